@@ -1,0 +1,11 @@
+DROP TRIGGER case_events_no_update ON case_events;
+DROP FUNCTION case_events_append_only();
+DROP TABLE case_events;
+DROP TABLE cases;
+DROP TABLE routing_rules;
+DROP TABLE category_channels;
+DROP TABLE categories;
+DROP TABLE category_groups;
+DROP TABLE channels;
+DROP TABLE areas;
+DROP TABLE departments;

@@ -1,0 +1,11 @@
+DROP TRIGGER case_events_no_delete;
+DROP TRIGGER case_events_no_update;
+DROP TABLE case_events;
+DROP TABLE cases;
+DROP TABLE routing_rules;
+DROP TABLE category_channels;
+DROP TABLE categories;
+DROP TABLE category_groups;
+DROP TABLE channels;
+DROP TABLE areas;
+DROP TABLE departments;

@@ -1,0 +1,207 @@
+//! Settings: defaults, then `huiying.toml` (optional), then `HUIYING_*` environment
+//! variables and `DATABASE_URL`. Secrets are never logged.
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use chrono_tz::Tz;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Settings {
+    /// Address the portal listens on.
+    pub bind: String,
+    /// `sqlite://PATH`, a bare path, or `postgres://…`; default `sqlite://<data_dir>/huiying.db`.
+    pub database_url: Option<String>,
+    /// Where the SQLite database, the session key and local mail live.
+    pub data_dir: PathBuf,
+    /// Database connections per instance.
+    pub pool_size: u32,
+    /// HTTP worker threads; 0 means one per core.
+    pub workers: usize,
+    /// The deployment's time zone: dates, deadlines and tracking numbers use it.
+    pub timezone: String,
+    /// Base64 of at least 64 bytes; instances behind one load balancer must share it.
+    /// Default: generated once into `<data_dir>/session.key`.
+    pub session_key: Option<String>,
+    /// Mark cookies `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            bind: "127.0.0.1:8080".into(),
+            database_url: None,
+            data_dir: PathBuf::from("data"),
+            pool_size: 8,
+            workers: 0,
+            timezone: "Asia/Shanghai".into(),
+            session_key: None,
+            secure_cookies: false,
+        }
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("bind", &self.bind)
+            .field(
+                "database",
+                &self
+                    .database_url()
+                    .split('@')
+                    .next_back()
+                    .unwrap_or_default(),
+            )
+            .field("data_dir", &self.data_dir)
+            .field("pool_size", &self.pool_size)
+            .field("workers", &self.workers)
+            .field("timezone", &self.timezone)
+            .field("session_key", &self.session_key.as_ref().map(|_| "[set]"))
+            .field("secure_cookies", &self.secure_cookies)
+            .finish()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] Box<figment::Error>),
+    #[error("unknown time zone {0:?}: use an IANA name such as Asia/Shanghai")]
+    TimeZone(String),
+    #[error("session key: {0}")]
+    SessionKey(String),
+}
+
+impl Settings {
+    pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
+        let file = file
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("huiying.toml"));
+        Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("HUIYING_"))
+            .merge(Env::raw().only(&["DATABASE_URL"]))
+            .extract()
+            .map_err(|e| ConfigError::Load(Box::new(e)))
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("huiying.db").display()))
+    }
+
+    pub fn tz(&self) -> Result<Tz, ConfigError> {
+        self.timezone
+            .parse::<Tz>()
+            .map_err(|_| ConfigError::TimeZone(self.timezone.clone()))
+    }
+
+    pub fn worker_count(&self) -> usize {
+        if self.workers > 0 {
+            self.workers
+        } else {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
+        }
+    }
+
+    /// The configured session key, or the one kept in the data dir (created on first use).
+    pub fn session_key_bytes(&self) -> Result<Vec<u8>, ConfigError> {
+        let decode = |text: &str| -> Result<Vec<u8>, ConfigError> {
+            let bytes = STANDARD
+                .decode(text.trim())
+                .map_err(|e| ConfigError::SessionKey(format!("not base64: {e}")))?;
+            if bytes.len() < 64 {
+                return Err(ConfigError::SessionKey(format!(
+                    "{} bytes; at least 64 are needed",
+                    bytes.len()
+                )));
+            }
+            Ok(bytes)
+        };
+        if let Some(key) = &self.session_key {
+            return decode(key);
+        }
+        let path = self.data_dir.join("session.key");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => decode(&text),
+            Err(_) => {
+                let mut bytes = vec![0u8; 64];
+                rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+                std::fs::create_dir_all(&self.data_dir)
+                    .and_then(|()| write_private(&path, STANDARD.encode(&bytes).as_bytes()))
+                    .map_err(|e| ConfigError::SessionKey(format!("{}: {e}", path.display())))?;
+                Ok(bytes)
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents)
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_documentation() {
+        let s = Settings::default();
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert_eq!(s.database_url(), "sqlite://data/huiying.db");
+        assert_eq!(s.tz().expect("valid"), chrono_tz::Asia::Shanghai);
+    }
+
+    #[test]
+    fn the_session_key_is_created_once_and_kept() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = Settings {
+            data_dir: dir.path().to_path_buf(),
+            ..Settings::default()
+        };
+        let first = s.session_key_bytes().expect("created");
+        assert_eq!(first.len(), 64);
+        assert_eq!(s.session_key_bytes().expect("read"), first);
+        let short = Settings {
+            session_key: Some(STANDARD.encode([1u8; 16])),
+            ..Settings::default()
+        };
+        assert!(short.session_key_bytes().is_err());
+    }
+
+    #[test]
+    fn secrets_stay_out_of_debug_output() {
+        let s = Settings {
+            session_key: Some("c2VjcmV0".into()),
+            database_url: Some("postgres://user:hunter2@db/huiying".into()),
+            ..Settings::default()
+        };
+        let text = format!("{s:?}");
+        assert!(
+            !text.contains("c2VjcmV0") && !text.contains("hunter2"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,10 @@
+//! The only module that speaks SQL. One connection type over SQLite and PostgreSQL, the
+//! pool, migrations, and the queries the services use.
+
+pub mod admin;
+pub mod cases;
+pub mod catalog;
+pub mod conn;
+pub mod schema;
+
+pub use conn::{Backend, Db, DbConn, DbError};

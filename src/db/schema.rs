@@ -1,0 +1,124 @@
+//! The one schema both backends share: only SQL types that SQLite and PostgreSQL both
+//! have, timestamps as UTC `Timestamp`.
+
+diesel::table! {
+    departments (id) {
+        id -> Integer,
+        code -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        email -> Nullable<Text>,
+        is_intake -> Bool,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    areas (id) {
+        id -> Integer,
+        code -> Text,
+        parent_code -> Nullable<Text>,
+        level -> Integer,
+        name_zh -> Text,
+        name_en -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    channels (id) {
+        id -> Integer,
+        code -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        description_zh -> Text,
+        description_en -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    category_groups (id) {
+        id -> Integer,
+        code -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    categories (id) {
+        id -> Integer,
+        code -> Text,
+        group_code -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        urgent -> Bool,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    category_channels (category_code, channel_code) {
+        category_code -> Text,
+        channel_code -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    routing_rules (id) {
+        id -> Integer,
+        category_code -> Nullable<Text>,
+        area_code -> Nullable<Text>,
+        department_code -> Text,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> BigInt,
+        tracking_number -> Text,
+        state -> Text,
+        channel -> Text,
+        category_code -> Text,
+        area_code -> Text,
+        department_code -> Text,
+        routing_rule_id -> Nullable<Integer>,
+        title -> Text,
+        description -> Text,
+        address -> Nullable<Text>,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+        resident_name -> Text,
+        resident_phone -> Nullable<Text>,
+        resident_email -> Nullable<Text>,
+        locale -> Text,
+        confidential -> Bool,
+        publish_consent -> Bool,
+        access_token_hash -> Text,
+        submitted_at -> Timestamp,
+        updated_at -> Timestamp,
+        acceptance_due_at -> Nullable<Timestamp>,
+        due_at -> Nullable<Timestamp>,
+        last_event_seq -> Integer,
+        last_event_hash -> Text,
+    }
+}
+
+diesel::table! {
+    case_events (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        seq -> Integer,
+        kind -> Text,
+        visibility -> Text,
+        actor_kind -> Text,
+        actor_id -> Nullable<Integer>,
+        payload -> Text,
+        created_at -> Timestamp,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}

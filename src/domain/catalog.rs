@@ -1,0 +1,283 @@
+//! Reference data held in memory: departments, the area tree, categories and their lawful
+//! channels, routing rules. Loaded from the database at start-up; read on every filing.
+
+use std::collections::HashMap;
+
+use super::locale::Names;
+use super::routing::{RoutingRule, RoutingTable};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Department {
+    pub code: String,
+    pub names: Names,
+    /// Where the department's notifications go.
+    pub email: Option<String>,
+    /// The intake office (信访办): receives what no rule places.
+    pub is_intake: bool,
+}
+
+/// City (1) → town or street (2) → village or community (3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Area {
+    pub code: String,
+    pub parent_code: Option<String>,
+    pub level: i32,
+    pub names: Names,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoryGroup {
+    pub code: String,
+    pub names: Names,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Category {
+    pub code: String,
+    pub group_code: String,
+    pub names: Names,
+    /// Safety hazards and the like: the form shows emergency numbers first.
+    pub urgent: bool,
+    /// Lawful channels for matters of this kind outside the petition procedure.
+    pub channel_codes: Vec<String>,
+}
+
+/// A lawful channel (court, arbitration, 12315 …) for what the petition procedure does
+/// not handle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LawfulChannel {
+    pub code: String,
+    pub names: Names,
+    pub descriptions: Names,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CatalogError {
+    #[error("there is no intake office: exactly one department must be the intake office")]
+    NoIntake,
+    #[error("area {0} names a parent that does not exist or forms a cycle")]
+    BrokenAreaTree(String),
+}
+
+/// All reference data, with lookups by code. Lists keep their display order.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub departments: Vec<Department>,
+    pub areas: Vec<Area>,
+    pub groups: Vec<CategoryGroup>,
+    pub categories: Vec<Category>,
+    pub channels: Vec<LawfulChannel>,
+    routing: RoutingTable,
+    department_index: HashMap<String, usize>,
+    area_index: HashMap<String, usize>,
+    category_index: HashMap<String, usize>,
+    intake: usize,
+}
+
+impl Catalog {
+    pub fn new(
+        departments: Vec<Department>,
+        areas: Vec<Area>,
+        groups: Vec<CategoryGroup>,
+        categories: Vec<Category>,
+        channels: Vec<LawfulChannel>,
+        rules: Vec<RoutingRule>,
+    ) -> Result<Self, CatalogError> {
+        let index = |codes: Vec<&String>| -> HashMap<String, usize> {
+            codes
+                .into_iter()
+                .enumerate()
+                .map(|(i, c)| (c.clone(), i))
+                .collect()
+        };
+        let department_index = index(departments.iter().map(|d| &d.code).collect());
+        let area_index = index(areas.iter().map(|a| &a.code).collect());
+        let category_index = index(categories.iter().map(|c| &c.code).collect());
+        let intake = departments
+            .iter()
+            .position(|d| d.is_intake)
+            .ok_or(CatalogError::NoIntake)?;
+        let catalog = Catalog {
+            departments,
+            areas,
+            groups,
+            categories,
+            channels,
+            routing: RoutingTable::new(rules),
+            department_index,
+            area_index,
+            category_index,
+            intake,
+        };
+        for area in &catalog.areas {
+            if catalog.area_path(&area.code).is_none() {
+                return Err(CatalogError::BrokenAreaTree(area.code.clone()));
+            }
+        }
+        Ok(catalog)
+    }
+
+    pub fn department(&self, code: &str) -> Option<&Department> {
+        self.department_index
+            .get(code)
+            .map(|&i| &self.departments[i])
+    }
+
+    pub fn area(&self, code: &str) -> Option<&Area> {
+        self.area_index.get(code).map(|&i| &self.areas[i])
+    }
+
+    pub fn category(&self, code: &str) -> Option<&Category> {
+        self.category_index.get(code).map(|&i| &self.categories[i])
+    }
+
+    pub fn channel(&self, code: &str) -> Option<&LawfulChannel> {
+        self.channels.iter().find(|c| c.code == code)
+    }
+
+    pub fn group(&self, code: &str) -> Option<&CategoryGroup> {
+        self.groups.iter().find(|g| g.code == code)
+    }
+
+    pub fn intake(&self) -> &Department {
+        &self.departments[self.intake]
+    }
+
+    pub fn routing(&self) -> &RoutingTable {
+        &self.routing
+    }
+
+    /// The codes from `code` up to the root (most specific first), or `None` when the
+    /// area is unknown or the tree is broken.
+    pub fn area_path(&self, code: &str) -> Option<Vec<&str>> {
+        let mut path = Vec::new();
+        let mut current = self.area(code)?;
+        loop {
+            path.push(current.code.as_str());
+            match &current.parent_code {
+                None => return Some(path),
+                Some(parent) => {
+                    if path.len() > self.areas.len() {
+                        return None;
+                    }
+                    current = self.area(parent)?;
+                }
+            }
+        }
+    }
+
+    /// Areas grouped for a form: each level-2 area with its children, after the roots.
+    pub fn area_children(&self, parent: &str) -> impl Iterator<Item = &Area> {
+        self.areas
+            .iter()
+            .filter(move |a| a.parent_code.as_deref() == Some(parent))
+    }
+
+    pub fn categories_in<'a>(&'a self, group: &'a str) -> impl Iterator<Item = &'a Category> {
+        self.categories
+            .iter()
+            .filter(move |c| c.group_code == group)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod fixture {
+    //! A small catalogue for unit tests.
+    use super::*;
+
+    pub fn dept(code: &str, intake: bool) -> Department {
+        Department {
+            code: code.into(),
+            names: Names::new(code, code),
+            email: None,
+            is_intake: intake,
+        }
+    }
+
+    pub fn area(code: &str, parent: Option<&str>, level: i32) -> Area {
+        Area {
+            code: code.into(),
+            parent_code: parent.map(Into::into),
+            level,
+            names: Names::new(code, code),
+        }
+    }
+
+    pub fn category(code: &str) -> Category {
+        Category {
+            code: code.into(),
+            group_code: "g".into(),
+            names: Names::new(code, code),
+            urgent: false,
+            channel_codes: vec![],
+        }
+    }
+
+    pub fn catalog(rules: Vec<RoutingRule>) -> Catalog {
+        Catalog::new(
+            vec![
+                dept("intake", true),
+                dept("env", false),
+                dept("town", false),
+                dept("village", false),
+            ],
+            vec![
+                area("city", None, 1),
+                area("town", Some("city"), 2),
+                area("village", Some("town"), 3),
+                area("other-town", Some("city"), 2),
+            ],
+            vec![CategoryGroup {
+                code: "g".into(),
+                names: Names::new("g", "g"),
+            }],
+            vec![category("noise"), category("roads")],
+            vec![],
+            rules,
+        )
+        .expect("valid fixture")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixture::*;
+    use super::*;
+
+    #[test]
+    fn area_path_walks_up_to_the_root() {
+        let c = catalog(vec![]);
+        assert_eq!(
+            c.area_path("village"),
+            Some(vec!["village", "town", "city"])
+        );
+        assert_eq!(c.area_path("city"), Some(vec!["city"]));
+        assert_eq!(c.area_path("nowhere"), None);
+    }
+
+    #[test]
+    fn a_catalog_needs_an_intake_office() {
+        let err = Catalog::new(
+            vec![dept("env", false)],
+            vec![],
+            vec![],
+            vec![],
+            vec![],
+            vec![],
+        );
+        assert_eq!(err.err(), Some(CatalogError::NoIntake));
+    }
+
+    #[test]
+    fn cycles_in_the_area_tree_are_refused() {
+        let err = Catalog::new(
+            vec![dept("intake", true)],
+            vec![area("a", Some("b"), 2), area("b", Some("a"), 2)],
+            vec![],
+            vec![],
+            vec![],
+            vec![],
+        );
+        assert!(matches!(err, Err(CatalogError::BrokenAreaTree(_))));
+    }
+}

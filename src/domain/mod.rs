@@ -1,0 +1,13 @@
+//! Pure rules: no I/O, no clock (`now` is always an argument). Everything here is
+//! unit-tested without a database.
+
+pub mod case;
+pub mod catalog;
+pub mod deadline;
+pub mod field_error;
+pub mod locale;
+pub mod new_case;
+pub mod routing;
+pub mod text;
+pub mod timeline;
+pub mod tracking;

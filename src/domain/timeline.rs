@@ -1,0 +1,236 @@
+//! Timeline events and their hash chain. Each event's hash covers its own content and the
+//! previous event's hash, so altering or removing any row breaks every hash after it.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::case::{ActorKind, Channel, Visibility};
+use super::routing::RouteReason;
+
+/// What happened, with what it needs to be told in either language later.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventData {
+    /// The case was received.
+    Received { channel: Channel },
+    /// Routing placed the case with a department.
+    Routed {
+        department: String,
+        #[serde(flatten)]
+        reason: RouteReason,
+    },
+}
+
+impl EventData {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventData::Received { .. } => "received",
+            EventData::Routed { .. } => "routed",
+        }
+    }
+}
+
+/// An event ready to be appended: everything but its place in the chain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub data: EventData,
+    pub visibility: Visibility,
+    pub actor_kind: ActorKind,
+    pub actor_id: Option<i32>,
+    pub at: DateTime<Utc>,
+}
+
+/// An event with its position and hashes, as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChainedEvent {
+    pub case_id: i64,
+    pub seq: i32,
+    pub kind: String,
+    pub visibility: Visibility,
+    pub actor_kind: ActorKind,
+    pub actor_id: Option<i32>,
+    pub payload: String,
+    pub at: DateTime<Utc>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The hash before the first event of a case.
+pub const GENESIS: &str = "";
+
+/// The fields an event's hash covers, in a fixed order with lengths so that no two
+/// different events can encode to the same bytes.
+pub struct HashInput<'a> {
+    pub case_id: i64,
+    pub seq: i32,
+    pub kind: &'a str,
+    pub visibility: &'a str,
+    pub actor_kind: &'a str,
+    pub actor_id: Option<i32>,
+    pub payload: &'a str,
+    pub at: DateTime<Utc>,
+    pub prev_hash: &'a str,
+}
+
+impl HashInput<'_> {
+    pub fn hash(&self) -> String {
+        let mut h = Sha256::new();
+        let mut field = |bytes: &[u8]| {
+            h.update((bytes.len() as u64).to_be_bytes());
+            h.update(bytes);
+        };
+        field(&self.case_id.to_be_bytes());
+        field(&self.seq.to_be_bytes());
+        field(self.kind.as_bytes());
+        field(self.visibility.as_bytes());
+        field(self.actor_kind.as_bytes());
+        field(
+            self.actor_id
+                .map(|id| id.to_string())
+                .unwrap_or_default()
+                .as_bytes(),
+        );
+        field(self.payload.as_bytes());
+        field(&self.at.timestamp_micros().to_be_bytes());
+        field(self.prev_hash.as_bytes());
+        hex(&h.finalize())
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 0xf) as usize] as char);
+    }
+    s
+}
+
+/// Links new events onto a case's chain whose last event is (`last_seq`, `last_hash`).
+pub fn chain(
+    case_id: i64,
+    last_seq: i32,
+    last_hash: &str,
+    events: Vec<NewEvent>,
+) -> Vec<ChainedEvent> {
+    let mut prev = last_hash.to_string();
+    let mut out = Vec::with_capacity(events.len());
+    for (offset, event) in events.into_iter().enumerate() {
+        let seq = last_seq + 1 + offset as i32;
+        let payload = serde_json::to_string(&event.data).unwrap_or_default();
+        let kind = event.data.kind();
+        let hash = HashInput {
+            case_id,
+            seq,
+            kind,
+            visibility: event.visibility.as_str(),
+            actor_kind: event.actor_kind.as_str(),
+            actor_id: event.actor_id,
+            payload: &payload,
+            at: event.at,
+            prev_hash: &prev,
+        }
+        .hash();
+        out.push(ChainedEvent {
+            case_id,
+            seq,
+            kind: kind.to_string(),
+            visibility: event.visibility,
+            actor_kind: event.actor_kind,
+            actor_id: event.actor_id,
+            payload,
+            at: event.at,
+            prev_hash: std::mem::replace(&mut prev, hash.clone()),
+            hash,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn received(at: DateTime<Utc>) -> NewEvent {
+        NewEvent {
+            data: EventData::Received {
+                channel: Channel::Web,
+            },
+            visibility: Visibility::Public,
+            actor_kind: ActorKind::Resident,
+            actor_id: None,
+            at,
+        }
+    }
+
+    fn at() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 26, 8, 0, 0)
+            .single()
+            .expect("valid")
+    }
+
+    #[test]
+    fn events_link_to_their_predecessor() {
+        let events = chain(1, 0, GENESIS, vec![received(at()), received(at())]);
+        assert_eq!(events[0].seq, 1);
+        assert_eq!(events[0].prev_hash, GENESIS);
+        assert_eq!(events[1].seq, 2);
+        assert_eq!(events[1].prev_hash, events[0].hash);
+        assert_eq!(events[0].hash.len(), 64);
+        let more = chain(1, 2, &events[1].hash, vec![received(at())]);
+        assert_eq!(more[0].seq, 3);
+        assert_eq!(more[0].prev_hash, events[1].hash);
+    }
+
+    #[test]
+    fn any_change_changes_the_hash() {
+        let base = chain(1, 0, GENESIS, vec![received(at())]).remove(0);
+        let rehash = |f: &dyn Fn(&mut HashInput)| {
+            let mut input = HashInput {
+                case_id: base.case_id,
+                seq: base.seq,
+                kind: &base.kind,
+                visibility: base.visibility.as_str(),
+                actor_kind: base.actor_kind.as_str(),
+                actor_id: base.actor_id,
+                payload: &base.payload,
+                at: base.at,
+                prev_hash: &base.prev_hash,
+            };
+            f(&mut input);
+            input.hash()
+        };
+        assert_eq!(rehash(&|_| {}), base.hash);
+        assert_ne!(rehash(&|i| i.case_id = 2), base.hash);
+        assert_ne!(rehash(&|i| i.seq = 2), base.hash);
+        assert_ne!(rehash(&|i| i.visibility = "internal"), base.hash);
+        assert_ne!(rehash(&|i| i.actor_id = Some(1)), base.hash);
+        assert_ne!(rehash(&|i| i.payload = "{}"), base.hash);
+        assert_ne!(
+            rehash(&|i| i.at = at() + chrono::Duration::microseconds(1)),
+            base.hash
+        );
+        assert_ne!(rehash(&|i| i.prev_hash = "x"), base.hash);
+    }
+
+    #[test]
+    fn payload_names_the_kind_and_routing_reason() {
+        let routed = EventData::Routed {
+            department: "env".into(),
+            reason: RouteReason::Rule {
+                rule_id: 3,
+                category: Some("noise".into()),
+                area: None,
+            },
+        };
+        let json = serde_json::to_value(&routed).expect("json");
+        assert_eq!(json["kind"], "routed");
+        assert_eq!(json["by"], "rule");
+        assert_eq!(json["rule_id"], 3);
+        let back: EventData = serde_json::from_value(json).expect("parse");
+        assert_eq!(back, routed);
+    }
+}

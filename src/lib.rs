@@ -1,0 +1,13 @@
+//! Huiying 回应: a petition-and-feedback portal. See DESIGN.md for the layers:
+//! `web` → `service` → `domain` (pure) and `db` (the only SQL).
+
+pub mod bench;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod i18n;
+pub mod service;
+pub mod startup;
+pub mod telemetry;
+pub mod web;

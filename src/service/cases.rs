@@ -1,0 +1,126 @@
+//! Reading a case: the public view anyone tracking the number gets, and the resident's
+//! view behind the private link.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+use super::ServiceError;
+use super::token::token_matches;
+use crate::db::DbConn;
+use crate::db::cases::{CaseRecord, events_of, find_by_tracking_number};
+use crate::domain::case::{ActorKind, CaseState, Channel, Visibility};
+use crate::domain::locale::Locale;
+use crate::domain::timeline::EventData;
+use crate::domain::tracking::TrackingNumber;
+
+/// What anyone may know: state, department, dates. Nothing a resident wrote.
+#[derive(Debug, Clone)]
+pub struct PublicCase {
+    pub tracking_number: String,
+    pub state: CaseState,
+    pub category_code: String,
+    pub department_code: String,
+    pub submitted_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub acceptance_due_at: Option<DateTime<Utc>>,
+}
+
+/// Everything the resident may see of their own case.
+#[derive(Debug, Clone)]
+pub struct ResidentCase {
+    pub public: PublicCase,
+    pub channel: Channel,
+    pub area_code: String,
+    pub title: String,
+    pub description: String,
+    pub address: Option<String>,
+    pub location: Option<(f64, f64)>,
+    pub resident_name: String,
+    pub resident_phone: Option<String>,
+    pub resident_email: Option<String>,
+    pub locale: Locale,
+    pub confidential: bool,
+    pub publish_consent: bool,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TimelineEntry {
+    pub seq: i32,
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub visibility: Visibility,
+    pub actor_kind: ActorKind,
+    /// `None` for an event kind this build does not know how to read.
+    pub data: Option<EventData>,
+}
+
+fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+fn corrupt(what: &str, value: &str) -> ServiceError {
+    ServiceError::Internal(format!("stored {what} {value:?} is not valid"))
+}
+
+fn public_of(record: &CaseRecord) -> Result<PublicCase, ServiceError> {
+    Ok(PublicCase {
+        tracking_number: record.tracking_number.clone(),
+        state: CaseState::parse(&record.state).ok_or_else(|| corrupt("state", &record.state))?,
+        category_code: record.category_code.clone(),
+        department_code: record.department_code.clone(),
+        submitted_at: utc(record.submitted_at),
+        updated_at: utc(record.updated_at),
+        acceptance_due_at: record.acceptance_due_at.map(utc),
+    })
+}
+
+fn find(conn: &mut DbConn, number: &TrackingNumber) -> Result<CaseRecord, ServiceError> {
+    find_by_tracking_number(conn, number.as_str())?.ok_or(ServiceError::NotFound)
+}
+
+pub fn public_case(conn: &mut DbConn, number: &TrackingNumber) -> Result<PublicCase, ServiceError> {
+    public_of(&find(conn, number)?)
+}
+
+/// The resident's view; `Forbidden` when the token is not this case's.
+pub fn resident_case(
+    conn: &mut DbConn,
+    number: &TrackingNumber,
+    token: &str,
+) -> Result<ResidentCase, ServiceError> {
+    let record = find(conn, number)?;
+    if !token_matches(token, &record.access_token_hash) {
+        return Err(ServiceError::Forbidden);
+    }
+    let timeline = events_of(conn, record.id)?
+        .into_iter()
+        .filter_map(|e| {
+            let visibility = Visibility::parse(&e.visibility)?;
+            visibility.shown_to_resident().then(|| TimelineEntry {
+                seq: e.seq,
+                at: utc(e.created_at),
+                data: serde_json::from_str(&e.payload).ok(),
+                kind: e.kind,
+                visibility,
+                actor_kind: ActorKind::parse(&e.actor_kind).unwrap_or(ActorKind::System),
+            })
+        })
+        .collect();
+    Ok(ResidentCase {
+        public: public_of(&record)?,
+        channel: Channel::parse(&record.channel)
+            .ok_or_else(|| corrupt("channel", &record.channel))?,
+        locale: Locale::from_tag(&record.locale).unwrap_or_default(),
+        area_code: record.area_code,
+        title: record.title,
+        description: record.description,
+        address: record.address,
+        location: record.latitude.zip(record.longitude),
+        resident_name: record.resident_name,
+        resident_phone: record.resident_phone,
+        resident_email: record.resident_email,
+        confidential: record.confidential,
+        publish_consent: record.publish_consent,
+        timeline,
+    })
+}

@@ -1,0 +1,224 @@
+//! The demo city's reference data (`src/demo/linjiang.toml`).
+
+use serde::Deserialize;
+
+use super::ServiceError;
+use crate::db::DbConn;
+use crate::db::catalog::{NewReferenceData, insert_missing};
+use crate::domain::catalog::{Area, Category, CategoryGroup, Department, LawfulChannel};
+use crate::domain::locale::Names;
+
+const LINJIANG: &str = include_str!("../demo/linjiang.toml");
+
+#[derive(Deserialize)]
+struct DemoFile {
+    department: Vec<DemoDepartment>,
+    area: Vec<DemoArea>,
+    channel: Vec<DemoChannel>,
+    group: Vec<DemoNamed>,
+    category: Vec<DemoCategory>,
+    rule: Vec<DemoRule>,
+}
+
+#[derive(Deserialize)]
+struct DemoDepartment {
+    code: String,
+    zh: String,
+    en: String,
+    email: Option<String>,
+    #[serde(default)]
+    intake: bool,
+}
+
+#[derive(Deserialize)]
+struct DemoArea {
+    code: String,
+    parent: Option<String>,
+    zh: String,
+    en: String,
+}
+
+#[derive(Deserialize)]
+struct DemoChannel {
+    code: String,
+    zh: String,
+    en: String,
+    description_zh: String,
+    description_en: String,
+}
+
+#[derive(Deserialize)]
+struct DemoNamed {
+    code: String,
+    zh: String,
+    en: String,
+}
+
+#[derive(Deserialize)]
+struct DemoCategory {
+    code: String,
+    group: String,
+    zh: String,
+    en: String,
+    #[serde(default)]
+    urgent: bool,
+    #[serde(default)]
+    channels: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct DemoRule {
+    category: Option<String>,
+    area: Option<String>,
+    department: String,
+}
+
+/// The demo data as rows to insert.
+pub fn demo_data() -> Result<NewReferenceData, ServiceError> {
+    let file: DemoFile = toml::from_str(LINJIANG)
+        .map_err(|e| ServiceError::Internal(format!("demo data does not parse: {e}")))?;
+    let level_of = |code: &str| -> i32 {
+        let mut level = 1;
+        let mut current = file.area.iter().find(|a| a.code == code);
+        while let Some(parent) = current.and_then(|a| a.parent.as_deref()) {
+            level += 1;
+            current = file.area.iter().find(|a| a.code == parent);
+        }
+        level
+    };
+    Ok(NewReferenceData {
+        departments: file
+            .department
+            .iter()
+            .map(|d| Department {
+                code: d.code.clone(),
+                names: Names::new(&d.zh, &d.en),
+                email: d.email.clone(),
+                is_intake: d.intake,
+            })
+            .collect(),
+        areas: file
+            .area
+            .iter()
+            .map(|a| Area {
+                code: a.code.clone(),
+                parent_code: a.parent.clone(),
+                level: level_of(&a.code),
+                names: Names::new(&a.zh, &a.en),
+            })
+            .collect(),
+        groups: file
+            .group
+            .iter()
+            .map(|g| CategoryGroup {
+                code: g.code.clone(),
+                names: Names::new(&g.zh, &g.en),
+            })
+            .collect(),
+        channels: file
+            .channel
+            .iter()
+            .map(|c| LawfulChannel {
+                code: c.code.clone(),
+                names: Names::new(&c.zh, &c.en),
+                descriptions: Names::new(&c.description_zh, &c.description_en),
+            })
+            .collect(),
+        categories: file
+            .category
+            .iter()
+            .map(|c| Category {
+                code: c.code.clone(),
+                group_code: c.group.clone(),
+                names: Names::new(&c.zh, &c.en),
+                urgent: c.urgent,
+                channel_codes: c.channels.clone(),
+            })
+            .collect(),
+        rules: file
+            .rule
+            .into_iter()
+            .map(|r| (r.category, r.area, r.department))
+            .collect(),
+    })
+}
+
+/// Loads whatever part of the demo data is missing; returns the number of rows added.
+pub fn seed_demo(conn: &mut DbConn) -> Result<usize, ServiceError> {
+    Ok(insert_missing(conn, &demo_data()?)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::catalog::Catalog;
+    use crate::domain::routing::RoutingRule;
+
+    #[test]
+    fn the_demo_city_is_a_consistent_catalogue() {
+        let data = demo_data().expect("parses");
+        assert!(data.departments.len() >= 11);
+        assert!(data.categories.len() >= 15);
+        let rules = data
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, (c, a, d))| RoutingRule {
+                id: i as i32 + 1,
+                category_code: c.clone(),
+                area_code: a.clone(),
+                department_code: d.clone(),
+            })
+            .collect::<Vec<_>>();
+        for rule in &rules {
+            assert!(
+                data.departments
+                    .iter()
+                    .any(|d| d.code == rule.department_code),
+                "{rule:?}"
+            );
+        }
+        for category in &data.categories {
+            assert!(data.groups.iter().any(|g| g.code == category.group_code));
+            for ch in &category.channel_codes {
+                assert!(data.channels.iter().any(|c| &c.code == ch), "{ch}");
+            }
+        }
+        let catalog = Catalog::new(
+            data.departments,
+            data.areas,
+            data.groups,
+            data.categories,
+            data.channels,
+            rules,
+        )
+        .expect("consistent");
+        assert_eq!(catalog.area("LJ-QS-SK").map(|a| a.level), Some(3));
+        // A village rule beats the town and city rules.
+        let path = catalog.area_path("LJ-QS-SK").expect("known");
+        assert_eq!(
+            catalog
+                .routing()
+                .route("roads-transit", &path, "intake")
+                .department_code,
+            "qingshan"
+        );
+        // A town rule applies to its villages.
+        let path = catalog.area_path("LJ-BS-HT").expect("known");
+        assert_eq!(
+            catalog
+                .routing()
+                .route("sanitation", &path, "intake")
+                .department_code,
+            "baisha"
+        );
+        // Nothing routes "other": the intake office places it.
+        assert_eq!(
+            catalog
+                .routing()
+                .route("other", &path, "intake")
+                .department_code,
+            "intake"
+        );
+    }
+}

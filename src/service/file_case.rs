@@ -1,0 +1,141 @@
+//! Filing a complaint: route it, give it a number and a private link, store it with the
+//! first events of its timeline, all in one transaction.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::ServiceError;
+use super::token::new_token;
+use crate::db::DbConn;
+use crate::db::cases::{NewCaseRow, insert_case, insert_events, next_case_id};
+use crate::domain::case::{ActorKind, CaseState, Visibility};
+use crate::domain::catalog::{Catalog, Department};
+use crate::domain::deadline::{ACCEPTANCE_DAYS, due_after_calendar_days, local_date};
+use crate::domain::new_case::NewCase;
+use crate::domain::routing::RoutingDecision;
+use crate::domain::timeline::{EventData, GENESIS, NewEvent, chain};
+use crate::domain::tracking::TrackingNumber;
+
+/// What the resident is told after filing. The access token exists only here.
+#[derive(Debug, Clone)]
+pub struct FiledCase {
+    pub id: i64,
+    pub tracking_number: TrackingNumber,
+    pub access_token: String,
+    pub state: CaseState,
+    pub department: Department,
+    pub routing: RoutingDecision,
+    pub acceptance_due_at: DateTime<Utc>,
+}
+
+/// Routes and stores `case`. Call inside a write transaction.
+#[tracing::instrument(name = "file case", skip_all, fields(category = %case.category, area = %case.area))]
+pub fn file_case(
+    conn: &mut DbConn,
+    catalog: &Catalog,
+    tz: Tz,
+    case: &NewCase,
+    now: DateTime<Utc>,
+) -> Result<FiledCase, ServiceError> {
+    let path = catalog.area_path(&case.area).ok_or_else(|| {
+        ServiceError::Internal(format!("area {} vanished from the catalogue", case.area))
+    })?;
+    let routing = catalog
+        .routing()
+        .route(&case.category, &path, &catalog.intake().code);
+    let department = catalog
+        .department(&routing.department_code)
+        .ok_or_else(|| {
+            ServiceError::Internal(format!(
+                "rule names unknown department {}",
+                routing.department_code
+            ))
+        })?
+        .clone();
+
+    let acceptance_due_at = due_after_calendar_days(now, ACCEPTANCE_DAYS, tz);
+    let (access_token, token_hash) = new_token();
+    let state = CaseState::Routed;
+
+    let id = next_case_id(conn)?;
+    let tracking_number = TrackingNumber::new(local_date(now, tz), id);
+    let actor_kind = match case.channel {
+        crate::domain::case::Channel::Web | crate::domain::case::Channel::Api => {
+            ActorKind::Resident
+        }
+        _ => ActorKind::Staff,
+    };
+    let events = chain(
+        id,
+        0,
+        GENESIS,
+        vec![
+            NewEvent {
+                data: EventData::Received {
+                    channel: case.channel,
+                },
+                visibility: Visibility::Public,
+                actor_kind,
+                actor_id: None,
+                at: now,
+            },
+            NewEvent {
+                data: EventData::Routed {
+                    department: department.code.clone(),
+                    reason: routing.reason.clone(),
+                },
+                visibility: Visibility::Public,
+                actor_kind: ActorKind::System,
+                actor_id: None,
+                at: now,
+            },
+        ],
+    );
+    let last = events
+        .last()
+        .ok_or_else(|| ServiceError::Internal("no events".into()))?;
+
+    insert_case(
+        conn,
+        &NewCaseRow {
+            id,
+            tracking_number: tracking_number.as_str(),
+            state: state.as_str(),
+            channel: case.channel.as_str(),
+            category_code: &case.category,
+            area_code: &case.area,
+            department_code: &department.code,
+            routing_rule_id: routing.rule_id(),
+            title: case.title.as_str(),
+            description: case.description.as_str(),
+            address: case.address.as_ref().map(|a| a.as_str()),
+            latitude: case.location.map(|p| p.lat),
+            longitude: case.location.map(|p| p.long),
+            resident_name: case.resident.name.as_str(),
+            resident_phone: case.resident.phone.as_ref().map(|p| p.as_str()),
+            resident_email: case.resident.email.as_ref().map(|e| e.as_str()),
+            locale: case.locale.as_str(),
+            confidential: case.confidential,
+            publish_consent: case.publish_consent,
+            access_token_hash: &token_hash,
+            submitted_at: now.naive_utc(),
+            updated_at: now.naive_utc(),
+            acceptance_due_at: Some(acceptance_due_at.naive_utc()),
+            due_at: Some(acceptance_due_at.naive_utc()),
+            last_event_seq: last.seq,
+            last_event_hash: &last.hash,
+        },
+    )?;
+    insert_events(conn, &events)?;
+    tracing::info!(tracking_number = %tracking_number, department = %department.code, "case filed");
+
+    Ok(FiledCase {
+        id,
+        tracking_number,
+        access_token,
+        state,
+        department,
+        routing,
+        acceptance_due_at,
+    })
+}

@@ -1,0 +1,122 @@
+//! Building the application: database, reference data, HTTP server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::cookie::Key;
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer};
+use anyhow::Context;
+use tracing_actix_web::TracingLogger;
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Settings;
+use crate::db::Db;
+use crate::db::catalog::{count_departments, load};
+use crate::service::demo::seed_demo;
+use crate::telemetry;
+use crate::web::{self, AppState};
+
+/// How to build: the clock (tests move time) and whether to load the demo city into an
+/// empty database.
+pub struct Options {
+    pub clock: Arc<dyn Clock>,
+    pub load_demo: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            clock: Arc::new(SystemClock),
+            load_demo: true,
+        }
+    }
+}
+
+/// Opens the database (migrating it) and loads the reference data.
+pub async fn prepare_state(settings: Settings, options: &Options) -> anyhow::Result<AppState> {
+    let tz = settings.tz()?;
+    let url = settings.database_url();
+    let pool_size = settings.pool_size;
+    let load_demo = options.load_demo;
+    let (db, catalog) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        let db = Db::open(&url, pool_size).context("Failed to open the database")?;
+        let mut conn = db.get()?;
+        if load_demo && count_departments(&mut conn)? == 0 {
+            let added = db
+                .write_blocking(|c| seed_demo(c))
+                .context("Failed to load the demo data")?;
+            tracing::info!(rows = added, "loaded the demo city into the empty database");
+        }
+        let catalog = load(&mut conn).context(
+            "Failed to load the reference data (run `huiying seed-demo` for the demo city)",
+        )?;
+        Ok((db, catalog))
+    })
+    .await??;
+    Ok(AppState::new(
+        db,
+        settings,
+        tz,
+        options.clock.clone(),
+        telemetry::metrics(),
+        catalog,
+    ))
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(settings: Settings, options: Options) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("Failed to bind {}", settings.bind))?;
+        let key = Key::try_from(settings.session_key_bytes()?.as_slice())
+            .context("Invalid session key")?;
+        let workers = settings.worker_count();
+        let state = prepare_state(settings, &options).await?;
+        let port = listener.local_addr()?.port();
+        let app_state = state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(web::security_headers())
+                .wrap(from_fn(web::record_metrics))
+                .wrap(TracingLogger::default())
+                .configure(web::configure(app_state.clone(), key.clone()))
+        })
+        .workers(workers)
+        .listen(listener)?
+        .run();
+        Ok(Application {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Handle to stop the server (tests, benchmarks).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// The server future itself, for callers that drive it on their own system.
+    pub fn into_server(self) -> Server {
+        self.server
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

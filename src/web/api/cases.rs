@@ -1,0 +1,160 @@
+//! `POST /cases` files a complaint; `GET /cases/{tracking_number}` shows it: the public
+//! view to anyone, the resident's view with the case's access token.
+
+use actix_web::http::header::{AUTHORIZATION, LOCATION};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::domain::case::Channel;
+use crate::domain::catalog::Catalog;
+use crate::domain::locale::Locale;
+use crate::domain::new_case::{CaseInput, NewCase};
+use crate::domain::tracking::TrackingNumber;
+use crate::i18n::Tr;
+use crate::service::cases::{PublicCase, ResidentCase, public_case, resident_case};
+use crate::service::file_case::file_case;
+use crate::web::AppState;
+use crate::web::error::{ApiError, AppError, Localize};
+use crate::web::format::{area_path_name, category_name, department_name, event_text, rfc3339};
+use crate::web::locale::Lang;
+
+#[post("/cases")]
+pub async fn file(
+    state: web::Data<AppState>,
+    Lang(locale): Lang,
+    input: web::Json<CaseInput>,
+) -> Result<HttpResponse, ApiError> {
+    let catalog = state.catalog();
+    let case = NewCase::parse(&input, &catalog, locale, Channel::Api)
+        .map_err(AppError::Invalid)
+        .api(locale)?;
+    let (tz, now) = (state.tz, state.now());
+    let filed = state
+        .db
+        .write(move |conn| file_case(conn, &catalog, tz, &case, now))
+        .await
+        .api(locale)?;
+    metrics::counter!("cases_filed_total", "channel" => "api").increment(1);
+    Ok(HttpResponse::Created()
+        .insert_header((LOCATION, format!("/api/v1/cases/{}", filed.tracking_number)))
+        .json(json!({
+            "tracking_number": filed.tracking_number,
+            "access_token": filed.access_token,
+            "state": filed.state,
+            "department": {
+                "code": filed.department.code,
+                "name": filed.department.names.get(locale),
+            },
+            "acceptance_due_at": rfc3339(filed.acceptance_due_at),
+        })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenQuery {
+    token: Option<String>,
+}
+
+/// The case token from `Authorization: Bearer …` or `?token=`.
+fn case_token(req: &HttpRequest, query: &TokenQuery) -> Option<String> {
+    let header = req
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string());
+    header
+        .or_else(|| query.token.clone())
+        .filter(|t| !t.is_empty())
+}
+
+/// Parses the number in a path; a mistyped one is "not found", with the reason.
+pub fn parse_number(raw: &str) -> Result<TrackingNumber, AppError> {
+    TrackingNumber::parse(raw).map_err(|e| AppError::NotFound {
+        key: match e {
+            crate::domain::tracking::TrackingNumberError::CheckDigit => "error.number_typo",
+            _ => "error.number_format",
+        },
+    })
+}
+
+#[get("/cases/{tracking_number}")]
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Lang(locale): Lang,
+    path: web::Path<String>,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let number = parse_number(&path).api(locale)?;
+    let catalog = state.catalog();
+    let body = match case_token(&req, &query) {
+        Some(token) => {
+            let case = state
+                .db
+                .run(move |conn| resident_case(conn, &number, &token))
+                .await
+                .api(locale)?;
+            resident_json(&catalog, locale, &case)
+        }
+        None => {
+            let case = state
+                .db
+                .run(move |conn| public_case(conn, &number))
+                .await
+                .api(locale)?;
+            public_json(&catalog, locale, &case)
+        }
+    };
+    Ok(HttpResponse::Ok().json(body))
+}
+
+fn named(code: &str, name: String) -> Value {
+    json!({ "code": code, "name": name })
+}
+
+pub fn public_json(catalog: &Catalog, locale: Locale, case: &PublicCase) -> Value {
+    json!({
+        "tracking_number": case.tracking_number,
+        "state": case.state,
+        "category": named(&case.category_code, category_name(catalog, locale, &case.category_code)),
+        "department": named(&case.department_code, department_name(catalog, locale, &case.department_code)),
+        "submitted_at": rfc3339(case.submitted_at),
+        "updated_at": rfc3339(case.updated_at),
+        "acceptance_due_at": case.acceptance_due_at.map(rfc3339),
+    })
+}
+
+pub fn resident_json(catalog: &Catalog, locale: Locale, case: &ResidentCase) -> Value {
+    let tr = Tr(locale);
+    let mut body = public_json(catalog, locale, &case.public);
+    let extra = json!({
+        "channel": case.channel,
+        "area": named(&case.area_code, area_path_name(catalog, locale, &case.area_code)),
+        "title": case.title,
+        "description": case.description,
+        "address": case.address,
+        "lat": case.location.map(|l| l.0),
+        "long": case.location.map(|l| l.1),
+        "resident": {
+            "name": case.resident_name,
+            "phone": case.resident_phone,
+            "email": case.resident_email,
+        },
+        "locale": case.locale,
+        "confidential": case.confidential,
+        "publish_consent": case.publish_consent,
+        "timeline": case.timeline.iter().map(|e| json!({
+            "seq": e.seq,
+            "at": rfc3339(e.at),
+            "kind": e.kind,
+            "visibility": e.visibility,
+            "message": event_text(tr, catalog, &e.kind, e.data.as_ref()),
+            "data": e.data,
+        })).collect::<Vec<_>>(),
+    });
+    if let (Some(target), Value::Object(more)) = (body.as_object_mut(), extra) {
+        target.extend(more);
+    }
+    body
+}

@@ -1,0 +1,67 @@
+//! Reference data: `GET /categories`, `/areas`, `/departments`, names in the caller's language.
+
+use actix_web::{HttpResponse, get, web};
+use serde_json::json;
+
+use crate::web::AppState;
+use crate::web::locale::Lang;
+
+#[get("/categories")]
+pub async fn categories(state: web::Data<AppState>, Lang(locale): Lang) -> HttpResponse {
+    let catalog = state.catalog();
+    let body: Vec<_> = catalog
+        .categories
+        .iter()
+        .map(|c| {
+            let group = catalog.group(&c.group_code);
+            json!({
+                "code": c.code,
+                "name": c.names.get(locale),
+                "group": group.map(|g| g.names.get(locale)).unwrap_or(&c.group_code),
+                "group_code": c.group_code,
+                "urgent": c.urgent,
+                "channels": c.channel_codes.iter().filter_map(|code| catalog.channel(code)).map(|ch| json!({
+                    "code": ch.code,
+                    "name": ch.names.get(locale),
+                    "description": ch.descriptions.get(locale),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    HttpResponse::Ok().json(body)
+}
+
+#[get("/areas")]
+pub async fn areas(state: web::Data<AppState>, Lang(locale): Lang) -> HttpResponse {
+    let catalog = state.catalog();
+    let body: Vec<_> = catalog
+        .areas
+        .iter()
+        .map(|a| {
+            json!({
+                "code": a.code,
+                "name": a.names.get(locale),
+                "parent_code": a.parent_code,
+                "level": a.level,
+            })
+        })
+        .collect();
+    HttpResponse::Ok().json(body)
+}
+
+#[get("/departments")]
+pub async fn departments(state: web::Data<AppState>, Lang(locale): Lang) -> HttpResponse {
+    let catalog = state.catalog();
+    let body: Vec<_> = catalog
+        .departments
+        .iter()
+        .map(|d| {
+            json!({
+                "code": d.code,
+                "name": d.names.get(locale),
+                "intake": d.is_intake,
+            })
+        })
+        .collect();
+    HttpResponse::Ok().json(body)
+}

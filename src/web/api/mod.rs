@@ -1,0 +1,36 @@
+//! The JSON API under `/api/v1`.
+
+pub mod cases;
+pub mod catalog;
+
+use actix_web::error::JsonPayloadError;
+use actix_web::{Scope, web};
+
+use super::BODY_LIMIT;
+use super::error::{AppError, for_request};
+
+pub fn scope() -> Scope {
+    web::scope("/api/v1")
+        .service(catalog::categories)
+        .service(catalog::areas)
+        .service(catalog::departments)
+        .service(cases::file)
+        .service(cases::show)
+        .default_service(web::to(super::error::not_found))
+}
+
+/// JSON bodies: size-limited, and every failure answered in our error format.
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(BODY_LIMIT)
+        .error_handler(|err, req| {
+            let error = match &err {
+                JsonPayloadError::Overflow { .. }
+                | JsonPayloadError::OverflowKnownLength { .. } => AppError::PayloadTooLarge,
+                JsonPayloadError::ContentType => AppError::UnsupportedMediaType,
+                JsonPayloadError::Deserialize(e) => AppError::BadRequest(e.to_string()),
+                other => AppError::BadRequest(other.to_string()),
+            };
+            for_request(req, error)
+        })
+}

@@ -1,0 +1,229 @@
+//! The one mapping from what went wrong to an HTTP status, as JSON for the API
+//! (`{"error": {"code", "message", "fields"}}`) and as a page for people.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use askama::Template;
+use serde_json::json;
+
+use super::locale::locale_of;
+use super::pages::PageCtx;
+use crate::db::DbError;
+use crate::domain::field_error::FieldErrors;
+use crate::domain::locale::Locale;
+use crate::i18n::Tr;
+use crate::service::ServiceError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("invalid fields")]
+    Invalid(FieldErrors),
+    #[error("malformed request: {0}")]
+    BadRequest(String),
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error("unsupported content type")]
+    UnsupportedMediaType,
+    /// `key` names the message that explains what was not found.
+    #[error("not found")]
+    NotFound { key: &'static str },
+    #[error("not allowed")]
+    Forbidden { key: &'static str },
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn not_found() -> Self {
+        AppError::NotFound {
+            key: "error.not_found",
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+            AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Invalid(_) => "invalid",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::UnsupportedMediaType => "unsupported_media_type",
+            AppError::NotFound { .. } => "not_found",
+            AppError::Forbidden { .. } => "forbidden",
+            AppError::Conflict(_) => "conflict",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// What the reader is told; internal details stay in the log.
+    pub fn message(&self, tr: Tr) -> String {
+        match self {
+            AppError::Invalid(_) => tr.t("error.invalid").into(),
+            AppError::BadRequest(detail) => tr.f("error.bad_request", &[("detail", detail)]),
+            AppError::PayloadTooLarge => tr.f(
+                "error.too_large",
+                &[("limit", &(super::BODY_LIMIT / 1024).to_string())],
+            ),
+            AppError::UnsupportedMediaType => tr.t("error.media_type").into(),
+            AppError::NotFound { key } | AppError::Forbidden { key } => tr.t(key).into(),
+            AppError::Conflict(detail) => tr.f("error.conflict", &[("detail", detail)]),
+            AppError::Internal(_) => tr.t("error.internal").into(),
+        }
+    }
+
+    fn log(&self) {
+        if let AppError::Internal(detail) = self {
+            tracing::error!(error = %detail, "request failed");
+        }
+    }
+}
+
+impl From<ServiceError> for AppError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Invalid(fields) => AppError::Invalid(fields),
+            ServiceError::NotFound => AppError::not_found(),
+            ServiceError::Forbidden => AppError::Forbidden {
+                key: "error.bad_token",
+            },
+            ServiceError::Conflict(detail) => AppError::Conflict(detail),
+            ServiceError::Db(e) => AppError::Internal(e.to_string()),
+            ServiceError::Internal(detail) => AppError::Internal(detail),
+        }
+    }
+}
+
+impl From<DbError> for AppError {
+    fn from(e: DbError) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+/// Localised messages for each invalid field.
+pub fn field_messages(tr: Tr, errors: &FieldErrors) -> std::collections::BTreeMap<String, String> {
+    errors
+        .iter()
+        .map(|(field, e)| {
+            let params: Vec<(&str, &str)> =
+                e.params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            (field.to_string(), tr.f(e.key, &params))
+        })
+        .collect()
+}
+
+/// An error answered as JSON in the caller's language.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct ApiError {
+    pub error: AppError,
+    pub locale: Locale,
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.error.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.error.log();
+        let tr = Tr(self.locale);
+        let fields = match &self.error {
+            AppError::Invalid(errors) => field_messages(tr, errors),
+            _ => Default::default(),
+        };
+        HttpResponse::build(self.status_code()).json(json!({
+            "error": {
+                "code": self.error.code(),
+                "message": self.error.message(tr),
+                "fields": fields,
+            }
+        }))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    page: PageCtx,
+    status: u16,
+    message: String,
+}
+
+/// An error answered as a page in the reader's language.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct PageError {
+    pub error: AppError,
+    pub locale: Locale,
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        self.error.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.error.log();
+        let tr = Tr(self.locale);
+        let page = ErrorPage {
+            page: PageCtx::bare(tr),
+            status: self.status_code().as_u16(),
+            message: self.error.message(tr),
+        };
+        super::pages::html(self.status_code(), page.render())
+    }
+}
+
+/// Attaches the reader's language to an error on its way out.
+pub trait Localize<T> {
+    fn api(self, locale: Locale) -> Result<T, ApiError>;
+    fn page(self, locale: Locale) -> Result<T, PageError>;
+}
+
+impl<T, E: Into<AppError>> Localize<T> for Result<T, E> {
+    fn api(self, locale: Locale) -> Result<T, ApiError> {
+        self.map_err(|e| ApiError {
+            error: e.into(),
+            locale,
+        })
+    }
+
+    fn page(self, locale: Locale) -> Result<T, PageError> {
+        self.map_err(|e| PageError {
+            error: e.into(),
+            locale,
+        })
+    }
+}
+
+/// The right kind of error for where the request was going.
+pub fn for_request(req: &HttpRequest, error: AppError) -> actix_web::Error {
+    let locale = locale_of(req);
+    if req.path().starts_with("/api/") {
+        ApiError { error, locale }.into()
+    } else {
+        PageError { error, locale }.into()
+    }
+}
+
+pub fn bad_request_for(req: &HttpRequest, detail: String) -> actix_web::Error {
+    for_request(req, AppError::BadRequest(detail))
+}
+
+/// 404 for any path no route matches.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    for_request(&req, AppError::not_found()).error_response()
+}

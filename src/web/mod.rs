@@ -1,0 +1,93 @@
+//! HTTP: pages, the JSON API, health and metrics. Handlers parse input into domain types,
+//! call a service off the async threads, and render the result.
+
+pub mod api;
+pub mod assets;
+pub mod csrf;
+pub mod error;
+pub mod format;
+pub mod locale;
+pub mod ops;
+pub mod pages;
+pub mod state;
+
+use std::time::Instant;
+
+use actix_session::SessionMiddleware;
+use actix_session::storage::CookieSessionStore;
+use actix_web::body::MessageBody;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::{DefaultHeaders, Next};
+use actix_web::web;
+
+pub use state::AppState;
+
+/// Request bodies larger than this are refused with 413 (a complaint is at most ~5,000
+/// characters, i.e. ~15 KB of UTF-8; JSON escapes can triple that).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// Everything the app serves, given its state and the session key.
+pub fn configure(state: AppState, session_key: Key) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg: &mut web::ServiceConfig| {
+        let secure = state.settings.secure_cookies;
+        cfg.app_data(web::Data::new(state))
+            .app_data(api::json_config())
+            .app_data(pages::form_config())
+            .app_data(
+                web::PathConfig::default()
+                    .error_handler(|e, req| error::bad_request_for(req, e.to_string())),
+            )
+            .app_data(
+                web::QueryConfig::default()
+                    .error_handler(|e, req| error::bad_request_for(req, e.to_string())),
+            )
+            .service(ops::healthz)
+            .service(ops::metrics)
+            .service(assets::asset)
+            .service(api::scope())
+            .service(
+                web::scope("")
+                    .wrap(
+                        SessionMiddleware::builder(CookieSessionStore::default(), session_key)
+                            .cookie_name("huiying_session".into())
+                            .cookie_secure(secure)
+                            .cookie_http_only(true)
+                            .cookie_same_site(SameSite::Lax)
+                            .build(),
+                    )
+                    .configure(pages::routes),
+            );
+    }
+}
+
+/// Headers every response carries. The private link puts a token in the URL, so no
+/// referrer ever leaves the site.
+pub fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("X-Frame-Options", "DENY"))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ))
+}
+
+/// Counts requests and their latency per route pattern and status.
+pub async fn record_metrics(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
+    let response = next.call(req).await?;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    Ok(response)
+}

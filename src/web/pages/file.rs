@@ -1,0 +1,258 @@
+//! The complaint form. A rejected submission comes back with every value the resident
+//! typed and each problem next to its field.
+
+use std::collections::BTreeMap;
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{PageCtx, encode, html};
+use crate::domain::case::Channel;
+use crate::domain::catalog::Catalog;
+use crate::domain::field_error::FieldErrors;
+use crate::domain::locale::Locale;
+use crate::domain::new_case::{CaseInput, Description, NewCase, ResidentInput, Title};
+use crate::service::file_case::file_case;
+use crate::web::AppState;
+use crate::web::csrf;
+use crate::web::error::{Localize, PageError, field_messages};
+
+/// The form as posted; checkboxes are present only when ticked.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct FileForm {
+    pub csrf: String,
+    pub category: String,
+    pub area: String,
+    pub title: String,
+    pub description: String,
+    pub address: String,
+    pub resident_name: String,
+    pub resident_phone: String,
+    pub resident_email: String,
+    pub confidential: Option<String>,
+    pub publish_consent: Option<String>,
+}
+
+impl FileForm {
+    fn to_input(&self) -> CaseInput {
+        CaseInput {
+            category: self.category.clone(),
+            area: self.area.clone(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            address: Some(self.address.clone()),
+            lat: None,
+            long: None,
+            resident: ResidentInput {
+                name: self.resident_name.clone(),
+                phone: Some(self.resident_phone.clone()),
+                email: Some(self.resident_email.clone()),
+            },
+            confidential: self.confidential.is_some(),
+            publish_consent: self.publish_consent.is_some(),
+        }
+    }
+}
+
+pub struct Opt {
+    pub code: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+pub struct OptGroup {
+    pub label: String,
+    pub options: Vec<Opt>,
+}
+
+#[derive(Template)]
+#[template(path = "file.html")]
+struct FilePage {
+    page: PageCtx,
+    form: FileForm,
+    /// Messages by form field name.
+    errors: BTreeMap<String, String>,
+    categories: Vec<OptGroup>,
+    areas: Vec<OptGroup>,
+    urgent: Vec<String>,
+    title_max: u64,
+    description_max: u64,
+}
+
+impl FilePage {
+    fn error(&self, field: &str) -> Option<&String> {
+        self.errors.get(field)
+    }
+}
+
+fn category_groups(catalog: &Catalog, locale: Locale, selected: &str) -> Vec<OptGroup> {
+    catalog
+        .groups
+        .iter()
+        .map(|g| OptGroup {
+            label: g.names.get(locale).to_string(),
+            options: catalog
+                .categories_in(&g.code)
+                .map(|c| Opt {
+                    code: c.code.clone(),
+                    name: c.names.get(locale).to_string(),
+                    selected: c.code == selected,
+                })
+                .collect(),
+        })
+        .filter(|g| !g.options.is_empty())
+        .collect()
+}
+
+/// One group per town or street: the town itself, then its villages and communities.
+/// A plain `<select>` with groups needs no JavaScript and reads well on phones.
+fn area_groups(catalog: &Catalog, locale: Locale, selected: &str, whole: &str) -> Vec<OptGroup> {
+    let opt = |a: &crate::domain::catalog::Area, name: String| Opt {
+        code: a.code.clone(),
+        name,
+        selected: a.code == selected,
+    };
+    let mut groups = Vec::new();
+    for city in catalog.areas.iter().filter(|a| a.parent_code.is_none()) {
+        let city_name = city.names.get(locale);
+        groups.push(OptGroup {
+            label: city_name.to_string(),
+            options: vec![opt(city, format!("{city_name}{whole}"))],
+        });
+        for town in catalog.area_children(&city.code) {
+            let town_name = town.names.get(locale);
+            let mut options = vec![opt(town, format!("{town_name}{whole}"))];
+            options.extend(
+                catalog
+                    .area_children(&town.code)
+                    .map(|v| opt(v, format!("{town_name} › {}", v.names.get(locale)))),
+            );
+            groups.push(OptGroup {
+                label: format!("{city_name} › {town_name}"),
+                options,
+            });
+        }
+    }
+    groups
+}
+
+fn render(
+    page: PageCtx,
+    catalog: &Catalog,
+    form: FileForm,
+    errors: BTreeMap<String, String>,
+    status: StatusCode,
+) -> HttpResponse {
+    let locale = page.locale();
+    let whole = page.t("file.area_whole");
+    let view = FilePage {
+        categories: category_groups(catalog, locale, &form.category),
+        areas: area_groups(catalog, locale, &form.area, whole),
+        urgent: catalog
+            .categories
+            .iter()
+            .filter(|c| c.urgent)
+            .map(|c| c.names.get(locale).to_string())
+            .collect(),
+        title_max: Title::MAX_CHARS,
+        description_max: Description::MAX_CHARS,
+        page,
+        form,
+        errors,
+    };
+    html(status, view.render())
+}
+
+#[derive(Deserialize)]
+pub struct Prefill {
+    category: Option<String>,
+    area: Option<String>,
+}
+
+#[get("/cases/new")]
+pub async fn new_case_form(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    prefill: web::Query<Prefill>,
+) -> HttpResponse {
+    let page = PageCtx::new(&req, &session);
+    let form = FileForm {
+        category: prefill.category.clone().unwrap_or_default(),
+        area: prefill.area.clone().unwrap_or_default(),
+        ..FileForm::default()
+    };
+    render(
+        page,
+        &state.catalog(),
+        form,
+        BTreeMap::new(),
+        StatusCode::OK,
+    )
+}
+
+#[post("/cases/new")]
+pub async fn submit_case(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<FileForm>,
+) -> Result<HttpResponse, PageError> {
+    let form = form.into_inner();
+    let catalog = state.catalog();
+    let page = PageCtx::new(&req, &session);
+    let locale = page.locale();
+
+    // An expired or missing session: keep what they typed and ask them to send it again.
+    if !csrf::verify(&session, &form.csrf) {
+        let errors = BTreeMap::from([("form".to_string(), page.t("err.csrf").to_string())]);
+        return Ok(render(page, &catalog, form, errors, StatusCode::FORBIDDEN));
+    }
+    let case = match NewCase::parse(&form.to_input(), &catalog, locale, Channel::Web) {
+        Ok(case) => case,
+        Err(errors) => {
+            let messages = form_messages(&page, &errors);
+            return Ok(render(
+                page,
+                &catalog,
+                form,
+                messages,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ));
+        }
+    };
+    let (tz, now) = (state.tz, state.now());
+    let filed = state
+        .db
+        .write(move |conn| file_case(conn, &catalog, tz, &case, now))
+        .await
+        .page(locale)?;
+    metrics::counter!("cases_filed_total", "channel" => "web").increment(1);
+    Ok(HttpResponse::SeeOther()
+        .insert_header((
+            LOCATION,
+            format!(
+                "/cases/{}/receipt?token={}",
+                filed.tracking_number,
+                encode(&filed.access_token)
+            ),
+        ))
+        .finish())
+}
+
+/// Field paths (`resident.name`) become form field names (`resident_name`); a summary
+/// entry says how many fields need attention.
+fn form_messages(page: &PageCtx, errors: &FieldErrors) -> BTreeMap<String, String> {
+    let mut messages: BTreeMap<String, String> = field_messages(page.tr, errors)
+        .into_iter()
+        .map(|(field, message)| (field.replace('.', "_"), message))
+        .collect();
+    let count = messages.len().to_string();
+    messages.insert("form".into(), page.f("err.summary", &[("count", &count)]));
+    messages
+}

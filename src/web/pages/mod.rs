@@ -1,0 +1,131 @@
+//! Server-rendered pages. Every task works without JavaScript.
+
+pub mod case;
+pub mod file;
+pub mod home;
+pub mod lang;
+pub mod track;
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+
+use super::BODY_LIMIT;
+use super::error::{AppError, for_request};
+use super::locale::locale_of;
+use crate::domain::locale::Locale;
+use crate::i18n::Tr;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(home::index)
+        .service(lang::switch)
+        .service(file::new_case_form)
+        .service(file::submit_case)
+        .service(track::track)
+        .service(case::receipt)
+        .service(case::show)
+        .default_service(web::to(super::error::not_found));
+}
+
+/// Form bodies: size-limited; a broken one gets a page that says so.
+pub fn form_config() -> web::FormConfig {
+    web::FormConfig::default()
+        .limit(BODY_LIMIT)
+        .error_handler(|err, req| {
+            let error = match err {
+                actix_web::error::UrlencodedError::Overflow { .. } => AppError::PayloadTooLarge,
+                actix_web::error::UrlencodedError::ContentType => AppError::UnsupportedMediaType,
+                other => AppError::BadRequest(other.to_string()),
+            };
+            for_request(req, error)
+        })
+}
+
+/// What the layout needs on every page.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    pub tr: Tr,
+    /// This page's path and query, for the language switch to come back to.
+    pub here: String,
+    pub csrf: String,
+}
+
+impl PageCtx {
+    pub fn new(req: &HttpRequest, session: &Session) -> Self {
+        let here = match req.query_string() {
+            "" => req.path().to_string(),
+            q => format!("{}?{q}", req.path()),
+        };
+        PageCtx {
+            tr: Tr(locale_of(req)),
+            here,
+            csrf: super::csrf::token(session),
+        }
+    }
+
+    /// For error pages, which have no session at hand.
+    pub fn bare(tr: Tr) -> Self {
+        PageCtx {
+            tr,
+            here: "/".into(),
+            csrf: String::new(),
+        }
+    }
+
+    pub fn t(&self, key: &str) -> &'static str {
+        self.tr.t(key)
+    }
+
+    pub fn f(&self, key: &str, params: &[(&str, &str)]) -> String {
+        self.tr.f(key, params)
+    }
+
+    /// A message with one parameter, for templates.
+    pub fn f1(&self, key: &str, name: &str, value: impl std::fmt::Display) -> String {
+        self.tr.f(key, &[(name, &value.to_string())])
+    }
+
+    pub fn lang(&self) -> &'static str {
+        self.tr.lang()
+    }
+
+    pub fn locale(&self) -> Locale {
+        self.tr.locale()
+    }
+
+    pub fn other_lang(&self) -> &'static str {
+        match self.tr.locale() {
+            Locale::ZhCn => "en",
+            Locale::En => "zh-CN",
+        }
+    }
+
+    /// The language switch link: sets the cookie and comes back here.
+    pub fn switch_url(&self) -> String {
+        format!(
+            "/lang?to={}&next={}",
+            self.other_lang(),
+            utf8_percent_encode(&self.here, NON_ALPHANUMERIC)
+        )
+    }
+}
+
+pub fn html(status: StatusCode, rendered: Result<String, askama::Error>) -> HttpResponse {
+    match rendered {
+        Ok(body) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(body),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed to render");
+            HttpResponse::InternalServerError()
+                .content_type("text/plain; charset=utf-8")
+                .body("500 Internal Server Error")
+        }
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn encode(value: &str) -> String {
+    utf8_percent_encode(value, NON_ALPHANUMERIC).to_string()
+}
