@@ -45,7 +45,7 @@ pub async fn prepare_state(settings: Settings, options: &Options) -> anyhow::Res
         let mut conn = db.get()?;
         if load_demo && count_departments(&mut conn)? == 0 {
             let added = db
-                .write_blocking(|c| seed_demo(c))
+                .write_blocking(seed_demo)
                 .context("Failed to load the demo data")?;
             tracing::info!(rows = added, "loaded the demo city into the empty database");
         }

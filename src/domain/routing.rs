@@ -205,7 +205,8 @@ mod tests {
     /// (category specificity, area depth).
     #[test]
     fn precedence_holds_for_every_subset_of_scopes() {
-        let scopes: Vec<(Option<&str>, Option<&str>, (u8, u8))> = {
+        type Scope<'a> = (Option<&'a str>, Option<&'a str>, (u8, u8));
+        let scopes: Vec<Scope> = {
             let mut s = Vec::new();
             for (cat, cat_rank) in [(Some("noise"), 1u8), (None, 0u8)] {
                 for (area, depth) in [

@@ -9,7 +9,7 @@ pub mod track;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::BODY_LIMIT;
 use super::error::{AppError, for_request};
@@ -103,11 +103,7 @@ impl PageCtx {
 
     /// The language switch link: sets the cookie and comes back here.
     pub fn switch_url(&self) -> String {
-        format!(
-            "/lang?to={}&next={}",
-            self.other_lang(),
-            utf8_percent_encode(&self.here, NON_ALPHANUMERIC)
-        )
+        format!("/lang?to={}&next={}", self.other_lang(), encode(&self.here))
     }
 }
 
@@ -125,7 +121,14 @@ pub fn html(status: StatusCode, rendered: Result<String, askama::Error>) -> Http
     }
 }
 
+/// RFC 3986 unreserved characters stay as they are (tokens are base64url).
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 /// Percent-encodes a query value.
 pub fn encode(value: &str) -> String {
-    utf8_percent_encode(value, NON_ALPHANUMERIC).to_string()
+    utf8_percent_encode(value, QUERY_VALUE).to_string()
 }

@@ -1,0 +1,194 @@
+//! Headless Chromium through the real pages. Skipped when Chromium or ChromeDriver is
+//! missing, unless HUIYING_REQUIRE_BROWSER=1 (CI sets it), which turns that into a failure.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use crate::helpers::{Backend, spawn_app};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// ChromeDriver on a free loopback port; killed on drop (after the session is closed).
+struct Driver {
+    child: Child,
+    port: u16,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn available() -> bool {
+    let present = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+    if !present && std::env::var("HUIYING_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
+        panic!("HUIYING_REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing");
+    }
+    if !present {
+        eprintln!("Chromium or ChromeDriver not installed: skipping the browser test");
+    }
+    present
+}
+
+async fn start_browser(lang: &str) -> (Driver, Client) {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .arg("--allowed-ips=127.0.0.1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let profile = tempfile::tempdir().unwrap();
+    let driver = Driver {
+        child,
+        port,
+        _profile: profile,
+    };
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", driver.port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-quic", "--window-size=1000,1400",
+                format!("--lang={lang}"),
+                format!("--user-data-dir={}", driver._profile.path().display()),
+            ],
+            "prefs": { "intl.accept_languages": lang },
+        }),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("webdriver session");
+    (driver, client)
+}
+
+async fn fill(client: &Client, id: &str, text: &str) {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+#[actix_web::test]
+async fn a_resident_files_a_complaint_through_the_form_and_reads_the_receipt() {
+    if !available() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let (_driver, client) = start_browser("zh-CN").await;
+
+    let result = async {
+        client.goto(&app.url("/cases/new")).await?;
+        assert!(
+            client
+                .find(Locator::Css("h1"))
+                .await?
+                .text()
+                .await?
+                .contains("提交诉求")
+        );
+        // First an incomplete submission: the page comes back with the message and the text.
+        fill(&client, "title", "路灯不亮已经两周").await;
+        client
+            .find(Locator::Css("button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        let summary = client.wait().for_element(Locator::Id("form-error")).await?;
+        assert!(summary.text().await?.contains("处需要修改"));
+        let kept = client
+            .find(Locator::Id("title"))
+            .await?
+            .prop("value")
+            .await?;
+        assert_eq!(kept.as_deref(), Some("路灯不亮已经两周"));
+
+        client
+            .find(Locator::Id("category"))
+            .await?
+            .select_by_value("roads-transit")
+            .await?;
+        client
+            .find(Locator::Id("area"))
+            .await?
+            .select_by_value("LJ-QS-SK")
+            .await?;
+        fill(
+            &client,
+            "description",
+            "石口村村委会门前的路灯已经两个星期不亮，晚上出行很不安全。",
+        )
+        .await;
+        fill(&client, "resident_name", "王五").await;
+        fill(&client, "resident_phone", "13700137000").await;
+        client
+            .find(Locator::Css("button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+
+        let receipt = client.wait().for_element(Locator::Id("receipt")).await?;
+        assert!(receipt.text().await?.contains("您的诉求已提交"));
+        let number = client
+            .find(Locator::Id("tracking-number"))
+            .await?
+            .text()
+            .await?;
+        let department = client.find(Locator::Id("department")).await?.text().await?;
+        let due = client
+            .find(Locator::Id("acceptance-due"))
+            .await?
+            .text()
+            .await?;
+        assert_eq!(department, "青山镇人民政府");
+        assert_eq!(due, "2026年12月11日");
+        if let Ok(dir) = std::env::var("HUIYING_SCREENSHOTS") {
+            let png = client.screenshot().await?;
+            std::fs::write(Path::new(&dir).join("receipt.png"), png).unwrap();
+        }
+
+        client
+            .find(Locator::Id("private-link"))
+            .await?
+            .click()
+            .await?;
+        let timeline = client.wait().for_element(Locator::Id("timeline")).await?;
+        assert!(timeline.text().await?.contains("收到诉求（网上提交）"));
+        Ok::<_, fantoccini::error::CmdError>(number)
+    }
+    .await;
+    client.close().await.ok();
+    let number = result.expect("browser flow");
+
+    let (status, case) = app.get_json(&format!("/api/v1/cases/{number}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(case["department"]["code"], "qingshan");
+}

@@ -1,0 +1,227 @@
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use huiying::clock::ManualClock;
+use huiying::config::Settings;
+use huiying::db::admin::{create_postgres_database, drop_postgres_database};
+use huiying::startup::{Application, Options};
+use huiying::web::AppState;
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server tests may create databases on, if any.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// A database that lives as long as the test.
+pub enum TestDb {
+    Sqlite {
+        _dir: tempfile::TempDir,
+    },
+    Postgres {
+        admin_url: String,
+        name: String,
+        _dir: tempfile::TempDir,
+    },
+}
+
+impl TestDb {
+    fn create(backend: Backend) -> (TestDb, String, std::path::PathBuf) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data_dir = dir.path().join("data");
+        match backend {
+            Backend::Sqlite => {
+                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                (TestDb::Sqlite { _dir: dir }, url, data_dir)
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_url().expect("TEST_DATABASE_URL is set");
+                let name = format!("huiying_test_{}", uuid_like());
+                let url =
+                    create_postgres_database(&admin_url, &name).expect("create test database");
+                (
+                    TestDb::Postgres {
+                        admin_url,
+                        name,
+                        _dir: dir,
+                    },
+                    url,
+                    data_dir,
+                )
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres {
+            admin_url, name, ..
+        } = self
+        {
+            let _ = drop_postgres_database(admin_url, name);
+        }
+    }
+}
+
+fn uuid_like() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 8];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub api: reqwest::Client,
+    pub state: AppState,
+    handle: actix_web::dev::ServerHandle,
+    _db: TestDb,
+}
+
+/// 2026-11-26 10:00 in Shanghai: a Thursday, so deadlines in tests are easy to check.
+pub fn test_now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 26, 2, 0, 0)
+        .single()
+        .expect("valid time")
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    if std::env::var("TEST_LOG").is_ok() {
+        huiying::telemetry::init_logging();
+    }
+    let (db, db_url, data_dir) = TestDb::create(backend);
+    let settings = Settings {
+        bind: "127.0.0.1:0".into(),
+        database_url: Some(db_url),
+        data_dir,
+        workers: 2,
+        pool_size: 4,
+        ..Settings::default()
+    };
+    let app = Application::build(
+        settings,
+        Options {
+            clock: Arc::new(ManualClock::new(test_now())),
+            load_demo: true,
+        },
+    )
+    .await
+    .expect("app builds");
+    let port = app.port();
+    let state = app.state().clone();
+    let handle = app.handle();
+    actix_web::rt::spawn(app.run_until_stopped());
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        api: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        state,
+        handle,
+        _db: db,
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let stop = self.handle.stop(false);
+        actix_web::rt::spawn(stop);
+    }
+}
+
+/// A valid complaint in Chinese, routed by a city-wide rule to the environment bureau.
+pub fn complaint() -> Value {
+    json!({
+        "category": "noise",
+        "area": "LJ-CG-DM",
+        "title": "夜间施工噪音扰民",
+        "description": "东门社区旁的工地每天夜里十一点以后仍在施工，严重影响居民休息，请尽快处理。",
+        "address": "东门路18号",
+        "resident": { "name": "张三", "phone": "138 0013 8000", "email": "zhang.san@example.cn" },
+        "confidential": false,
+        "publish_consent": true
+    })
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn post_case(&self, body: &Value) -> reqwest::Response {
+        self.api
+            .post(self.url("/api/v1/cases"))
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// Files a valid complaint and returns the 201 body.
+    pub async fn file(&self, body: &Value) -> Value {
+        let response = self.post_case(body).await;
+        assert_eq!(response.status(), 201, "filing failed");
+        response.json().await.expect("json body")
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, Value) {
+        let response = self
+            .api
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("json body"))
+    }
+
+    /// A browser-like client that keeps cookies.
+    pub fn browser(&self, lang: &str) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::ACCEPT_LANGUAGE,
+            lang.parse().expect("header"),
+        );
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+}
+
+/// Runs an async test body once per backend: always on SQLite, on PostgreSQL when
+/// TEST_DATABASE_URL is set (and says so when it is skipped).
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[actix_web::test]
+                async fn sqlite() {
+                    super::$name($crate::helpers::Backend::Sqlite).await;
+                }
+
+                #[actix_web::test]
+                async fn postgres() {
+                    if $crate::helpers::postgres_url().is_none() {
+                        eprintln!("TEST_DATABASE_URL is not set: skipping the PostgreSQL run");
+                        return;
+                    }
+                    super::$name($crate::helpers::Backend::Postgres).await;
+                }
+            }
+        )*
+    };
+}

@@ -1,0 +1,16 @@
+#![expect(
+    clippy::unwrap_used,
+    reason = "tests fail loudly on the first unexpected value"
+)]
+
+//! The one integration-test binary: each test gets its own app on port 0 and its own
+//! database (a temp SQLite file, or a fresh PostgreSQL database when TEST_DATABASE_URL is
+//! set). Tests written with `both_backends!` run on both.
+
+mod helpers;
+
+mod browser;
+mod cases_api;
+mod concurrency;
+mod pages;
+mod persistence;
