@@ -143,7 +143,8 @@ fn start_portal(settings: &Settings, db: &BenchDatabase) -> anyhow::Result<Runni
     })
 }
 
-/// The reference: receive the body, INSERT it as one row, answer 201.
+/// The reference: receive the body, INSERT it as one row on a pooled connection
+/// (autocommit, no gate, no batching: what a bare handler does), answer 201.
 fn start_baseline(settings: &Settings, db: &BenchDatabase) -> anyhow::Result<Running> {
     let workers = settings.worker_count();
     let url = db.url.clone();
@@ -188,7 +189,7 @@ async fn baseline_insert(db: web::Data<Db>, body: web::Bytes) -> HttpResponse {
     use diesel::prelude::*;
     let payload = String::from_utf8_lossy(&body).into_owned();
     let result = db
-        .write(move |conn| {
+        .run(move |conn| {
             diesel::insert_into(bench_baseline::table)
                 .values((
                     bench_baseline::payload.eq(payload),

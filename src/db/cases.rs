@@ -1,5 +1,7 @@
 //! Case rows and their timeline.
 
+use std::sync::Mutex;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
@@ -40,9 +42,11 @@ pub struct CaseRecord {
     pub last_event_hash: String,
 }
 
-/// A new case row; borrowed so filing copies nothing it does not have to.
+/// A new case row; borrowed so filing copies nothing it does not have to. `None` is
+/// bound as NULL (not rendered as DEFAULT) so the statement text never varies and stays
+/// in the prepared-statement cache.
 #[derive(Debug, Insertable)]
-#[diesel(table_name = cases)]
+#[diesel(table_name = cases, treat_none_as_default_value = false)]
 pub struct NewCaseRow<'a> {
     pub id: i64,
     pub tracking_number: &'a str,
@@ -89,7 +93,7 @@ pub struct EventRecord {
 }
 
 #[derive(Debug, Insertable)]
-#[diesel(table_name = case_events)]
+#[diesel(table_name = case_events, treat_none_as_default_value = false)]
 struct NewEventRow<'a> {
     case_id: i64,
     seq: i32,
@@ -103,51 +107,125 @@ struct NewEventRow<'a> {
     hash: &'a str,
 }
 
-/// The id the next case gets. Call inside the write transaction that inserts it: on
-/// PostgreSQL the sequence hands out each value once; on SQLite writers are serialised.
-pub fn next_case_id(conn: &mut DbConn) -> Result<i64, DbError> {
-    let id = match conn {
-        DbConn::Postgresql(c) => {
-            diesel::select(diesel::dsl::sql::<BigInt>("nextval('cases_id_seq')")).get_result(c)?
+/// Where case ids come from. They are drawn before the row is written because the
+/// tracking number (and the timeline's hashes) contain the id. On PostgreSQL the sequence
+/// hands them out in blocks, one round trip per block rather than per filing; gaps (a
+/// rolled-back filing, a restart) are harmless. On SQLite writes are serialised, so the
+/// next id is read inside the writing transaction.
+#[derive(Debug, Default)]
+pub struct CaseIds {
+    block: Mutex<Vec<i64>>,
+}
+
+impl CaseIds {
+    const BLOCK: i64 = 32;
+
+    pub fn next(&self, conn: &mut DbConn) -> Result<i64, DbError> {
+        match conn {
+            DbConn::Sqlite(c) => Ok(diesel::select(diesel::dsl::sql::<BigInt>(
+                "COALESCE((SELECT MAX(id) FROM cases), 0) + 1",
+            ))
+            .get_result(c)?),
+            DbConn::Postgresql(c) => {
+                let mut block = self.block.lock().unwrap_or_else(|p| p.into_inner());
+                if block.is_empty() {
+                    let mut fresh: Vec<i64> = diesel::select(diesel::dsl::sql::<BigInt>(&format!(
+                        "nextval('cases_id_seq') FROM generate_series(1, {})",
+                        Self::BLOCK
+                    )))
+                    .load(c)?;
+                    // Hand them out in ascending order.
+                    fresh.sort_unstable_by(|a, b| b.cmp(a));
+                    *block = fresh;
+                }
+                block
+                    .pop()
+                    .ok_or_else(|| DbError::Task("the case id sequence returned nothing".into()))
+            }
         }
-        DbConn::Sqlite(c) => diesel::select(diesel::dsl::sql::<BigInt>(
-            "COALESCE((SELECT MAX(id) FROM cases), 0) + 1",
-        ))
-        .get_result(c)?,
-    };
-    Ok(id)
+    }
 }
 
-pub fn insert_case(conn: &mut DbConn, row: &NewCaseRow<'_>) -> Result<(), DbError> {
-    diesel::insert_into(cases::table)
-        .values(row)
-        .execute(conn)?;
-    Ok(())
+fn event_row(e: &ChainedEvent) -> NewEventRow<'_> {
+    NewEventRow {
+        case_id: e.case_id,
+        seq: e.seq,
+        kind: &e.kind,
+        visibility: e.visibility.as_str(),
+        actor_kind: e.actor_kind.as_str(),
+        actor_id: e.actor_id,
+        payload: &e.payload,
+        created_at: e.at.naive_utc(),
+        prev_hash: &e.prev_hash,
+        hash: &e.hash,
+    }
 }
 
-pub fn insert_events(conn: &mut DbConn, events: &[ChainedEvent]) -> Result<(), DbError> {
-    let rows: Vec<NewEventRow<'_>> = events
-        .iter()
-        .map(|e| NewEventRow {
-            case_id: e.case_id,
-            seq: e.seq,
-            kind: &e.kind,
-            visibility: e.visibility.as_str(),
-            actor_kind: e.actor_kind.as_str(),
-            actor_id: e.actor_id,
-            payload: &e.payload,
-            created_at: e.at.naive_utc(),
-            prev_hash: &e.prev_hash,
-            hash: &e.hash,
-        })
-        .collect();
-    for row in &rows {
-        diesel::insert_into(case_events::table)
-            .values(row)
-            .execute(conn)?;
+/// Stores a new case with the first events of its timeline, atomically.
+///
+/// On PostgreSQL this is one statement (the case insert in a data-modifying CTE, then the
+/// events), which is atomic without an explicit transaction: one round trip. On SQLite
+/// it is two inserts inside the writer's transaction.
+pub fn insert_case_with_timeline(
+    conn: &mut DbConn,
+    row: &NewCaseRow<'_>,
+    events: &[ChainedEvent],
+) -> Result<(), DbError> {
+    let events: Vec<NewEventRow<'_>> = events.iter().map(event_row).collect();
+    match conn {
+        DbConn::Postgresql(pg) => {
+            let statement = WithInserted {
+                first: diesel::insert_into(cases::table).values(row),
+                then: diesel::insert_into(case_events::table).values(&events),
+            };
+            statement.execute(pg)?;
+        }
+        DbConn::Sqlite(sqlite) => {
+            diesel::insert_into(cases::table)
+                .values(row)
+                .execute(sqlite)?;
+            for event in &events {
+                diesel::insert_into(case_events::table)
+                    .values(event)
+                    .execute(sqlite)?;
+            }
+        }
     }
     Ok(())
 }
+
+/// `WITH first AS (<insert>) <insert>`: two inserts as one PostgreSQL statement. Built
+/// from diesel's own statements so it is prepared once and cached like them.
+#[derive(Debug, Clone, Copy)]
+struct WithInserted<A, B> {
+    first: A,
+    then: B,
+}
+
+impl<A, B> diesel::query_builder::QueryFragment<diesel::pg::Pg> for WithInserted<A, B>
+where
+    A: diesel::query_builder::QueryFragment<diesel::pg::Pg>,
+    B: diesel::query_builder::QueryFragment<diesel::pg::Pg>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> diesel::QueryResult<()> {
+        out.push_sql("WITH first AS (");
+        self.first.walk_ast(out.reborrow())?;
+        out.push_sql(") ");
+        self.then.walk_ast(out.reborrow())
+    }
+}
+
+impl<A: diesel::query_builder::QueryId, B: diesel::query_builder::QueryId>
+    diesel::query_builder::QueryId for WithInserted<A, B>
+{
+    type QueryId = WithInserted<A::QueryId, B::QueryId>;
+    const HAS_STATIC_QUERY_ID: bool = A::HAS_STATIC_QUERY_ID && B::HAS_STATIC_QUERY_ID;
+}
+
+impl<A, B> RunQueryDsl<diesel::PgConnection> for WithInserted<A, B> {}
 
 pub fn find_by_tracking_number(
     conn: &mut DbConn,

@@ -1,11 +1,12 @@
 //! Connections, the pool and transactions.
 //!
 //! SQLite allows one writer at a time. Rather than let writers collide and back off inside
-//! `busy_timeout`, writes in this process queue on a mutex and start with `BEGIN IMMEDIATE`;
-//! reads run in parallel (WAL). PostgreSQL writers run concurrently.
+//! `busy_timeout`, writes in this process go to one writer thread that commits them in
+//! groups (see `writer.rs`); reads run in parallel (WAL). PostgreSQL writers run
+//! concurrently, each in its own transaction.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -13,6 +14,9 @@ use diesel::migration::MigrationSource;
 use diesel::prelude::*;
 use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use super::cases::CaseIds;
+use super::writer::{Completion, GroupWriter, Job};
 
 #[derive(diesel::MultiConnection)]
 pub enum DbConn {
@@ -42,6 +46,8 @@ pub enum DbError {
     Migration(String),
     #[error("database task failed: {0}")]
     Task(String),
+    #[error("the write was not committed: {0}")]
+    Commit(String),
 }
 
 impl DbError {
@@ -161,7 +167,8 @@ impl ManageConnection for Manager {
     }
 }
 
-/// The database handle the application shares: a pool plus, for SQLite, the writer gate.
+/// The database handle the application shares: a pool for reads (and PostgreSQL writes)
+/// and, for SQLite, the group-commit writer.
 #[derive(Clone)]
 pub struct Db {
     inner: Arc<DbInner>,
@@ -170,7 +177,8 @@ pub struct Db {
 struct DbInner {
     pool: Pool<Manager>,
     backend: Backend,
-    writer: Mutex<()>,
+    writer: Option<GroupWriter>,
+    case_ids: CaseIds,
 }
 
 impl Db {
@@ -183,15 +191,23 @@ impl Db {
             tracing::info!(migrations = ?applied, "applied database migrations");
         }
         drop(first);
+        // No `SELECT 1` on every checkout (a round trip per request on PostgreSQL); a
+        // connection that broke is noticed by `has_broken` and replaced.
         let pool = Pool::builder()
+            .test_on_check_out(false)
             .max_size(pool_size.max(2))
             .connection_timeout(Duration::from_secs(10))
             .build(Manager(target.clone()))?;
+        let writer = match target.backend {
+            Backend::Sqlite => Some(GroupWriter::start(target.clone())?),
+            Backend::Postgres => None,
+        };
         Ok(Db {
             inner: Arc::new(DbInner {
                 pool,
                 backend: target.backend,
-                writer: Mutex::new(()),
+                writer,
+                case_ids: CaseIds::default(),
             }),
         })
     }
@@ -200,11 +216,16 @@ impl Db {
         self.inner.backend
     }
 
+    /// This process's source of case ids.
+    pub fn case_ids(&self) -> &CaseIds {
+        &self.inner.case_ids
+    }
+
     pub fn get(&self) -> Result<PooledConnection<Manager>, DbError> {
         Ok(self.inner.pool.get()?)
     }
 
-    /// Runs blocking database work off the async threads.
+    /// Runs blocking database work (reads) off the async threads.
     pub async fn run<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
@@ -212,7 +233,10 @@ impl Db {
         E: From<DbError> + Send + 'static,
     {
         let db = self.clone();
+        // Logs from the blocking thread keep the request's span (and its request id).
+        let span = tracing::Span::current();
         tokio::task::spawn_blocking(move || {
+            let _entered = span.enter();
             let mut conn = db.get()?;
             f(&mut conn)
         })
@@ -220,34 +244,104 @@ impl Db {
         .map_err(|e| E::from(DbError::Task(e.to_string())))?
     }
 
-    /// Runs `f` in a write transaction off the async threads: committed if it returns
-    /// `Ok`, rolled back otherwise.
+    /// Runs `f` as one write transaction: committed if it returns `Ok`, rolled back
+    /// otherwise. Answers only once the outcome is durable.
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
-        let db = self.clone();
-        tokio::task::spawn_blocking(move || db.write_blocking(f))
-            .await
-            .map_err(|e| E::from(DbError::Task(e.to_string())))?
+        match &self.inner.writer {
+            Some(writer) => {
+                let (reply, answer) = tokio::sync::oneshot::channel();
+                writer.submit(job(f, move |r| {
+                    let _ = reply.send(r);
+                }))?;
+                answer
+                    .await
+                    .map_err(|_| E::from(DbError::Task("the write was abandoned".into())))?
+            }
+            None => {
+                let db = self.clone();
+                let span = tracing::Span::current();
+                tokio::task::spawn_blocking(move || {
+                    let _entered = span.enter();
+                    let mut conn = db.get()?;
+                    write_transaction(&mut conn, f)
+                })
+                .await
+                .map_err(|e| E::from(DbError::Task(e.to_string())))?
+            }
+        }
     }
 
-    /// [`Db::write`] for code already on a blocking thread (CLI, workers).
+    /// A write that is atomic by construction on PostgreSQL: `f` makes at most one
+    /// data-modifying statement there (reads and `nextval` aside), so no explicit
+    /// transaction is opened, saving the BEGIN and COMMIT round trips. On SQLite it goes
+    /// through the group writer like any write. Filing a case, the hot path, uses it.
+    pub async fn write_single_statement<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        match self.inner.backend {
+            Backend::Sqlite => self.write(f).await,
+            Backend::Postgres => self.run(f).await,
+        }
+    }
+
+    /// [`Db::write`] for code already on a blocking thread (CLI, workers, start-up).
     pub fn write_blocking<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConn) -> Result<T, E>,
-        E: From<DbError>,
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
     {
-        let mut conn = self.get()?;
-        let _gate = match self.inner.backend {
-            // A poisoned gate only means another writer panicked; the lock itself is fine.
-            Backend::Sqlite => Some(self.inner.writer.lock().unwrap_or_else(|p| p.into_inner())),
-            Backend::Postgres => None,
-        };
-        write_transaction(&mut conn, f)
+        match &self.inner.writer {
+            Some(writer) => {
+                let (reply, answer) = std::sync::mpsc::sync_channel(1);
+                writer.submit(job(f, move |r| {
+                    let _ = reply.send(r);
+                }))?;
+                answer
+                    .recv()
+                    .map_err(|_| E::from(DbError::Task("the write was abandoned".into())))?
+            }
+            None => {
+                let mut conn = self.get()?;
+                write_transaction(&mut conn, f)
+            }
+        }
     }
+}
+
+/// Wraps a write for the group writer: `f` runs in its own savepoint; `reply` hears the
+/// result once the batch has committed (or why it did not).
+fn job<T, E, F>(f: F, reply: impl FnOnce(Result<T, E>) + Send + 'static) -> Job
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<DbError> + Send + 'static,
+{
+    let span = tracing::Span::current();
+    Box::new(move |conn: Result<&mut DbConn, String>| -> Completion {
+        let result = {
+            let _entered = span.enter();
+            match conn {
+                Ok(conn) => nested_transaction(conn, f),
+                Err(e) => Err(E::from(DbError::Commit(e))),
+            }
+        };
+        Box::new(move |committed: Result<(), String>| {
+            reply(match (result, committed) {
+                (Ok(value), Ok(())) => Ok(value),
+                (Ok(_), Err(e)) => Err(E::from(DbError::Commit(e))),
+                (Err(e), _) => Err(e),
+            })
+        })
+    })
 }
 
 /// A transaction that takes SQLite's write lock up front (`BEGIN IMMEDIATE`), so a
@@ -257,11 +351,35 @@ where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<DbError>,
 {
-    let begun = match conn {
+    transaction_with(conn, f, |conn| match conn {
         DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),
         DbConn::Postgresql(c) => AnsiTransactionManager::begin_transaction(c),
-    };
-    begun.map_err(|e| E::from(DbError::from(e)))?;
+    })
+}
+
+/// A savepoint inside the transaction already open on `conn`.
+fn nested_transaction<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<DbError>,
+{
+    transaction_with(
+        conn,
+        f,
+        <DbConn as Connection>::TransactionManager::begin_transaction,
+    )
+}
+
+fn transaction_with<T, E, F>(
+    conn: &mut DbConn,
+    f: F,
+    begin: impl FnOnce(&mut DbConn) -> diesel::QueryResult<()>,
+) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<DbError>,
+{
+    begin(conn).map_err(|e| E::from(DbError::from(e)))?;
     match f(conn) {
         Ok(value) => {
             if let Err(e) = <DbConn as Connection>::TransactionManager::commit_transaction(conn) {

@@ -6,5 +6,6 @@ pub mod cases;
 pub mod catalog;
 pub mod conn;
 pub mod schema;
+mod writer;
 
 pub use conn::{Backend, Db, DbConn, DbError};

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use super::ServiceError;
 use super::token::new_token;
 use crate::db::DbConn;
-use crate::db::cases::{NewCaseRow, insert_case, insert_events, next_case_id};
+use crate::db::cases::{CaseIds, NewCaseRow, insert_case_with_timeline};
 use crate::domain::case::{ActorKind, CaseState, Visibility};
 use crate::domain::catalog::{Catalog, Department};
 use crate::domain::deadline::{ACCEPTANCE_DAYS, due_after_calendar_days, local_date};
@@ -28,10 +28,12 @@ pub struct FiledCase {
     pub acceptance_due_at: DateTime<Utc>,
 }
 
-/// Routes and stores `case`. Call inside a write transaction.
+/// Routes and stores `case`. Its writes are one atomic statement on PostgreSQL, so it
+/// may run through [`crate::db::Db::write_single_statement`].
 #[tracing::instrument(name = "file case", skip_all, fields(category = %case.category, area = %case.area))]
 pub fn file_case(
     conn: &mut DbConn,
+    ids: &CaseIds,
     catalog: &Catalog,
     tz: Tz,
     case: &NewCase,
@@ -57,7 +59,7 @@ pub fn file_case(
     let (access_token, token_hash) = new_token();
     let state = CaseState::Routed;
 
-    let id = next_case_id(conn)?;
+    let id = ids.next(conn)?;
     let tracking_number = TrackingNumber::new(local_date(now, tz), id);
     let actor_kind = match case.channel {
         crate::domain::case::Channel::Web | crate::domain::case::Channel::Api => {
@@ -95,7 +97,7 @@ pub fn file_case(
         .last()
         .ok_or_else(|| ServiceError::Internal("no events".into()))?;
 
-    insert_case(
+    insert_case_with_timeline(
         conn,
         &NewCaseRow {
             id,
@@ -125,8 +127,8 @@ pub fn file_case(
             last_event_seq: last.seq,
             last_event_hash: &last.hash,
         },
+        &events,
     )?;
-    insert_events(conn, &events)?;
     tracing::info!(tracking_number = %tracking_number, department = %department.code, "case filed");
 
     Ok(FiledCase {

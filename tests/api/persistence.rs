@@ -141,7 +141,10 @@ async fn a_failure_midway_stores_nothing(backend: Backend) {
     let tz = app.state.tz;
 
     let (result, cases, events) = tokio::task::spawn_blocking(move || {
-        let result = db.write_blocking(|conn| file_case(conn, &broken, tz, &case, test_now()));
+        let ids = db.clone();
+        let result = db.write_blocking(move |conn| {
+            file_case(conn, ids.case_ids(), &broken, tz, &case, test_now())
+        });
         let mut conn = db.get().unwrap();
         let cases = count_cases(&mut conn).unwrap();
         let events = events_of(&mut conn, 1).unwrap().len();

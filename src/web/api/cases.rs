@@ -29,10 +29,12 @@ pub async fn file(
     let case = NewCase::parse(&input, &catalog, locale, Channel::Api)
         .map_err(AppError::Invalid)
         .api(locale)?;
-    let (tz, now) = (state.tz, state.now());
+    let (tz, now, db) = (state.tz, state.now(), state.db.clone());
     let filed = state
         .db
-        .write(move |conn| file_case(conn, &catalog, tz, &case, now))
+        .write_single_statement(move |conn| {
+            file_case(conn, db.case_ids(), &catalog, tz, &case, now)
+        })
         .await
         .api(locale)?;
     metrics::counter!("cases_filed_total", "channel" => "api").increment(1);

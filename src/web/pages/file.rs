@@ -226,10 +226,12 @@ pub async fn submit_case(
             ));
         }
     };
-    let (tz, now) = (state.tz, state.now());
+    let (tz, now, db) = (state.tz, state.now(), state.db.clone());
     let filed = state
         .db
-        .write(move |conn| file_case(conn, &catalog, tz, &case, now))
+        .write_single_statement(move |conn| {
+            file_case(conn, db.case_ids(), &catalog, tz, &case, now)
+        })
         .await
         .page(locale)?;
     metrics::counter!("cases_filed_total", "channel" => "web").increment(1);
