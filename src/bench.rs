@@ -64,9 +64,9 @@ impl BenchDatabase {
                     drop_from: Some((admin, name)),
                 })
             }
-            Some(_) => bail!(
-                "--database-url takes a PostgreSQL URL; SQLite runs in a fresh temp file by default"
-            ),
+            Some(_) => {
+                bail!("--database-url takes a PostgreSQL URL; SQLite runs in a fresh temp file by default")
+            }
             None => Ok(BenchDatabase {
                 url: format!("sqlite://{}", dir.path().join("bench.db").display()),
                 backend: Backend::Sqlite,
@@ -115,11 +115,7 @@ impl Running {
             })
         });
         let (port, handle) = rx.recv().context("server thread ended early")??;
-        Ok(Running {
-            port,
-            handle,
-            thread,
-        })
+        Ok(Running { port, handle, thread })
     }
 
     fn stop(self, rt: &tokio::runtime::Runtime) {
@@ -168,11 +164,7 @@ fn start_baseline(settings: &Settings, db: &BenchDatabase) -> anyhow::Result<Run
         })
         .workers(workers)
         .bind(("127.0.0.1", 0))?;
-        let port = server
-            .addrs()
-            .first()
-            .map(|a| a.port())
-            .context("no address")?;
+        let port = server.addrs().first().map(|a| a.port()).context("no address")?;
         Ok((port, server.run()))
     })
 }
@@ -258,19 +250,12 @@ impl Stats {
     }
 }
 
-async fn read_response(
-    stream: &mut BufReader<TcpStream>,
-    line: &mut String,
-) -> std::io::Result<(u16, bool)> {
+async fn read_response(stream: &mut BufReader<TcpStream>, line: &mut String) -> std::io::Result<(u16, bool)> {
     line.clear();
     if stream.read_line(line).await? == 0 {
         return Err(std::io::ErrorKind::UnexpectedEof.into());
     }
-    let status = line
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
+    let status = line.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     let mut length = 0usize;
     let mut close = false;
     loop {
@@ -285,9 +270,7 @@ async fn read_response(
         if let Some((name, value)) = header.split_once(':') {
             if name.eq_ignore_ascii_case("content-length") {
                 length = value.trim().parse().unwrap_or(0);
-            } else if name.eq_ignore_ascii_case("connection")
-                && value.trim().eq_ignore_ascii_case("close")
-            {
+            } else if name.eq_ignore_ascii_case("connection") && value.trim().eq_ignore_ascii_case("close") {
                 close = true;
             }
         }
@@ -375,15 +358,7 @@ fn measure(rt: &tokio::runtime::Runtime, port: u16, path: &str, args: &BenchArgs
     let stop = start_counting + Duration::from_secs(args.seconds);
     let mut total = rt.block_on(async {
         let tasks: Vec<_> = (0..args.concurrency)
-            .map(|c| {
-                tokio::spawn(connection(
-                    port,
-                    requests.clone(),
-                    c * 7,
-                    start_counting,
-                    stop,
-                ))
-            })
+            .map(|c| tokio::spawn(connection(port, requests.clone(), c * 7, start_counting, stop)))
             .collect();
         let mut total = Stats::default();
         for task in tasks {

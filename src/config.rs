@@ -52,11 +52,7 @@ impl std::fmt::Debug for Settings {
             .field("bind", &self.bind)
             .field(
                 "database",
-                &self
-                    .database_url()
-                    .split('@')
-                    .next_back()
-                    .unwrap_or_default(),
+                &self.database_url().split('@').next_back().unwrap_or_default(),
             )
             .field("data_dir", &self.data_dir)
             .field("pool_size", &self.pool_size)
@@ -107,9 +103,7 @@ impl Settings {
         if self.workers > 0 {
             self.workers
         } else {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2)
+            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
         }
     }
 
@@ -199,9 +193,6 @@ mod tests {
             ..Settings::default()
         };
         let text = format!("{s:?}");
-        assert!(
-            !text.contains("c2VjcmV0") && !text.contains("hunter2"),
-            "{text}"
-        );
+        assert!(!text.contains("c2VjcmV0") && !text.contains("hunter2"), "{text}");
     }
 }

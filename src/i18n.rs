@@ -184,11 +184,7 @@ mod tests {
     #[test]
     fn placeholders_are_filled() {
         assert_eq!(
-            tf(
-                Locale::En,
-                "err.too_long",
-                &[("max", "80"), ("count", "81")]
-            ),
+            tf(Locale::En, "err.too_long", &[("max", "80"), ("count", "81")]),
             "At most 80 characters (now 81)."
         );
     }

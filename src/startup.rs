@@ -49,9 +49,8 @@ pub async fn prepare_state(settings: Settings, options: &Options) -> anyhow::Res
                 .context("Failed to load the demo data")?;
             tracing::info!(rows = added, "loaded the demo city into the empty database");
         }
-        let catalog = load(&mut conn).context(
-            "Failed to load the reference data (run `huiying seed-demo` for the demo city)",
-        )?;
+        let catalog = load(&mut conn)
+            .context("Failed to load the reference data (run `huiying seed-demo` for the demo city)")?;
         Ok((db, catalog))
     })
     .await??;
@@ -73,10 +72,9 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings, options: Options) -> anyhow::Result<Application> {
-        let listener = TcpListener::bind(&settings.bind)
-            .with_context(|| format!("Failed to bind {}", settings.bind))?;
-        let key = Key::try_from(settings.session_key_bytes()?.as_slice())
-            .context("Invalid session key")?;
+        let listener =
+            TcpListener::bind(&settings.bind).with_context(|| format!("Failed to bind {}", settings.bind))?;
+        let key = Key::try_from(settings.session_key_bytes()?.as_slice()).context("Invalid session key")?;
         let workers = settings.worker_count();
         let state = prepare_state(settings, &options).await?;
         let port = listener.local_addr()?.port();
@@ -91,11 +89,7 @@ impl Application {
         .workers(workers)
         .listen(listener)?
         .run();
-        Ok(Application {
-            port,
-            server,
-            state,
-        })
+        Ok(Application { port, server, state })
     }
 
     pub fn port(&self) -> u16 {

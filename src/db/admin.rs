@@ -33,16 +33,14 @@ fn valid_name(name: &str) -> Result<(), DbError> {
 /// Creates database `name` on the server of `admin_url`; returns the URL to reach it.
 pub fn create_postgres_database(admin_url: &str, name: &str) -> Result<String, DbError> {
     valid_name(name)?;
-    let mut admin =
-        PgConnection::establish(admin_url).map_err(|e| DbError::Connect(e.to_string()))?;
+    let mut admin = PgConnection::establish(admin_url).map_err(|e| DbError::Connect(e.to_string()))?;
     admin.batch_execute(&format!("CREATE DATABASE \"{name}\""))?;
     Ok(with_database(admin_url, name))
 }
 
 pub fn drop_postgres_database(admin_url: &str, name: &str) -> Result<(), DbError> {
     valid_name(name)?;
-    let mut admin =
-        PgConnection::establish(admin_url).map_err(|e| DbError::Connect(e.to_string()))?;
+    let mut admin = PgConnection::establish(admin_url).map_err(|e| DbError::Connect(e.to_string()))?;
     admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))?;
     Ok(())
 }

@@ -181,9 +181,7 @@ pub fn insert_case_with_timeline(
             statement.execute(pg)?;
         }
         DbConn::Sqlite(sqlite) => {
-            diesel::insert_into(cases::table)
-                .values(row)
-                .execute(sqlite)?;
+            diesel::insert_into(cases::table).values(row).execute(sqlite)?;
             for event in &events {
                 diesel::insert_into(case_events::table)
                     .values(event)
@@ -218,8 +216,8 @@ where
     }
 }
 
-impl<A: diesel::query_builder::QueryId, B: diesel::query_builder::QueryId>
-    diesel::query_builder::QueryId for WithInserted<A, B>
+impl<A: diesel::query_builder::QueryId, B: diesel::query_builder::QueryId> diesel::query_builder::QueryId
+    for WithInserted<A, B>
 {
     type QueryId = WithInserted<A::QueryId, B::QueryId>;
     const HAS_STATIC_QUERY_ID: bool = A::HAS_STATIC_QUERY_ID && B::HAS_STATIC_QUERY_ID;
@@ -227,10 +225,7 @@ impl<A: diesel::query_builder::QueryId, B: diesel::query_builder::QueryId>
 
 impl<A, B> RunQueryDsl<diesel::PgConnection> for WithInserted<A, B> {}
 
-pub fn find_by_tracking_number(
-    conn: &mut DbConn,
-    number: &str,
-) -> Result<Option<CaseRecord>, DbError> {
+pub fn find_by_tracking_number(conn: &mut DbConn, number: &str) -> Result<Option<CaseRecord>, DbError> {
     Ok(cases::table
         .filter(cases::tracking_number.eq(number))
         .select(CaseRecord::as_select())

@@ -36,14 +36,16 @@ pub fn load(conn: &mut DbConn) -> Result<Catalog, LoadCatalogError> {
             departments::name_en,
             departments::email,
             departments::is_intake,
+            departments::reviewer_code,
         ))
-        .load::<(String, String, String, Option<String>, bool)>(conn)?
+        .load::<(String, String, String, Option<String>, bool, Option<String>)>(conn)?
         .into_iter()
-        .map(|(code, zh, en, email, is_intake)| Department {
+        .map(|(code, zh, en, email, is_intake, reviewer)| Department {
             code,
             names: Names::new(zh, en),
             email,
             is_intake,
+            reviewer,
         })
         .collect();
     let area_rows = areas::table
@@ -79,14 +81,8 @@ pub fn load(conn: &mut DbConn) -> Result<Catalog, LoadCatalogError> {
         })
         .collect();
     let links = category_channels::table
-        .order((
-            category_channels::category_code,
-            category_channels::position,
-        ))
-        .select((
-            category_channels::category_code,
-            category_channels::channel_code,
-        ))
+        .order((category_channels::category_code, category_channels::position))
+        .select((category_channels::category_code, category_channels::channel_code))
         .load::<(String, String)>(conn)?;
     let cats = categories::table
         .order((categories::position, categories::id))
@@ -140,14 +136,12 @@ pub fn load(conn: &mut DbConn) -> Result<Catalog, LoadCatalogError> {
         ))
         .load::<(i32, Option<String>, Option<String>, String)>(conn)?
         .into_iter()
-        .map(
-            |(id, category_code, area_code, department_code)| RoutingRule {
-                id,
-                category_code,
-                area_code,
-                department_code,
-            },
-        )
+        .map(|(id, category_code, area_code, department_code)| RoutingRule {
+            id,
+            category_code,
+            area_code,
+            department_code,
+        })
         .collect();
     Ok(Catalog::new(depts, area_rows, groups, cats, chans, rules)?)
 }
@@ -172,8 +166,7 @@ pub struct NewReferenceData {
 /// Inserts what is missing; returns how many rows were added.
 pub fn insert_missing(conn: &mut DbConn, data: &NewReferenceData) -> Result<usize, DbError> {
     let mut added = 0;
-    let existing =
-        |codes: Vec<String>| -> std::collections::HashSet<String> { codes.into_iter().collect() };
+    let existing = |codes: Vec<String>| -> std::collections::HashSet<String> { codes.into_iter().collect() };
 
     let have = existing(departments::table.select(departments::code).load(conn)?);
     for (i, d) in data
@@ -191,6 +184,16 @@ pub fn insert_missing(conn: &mut DbConn, data: &NewReferenceData) -> Result<usiz
                 departments::is_intake.eq(d.is_intake),
                 departments::position.eq(i as i32),
             ))
+            .execute(conn)?;
+    }
+    // Reviewers refer to departments, so they are set once all exist.
+    for d in data
+        .departments
+        .iter()
+        .filter(|d| !have.contains(&d.code) && d.reviewer.is_some())
+    {
+        diesel::update(departments::table.filter(departments::code.eq(&d.code)))
+            .set(departments::reviewer_code.eq(&d.reviewer))
             .execute(conn)?;
     }
     let have = existing(areas::table.select(areas::code).load(conn)?);
@@ -211,11 +214,7 @@ pub fn insert_missing(conn: &mut DbConn, data: &NewReferenceData) -> Result<usiz
             ))
             .execute(conn)?;
     }
-    let have = existing(
-        category_groups::table
-            .select(category_groups::code)
-            .load(conn)?,
-    );
+    let have = existing(category_groups::table.select(category_groups::code).load(conn)?);
     for (i, g) in data
         .groups
         .iter()

@@ -133,10 +133,8 @@ fn names(versions: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> 
 /// Names of every migration this binary carries, per backend (they must match).
 pub fn migration_names(backend: Backend) -> Vec<String> {
     let names = match backend {
-        Backend::Sqlite => {
-            MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
-                .map(|ms| ms.iter().map(|m| m.name().to_string()).collect())
-        }
+        Backend::Sqlite => MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+            .map(|ms| ms.iter().map(|m| m.name().to_string()).collect()),
         Backend::Postgres => MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS)
             .map(|ms| ms.iter().map(|m| m.name().to_string()).collect()),
     };
@@ -404,14 +402,8 @@ mod tests {
 
     #[test]
     fn urls_pick_the_backend() {
-        assert_eq!(
-            DbTarget::parse("postgres://u@h/db").backend,
-            Backend::Postgres
-        );
-        assert_eq!(
-            DbTarget::parse("postgresql://h/db").backend,
-            Backend::Postgres
-        );
+        assert_eq!(DbTarget::parse("postgres://u@h/db").backend, Backend::Postgres);
+        assert_eq!(DbTarget::parse("postgresql://h/db").backend, Backend::Postgres);
         let s = DbTarget::parse("sqlite://data/huiying.db");
         assert_eq!(
             (s.backend, s.address.as_str()),

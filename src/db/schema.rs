@@ -10,6 +10,7 @@ diesel::table! {
         email -> Nullable<Text>,
         is_intake -> Bool,
         position -> Integer,
+        reviewer_code -> Nullable<Text>,
     }
 }
 
@@ -104,6 +105,9 @@ diesel::table! {
         due_at -> Nullable<Timestamp>,
         last_event_seq -> Integer,
         last_event_hash -> Text,
+        answer_due_at -> Nullable<Timestamp>,
+        objection_from -> Nullable<Text>,
+        extension_state -> Nullable<Text>,
     }
 }
 
@@ -122,3 +126,52 @@ diesel::table! {
         hash -> Text,
     }
 }
+
+diesel::table! {
+    users (id) {
+        id -> Integer,
+        username -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        role -> Text,
+        department_code -> Nullable<Text>,
+        email -> Nullable<Text>,
+        locale -> Text,
+        active -> Bool,
+        credentials_version -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Integer,
+        token_hash -> Text,
+        user_id -> Integer,
+        credentials_version -> Integer,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> BigInt,
+        username -> Text,
+        client_ip -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    access_log (id) {
+        id -> BigInt,
+        user_id -> Integer,
+        case_id -> BigInt,
+        what -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(api_tokens, users);

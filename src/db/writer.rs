@@ -87,11 +87,9 @@ fn run(target: DbTarget, queue: Receiver<Job>) {
             drop(current);
             Err("a write in the same batch failed; nothing was saved".to_string())
         } else {
-            let committed =
-                <DbConn as Connection>::TransactionManager::commit_transaction(&mut current);
+            let committed = <DbConn as Connection>::TransactionManager::commit_transaction(&mut current);
             let result = committed.map_err(|e| {
-                let _ =
-                    <DbConn as Connection>::TransactionManager::rollback_transaction(&mut current);
+                let _ = <DbConn as Connection>::TransactionManager::rollback_transaction(&mut current);
                 e.to_string()
             });
             conn = Some(current);
@@ -126,11 +124,7 @@ mod tests {
 
     fn open() -> (tempfile::TempDir, Db) {
         let dir = tempfile::tempdir().expect("tempdir");
-        let db = Db::open(
-            &format!("sqlite://{}", dir.path().join("w.db").display()),
-            2,
-        )
-        .expect("open");
+        let db = Db::open(&format!("sqlite://{}", dir.path().join("w.db").display()), 2).expect("open");
         (dir, db)
     }
 
@@ -229,10 +223,8 @@ mod tests {
         );
         release.send(()).expect("release");
         holder.join().expect("holder");
-        let results: Vec<Result<(), DbError>> = handles
-            .into_iter()
-            .map(|h| h.join().expect("thread"))
-            .collect();
+        let results: Vec<Result<(), DbError>> =
+            handles.into_iter().map(|h| h.join().expect("thread")).collect();
 
         assert!(
             results.iter().all(Result::is_err),

@@ -1,13 +1,11 @@
 //! The vocabulary of a case: its states, how it came in, who may see an event.
 
-use serde::{Deserialize, Serialize};
-
 /// Declares a string-backed enum with `as_str`, `parse` and `ALL`, stored as text in both
 /// databases and spelled the same in the API.
 macro_rules! text_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         pub enum $name {
             $($(#[$vdoc])* #[serde(rename = $text)] $variant),+
         }
@@ -36,6 +34,8 @@ macro_rules! text_enum {
         }
     };
 }
+
+pub(crate) use text_enum;
 
 text_enum! {
     /// Every state of PRODUCT.md's "life of a case".
@@ -87,6 +87,60 @@ text_enum! {
         Resident = "resident",
         Staff = "staff",
         System = "system",
+    }
+}
+
+text_enum! {
+    /// Staff roles. Staff and heads belong to a department; the intake office (信访办)
+    /// triages and places cases; leaders oversee; administrators run the system.
+    Role {
+        Intake = "intake",
+        Staff = "staff",
+        Head = "head",
+        Leader = "leader",
+        Admin = "admin",
+    }
+}
+
+text_enum! {
+    /// The decision an answer carries.
+    Outcome {
+        Supported = "supported",
+        Explained = "explained",
+        NotSupported = "not_supported",
+    }
+}
+
+text_enum! {
+    /// A resident's evaluation of an answer.
+    Rating {
+        Satisfied = "satisfied",
+        BasicallySatisfied = "basically_satisfied",
+        Unsatisfied = "unsatisfied",
+    }
+}
+
+impl CaseState {
+    /// No further work is expected: the case's story has ended.
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            CaseState::NotAccepted | CaseState::Closed | CaseState::Final | CaseState::Withdrawn
+        )
+    }
+
+    /// States in which the department holding the case has to act.
+    pub fn awaits_department(self) -> bool {
+        matches!(
+            self,
+            CaseState::Routed
+                | CaseState::Accepted
+                | CaseState::InProgress
+                | CaseState::ReviewRequested
+                | CaseState::UnderReview
+                | CaseState::ReReviewRequested
+                | CaseState::UnderReReview
+        )
     }
 }
 

@@ -14,6 +14,9 @@ pub struct Department {
     pub email: Option<String>,
     /// The intake office (信访办): receives what no rule places.
     pub is_intake: bool,
+    /// The body that hears review requests (复查) against this department's answers;
+    /// `None` means the intake office.
+    pub reviewer: Option<String>,
 }
 
 /// City (1) → town or street (2) → village or community (3).
@@ -118,9 +121,7 @@ impl Catalog {
     }
 
     pub fn department(&self, code: &str) -> Option<&Department> {
-        self.department_index
-            .get(code)
-            .map(|&i| &self.departments[i])
+        self.department_index.get(code).map(|&i| &self.departments[i])
     }
 
     pub fn area(&self, code: &str) -> Option<&Area> {
@@ -141,6 +142,14 @@ impl Catalog {
 
     pub fn intake(&self) -> &Department {
         &self.departments[self.intake]
+    }
+
+    /// Where a review of `department`'s answer goes.
+    pub fn reviewer_of(&self, department: &str) -> &str {
+        self.department(department)
+            .and_then(|d| d.reviewer.as_deref())
+            .filter(|r| self.department(r).is_some() && *r != department)
+            .unwrap_or(&self.intake().code)
     }
 
     pub fn routing(&self) -> &RoutingTable {
@@ -174,9 +183,7 @@ impl Catalog {
     }
 
     pub fn categories_in<'a>(&'a self, group: &'a str) -> impl Iterator<Item = &'a Category> {
-        self.categories
-            .iter()
-            .filter(move |c| c.group_code == group)
+        self.categories.iter().filter(move |c| c.group_code == group)
     }
 }
 
@@ -191,6 +198,7 @@ pub(crate) mod fixture {
             names: Names::new(code, code),
             email: None,
             is_intake: intake,
+            reviewer: None,
         }
     }
 
@@ -247,24 +255,14 @@ mod tests {
     #[test]
     fn area_path_walks_up_to_the_root() {
         let c = catalog(vec![]);
-        assert_eq!(
-            c.area_path("village"),
-            Some(vec!["village", "town", "city"])
-        );
+        assert_eq!(c.area_path("village"), Some(vec!["village", "town", "city"]));
         assert_eq!(c.area_path("city"), Some(vec!["city"]));
         assert_eq!(c.area_path("nowhere"), None);
     }
 
     #[test]
     fn a_catalog_needs_an_intake_office() {
-        let err = Catalog::new(
-            vec![dept("env", false)],
-            vec![],
-            vec![],
-            vec![],
-            vec![],
-            vec![],
-        );
+        let err = Catalog::new(vec![dept("env", false)], vec![], vec![], vec![], vec![], vec![]);
         assert_eq!(err.err(), Some(CatalogError::NoIntake));
     }
 

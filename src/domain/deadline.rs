@@ -14,8 +14,7 @@ pub fn local_date(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
 
 /// The last instant of a local day, as UTC.
 pub fn end_of_day(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
-    let last =
-        date.and_time(NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999).unwrap_or(NaiveTime::MIN));
+    let last = date.and_time(NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999).unwrap_or(NaiveTime::MIN));
     match tz.from_local_datetime(&last) {
         chrono::LocalResult::Single(t) => t.with_timezone(&Utc),
         chrono::LocalResult::Ambiguous(_, later) => later.with_timezone(&Utc),

@@ -1,6 +1,7 @@
 //! Pure rules: no I/O, no clock (`now` is always an argument). Everything here is
 //! unit-tested without a database.
 
+pub mod calendar;
 pub mod case;
 pub mod catalog;
 pub mod deadline;
@@ -11,3 +12,4 @@ pub mod routing;
 pub mod text;
 pub mod timeline;
 pub mod tracking;
+pub mod workflow;

@@ -322,10 +322,7 @@ mod tests {
     fn a_valid_chinese_complaint_parses_and_is_normalised() {
         let case = parse(&valid()).expect("valid");
         assert_eq!(case.title.as_str(), "夜间施工噪音扰民");
-        assert_eq!(
-            case.address.as_ref().map(Address::as_str),
-            Some("东门社区3栋")
-        );
+        assert_eq!(case.address.as_ref().map(Address::as_str), Some("东门社区3栋"));
         assert_eq!(
             case.resident.phone.as_ref().map(Phone::as_str),
             Some("13800138000")
@@ -367,10 +364,7 @@ mod tests {
     fn lengths_are_counted_in_characters() {
         let mut input = valid();
         input.title = "路".repeat(80);
-        assert!(
-            parse(&input).is_ok(),
-            "80 Chinese characters (240 bytes) fit"
-        );
+        assert!(parse(&input).is_ok(), "80 Chinese characters (240 bytes) fit");
         input.title = "路".repeat(81);
         assert_eq!(error_keys(&input), vec![("title".into(), "err.too_long")]);
         input.title = "路灯坏".into();
@@ -392,10 +386,7 @@ mod tests {
         input.resident.phone = Some("+86 (571) 8888-8888".into());
         input.resident.email = Some("zhang@example.cn".into());
         let case = parse(&input).expect("valid");
-        assert_eq!(
-            case.resident.phone.map(|p| p.0),
-            Some("+8657188888888".into())
-        );
+        assert_eq!(case.resident.phone.map(|p| p.0), Some("+8657188888888".into()));
     }
 
     #[test]
@@ -412,10 +403,7 @@ mod tests {
     fn a_location_needs_both_coordinates_in_range() {
         let mut input = valid();
         input.lat = Some(30.2);
-        assert_eq!(
-            error_keys(&input),
-            vec![("long".into(), "err.location_pair")]
-        );
+        assert_eq!(error_keys(&input), vec![("long".into(), "err.location_pair")]);
         input.long = Some(200.0);
         assert_eq!(error_keys(&input), vec![("long".into(), "err.range")]);
         input.long = Some(120.1);

@@ -32,9 +32,7 @@ pub fn clean(raw: &str, min: usize, max: usize, lines: Lines) -> Result<String, 
         };
     }
     if let Some(bad) = trimmed.chars().find(|&c| forbidden(c, lines)) {
-        return Err(
-            FieldError::new("err.forbidden_char").with("code", format!("U+{:04X}", bad as u32))
-        );
+        return Err(FieldError::new("err.forbidden_char").with("code", format!("U+{:04X}", bad as u32)));
     }
     let count = trimmed.chars().count();
     if count < min {
@@ -89,10 +87,7 @@ mod tests {
     #[test]
     fn counts_characters_not_bytes() {
         // Four Chinese characters are twelve bytes of UTF-8.
-        assert_eq!(
-            clean("路灯坏了", 4, 4, Lines::Single).as_deref(),
-            Ok("路灯坏了")
-        );
+        assert_eq!(clean("路灯坏了", 4, 4, Lines::Single).as_deref(), Ok("路灯坏了"));
         let err = clean("路灯坏了吗", 1, 4, Lines::Single).unwrap_err();
         assert_eq!(err.key, "err.too_long");
         assert_eq!(
@@ -117,13 +112,7 @@ mod tests {
 
     #[test]
     fn rejects_hidden_and_control_characters() {
-        for bad in [
-            "a\u{202E}b",
-            "a\u{0007}b",
-            "a\u{2066}b",
-            "a\nb",
-            "a\u{FEFF}b",
-        ] {
+        for bad in ["a\u{202E}b", "a\u{0007}b", "a\u{2066}b", "a\nb", "a\u{FEFF}b"] {
             assert_eq!(
                 clean(bad, 1, 50, Lines::Single).unwrap_err().key,
                 "err.forbidden_char",

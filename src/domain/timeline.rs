@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::case::{ActorKind, Channel, Visibility};
+use super::case::{ActorKind, Channel, Outcome, Rating, Visibility};
 use super::routing::RouteReason;
 
 /// What happened, with what it needs to be told in either language later.
@@ -13,13 +13,106 @@ use super::routing::RouteReason;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventData {
     /// The case was received.
-    Received { channel: Channel },
+    Received {
+        channel: Channel,
+    },
     /// Routing placed the case with a department.
     Routed {
         department: String,
         #[serde(flatten)]
         reason: RouteReason,
     },
+    Accepted {
+        answer_due: DateTime<Utc>,
+    },
+    NotAccepted {
+        reason: String,
+        channel: String,
+    },
+    /// The department says the case is not its business; it goes back to the intake office.
+    Objected {
+        department: String,
+        reason: String,
+    },
+    /// The intake office placed a case it held with a department.
+    Rerouted {
+        from: String,
+        department: String,
+        reason: String,
+    },
+    /// The intake office turned an objection down: the case goes back where it was.
+    AssignmentConfirmed {
+        department: String,
+        reason: String,
+    },
+    Transferred {
+        from: String,
+        department: String,
+        reason: String,
+        acceptance_due: DateTime<Utc>,
+    },
+    Started,
+    ExtensionRequested {
+        days: u32,
+        reason: String,
+    },
+    ExtensionApproved {
+        days: u32,
+        reason: String,
+        answer_due: DateTime<Utc>,
+    },
+    ExtensionRefused {
+        reason: String,
+    },
+    Answered {
+        outcome: Outcome,
+        text: String,
+        legal_basis: String,
+    },
+    Note {
+        text: String,
+    },
+    Withdrawn,
+    Confirmed,
+    Evaluated {
+        rating: Rating,
+        comment: String,
+    },
+    ReviewRequested {
+        reason: String,
+        department: String,
+    },
+    ReviewAccepted {
+        answer_due: DateTime<Utc>,
+    },
+    ReviewAnswered {
+        outcome: Outcome,
+        text: String,
+        legal_basis: String,
+    },
+    ReReviewRequested {
+        reason: String,
+        department: String,
+    },
+    ReReviewAccepted {
+        answer_due: DateTime<Utc>,
+    },
+    ReReviewAnswered {
+        outcome: Outcome,
+        text: String,
+        legal_basis: String,
+    },
+    /// Closed after a satisfied evaluation or when the evaluation window ran out.
+    Closed {
+        after: CloseReason,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CloseReason {
+    Satisfied,
+    WindowExpired,
 }
 
 impl EventData {
@@ -27,6 +120,28 @@ impl EventData {
         match self {
             EventData::Received { .. } => "received",
             EventData::Routed { .. } => "routed",
+            EventData::Accepted { .. } => "accepted",
+            EventData::NotAccepted { .. } => "not_accepted",
+            EventData::Objected { .. } => "objected",
+            EventData::Rerouted { .. } => "rerouted",
+            EventData::AssignmentConfirmed { .. } => "assignment_confirmed",
+            EventData::Transferred { .. } => "transferred",
+            EventData::Started => "started",
+            EventData::ExtensionRequested { .. } => "extension_requested",
+            EventData::ExtensionApproved { .. } => "extension_approved",
+            EventData::ExtensionRefused { .. } => "extension_refused",
+            EventData::Answered { .. } => "answered",
+            EventData::Note { .. } => "note",
+            EventData::Withdrawn => "withdrawn",
+            EventData::Confirmed => "confirmed",
+            EventData::Evaluated { .. } => "evaluated",
+            EventData::ReviewRequested { .. } => "review_requested",
+            EventData::ReviewAccepted { .. } => "review_accepted",
+            EventData::ReviewAnswered { .. } => "review_answered",
+            EventData::ReReviewRequested { .. } => "re_review_requested",
+            EventData::ReReviewAccepted { .. } => "re_review_accepted",
+            EventData::ReReviewAnswered { .. } => "re_review_answered",
+            EventData::Closed { .. } => "closed",
         }
     }
 }
@@ -109,12 +224,7 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// Links new events onto a case's chain whose last event is (`last_seq`, `last_hash`).
-pub fn chain(
-    case_id: i64,
-    last_seq: i32,
-    last_hash: &str,
-    events: Vec<NewEvent>,
-) -> Vec<ChainedEvent> {
+pub fn chain(case_id: i64, last_seq: i32, last_hash: &str, events: Vec<NewEvent>) -> Vec<ChainedEvent> {
     let mut prev = last_hash.to_string();
     let mut out = Vec::with_capacity(events.len());
     for (offset, event) in events.into_iter().enumerate() {

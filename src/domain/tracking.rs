@@ -33,9 +33,9 @@ const DAMM: [[u8; 10]; 10] = [
 ];
 
 fn damm(digits: &str) -> u8 {
-    digits.bytes().fold(0u8, |interim, b| {
-        DAMM[interim as usize][(b - b'0') as usize]
-    })
+    digits
+        .bytes()
+        .fold(0u8, |interim, b| DAMM[interim as usize][(b - b'0') as usize])
 }
 
 impl TrackingNumber {
@@ -118,22 +118,13 @@ mod tests {
 
     #[test]
     fn garbage_is_rejected_with_a_reason() {
-        assert_eq!(
-            TrackingNumber::parse(""),
-            Err(TrackingNumberError::NotDigits)
-        );
-        assert_eq!(
-            TrackingNumber::parse("abc"),
-            Err(TrackingNumberError::NotDigits)
-        );
+        assert_eq!(TrackingNumber::parse(""), Err(TrackingNumberError::NotDigits));
+        assert_eq!(TrackingNumber::parse("abc"), Err(TrackingNumberError::NotDigits));
         assert_eq!(
             TrackingNumber::parse("１２３"),
             Err(TrackingNumberError::NotDigits)
         );
-        assert_eq!(
-            TrackingNumber::parse("12345"),
-            Err(TrackingNumberError::Length)
-        );
+        assert_eq!(TrackingNumber::parse("12345"), Err(TrackingNumberError::Length));
         assert_eq!(
             TrackingNumber::parse(&"9".repeat(21)),
             Err(TrackingNumberError::Length)

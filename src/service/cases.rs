@@ -108,8 +108,7 @@ pub fn resident_case(
         .collect();
     Ok(ResidentCase {
         public: public_of(&record)?,
-        channel: Channel::parse(&record.channel)
-            .ok_or_else(|| corrupt("channel", &record.channel))?,
+        channel: Channel::parse(&record.channel).ok_or_else(|| corrupt("channel", &record.channel))?,
         locale: Locale::from_tag(&record.locale).unwrap_or_default(),
         area_code: record.area_code,
         title: record.title,

@@ -28,6 +28,7 @@ struct DemoDepartment {
     email: Option<String>,
     #[serde(default)]
     intake: bool,
+    reviewer: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -95,6 +96,7 @@ pub fn demo_data() -> Result<NewReferenceData, ServiceError> {
                 names: Names::new(&d.zh, &d.en),
                 email: d.email.clone(),
                 is_intake: d.intake,
+                reviewer: d.reviewer.clone(),
             })
             .collect(),
         areas: file
@@ -172,9 +174,7 @@ mod tests {
             .collect::<Vec<_>>();
         for rule in &rules {
             assert!(
-                data.departments
-                    .iter()
-                    .any(|d| d.code == rule.department_code),
+                data.departments.iter().any(|d| d.code == rule.department_code),
                 "{rule:?}"
             );
         }
@@ -214,10 +214,7 @@ mod tests {
         );
         // Nothing routes "other": the intake office places it.
         assert_eq!(
-            catalog
-                .routing()
-                .route("other", &path, "intake")
-                .department_code,
+            catalog.routing().route("other", &path, "intake").department_code,
             "intake"
         );
     }

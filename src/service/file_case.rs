@@ -39,9 +39,9 @@ pub fn file_case(
     case: &NewCase,
     now: DateTime<Utc>,
 ) -> Result<FiledCase, ServiceError> {
-    let path = catalog.area_path(&case.area).ok_or_else(|| {
-        ServiceError::Internal(format!("area {} vanished from the catalogue", case.area))
-    })?;
+    let path = catalog
+        .area_path(&case.area)
+        .ok_or_else(|| ServiceError::Internal(format!("area {} vanished from the catalogue", case.area)))?;
     let routing = catalog
         .routing()
         .route(&case.category, &path, &catalog.intake().code);
@@ -62,9 +62,7 @@ pub fn file_case(
     let id = ids.next(conn)?;
     let tracking_number = TrackingNumber::new(local_date(now, tz), id);
     let actor_kind = match case.channel {
-        crate::domain::case::Channel::Web | crate::domain::case::Channel::Api => {
-            ActorKind::Resident
-        }
+        crate::domain::case::Channel::Web | crate::domain::case::Channel::Api => ActorKind::Resident,
         _ => ActorKind::Staff,
     };
     let events = chain(

@@ -117,8 +117,7 @@ pub fn field_messages(tr: Tr, errors: &FieldErrors) -> std::collections::BTreeMa
     errors
         .iter()
         .map(|(field, e)| {
-            let params: Vec<(&str, &str)> =
-                e.params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let params: Vec<(&str, &str)> = e.params.iter().map(|(k, v)| (*k, v.as_str())).collect();
             (field.to_string(), tr.f(e.key, &params))
         })
         .collect()

@@ -3,10 +3,11 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use crate::domain::case::Outcome;
 use crate::domain::catalog::Catalog;
 use crate::domain::locale::Locale;
 use crate::domain::routing::RouteReason;
-use crate::domain::timeline::EventData;
+use crate::domain::timeline::{CloseReason, EventData};
 use crate::i18n::Tr;
 
 /// `2026年12月11日` or `11 Dec 2026`, in the deployment's time zone.
@@ -64,17 +65,45 @@ pub fn state_name(tr: Tr, state: crate::domain::case::CaseState) -> &'static str
     tr.t(&format!("state.{}", state.as_str()))
 }
 
+/// A timeline event told in the reader's language: one sentence, and for answers and
+/// notes the full text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventText {
+    pub summary: String,
+    pub detail: Option<String>,
+}
+
+fn channel_name(catalog: &Catalog, locale: Locale, code: &str) -> String {
+    catalog
+        .channel(code)
+        .map(|c| c.names.get(locale).to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
 /// One sentence telling what a timeline event means, in the reader's language.
-pub fn event_text(tr: Tr, catalog: &Catalog, kind: &str, data: Option<&EventData>) -> String {
+pub fn event_text(tr: Tr, catalog: &Catalog, tz: Tz, kind: &str, data: Option<&EventData>) -> EventText {
     let locale = tr.locale();
+    let dept = |code: &str| department_name(catalog, locale, code);
+    let day = |at: DateTime<Utc>| date(locale, at, tz);
+    let plain = |summary: String| EventText {
+        summary,
+        detail: None,
+    };
+    let written = |key: &str, outcome: &Outcome, text: &str, basis: &str| EventText {
+        summary: tr.f(
+            key,
+            &[("outcome", tr.t(&format!("outcome.{}", outcome.as_str())))],
+        ),
+        detail: Some(format!("{text}\n\n{}{basis}", tr.t("event.legal_basis"))),
+    };
     match data {
-        Some(EventData::Received { channel }) => tr.f(
+        Some(EventData::Received { channel }) => plain(tr.f(
             "event.received",
             &[("channel", tr.t(&format!("channel.{}", channel.as_str())))],
-        ),
+        )),
         Some(EventData::Routed { department, reason }) => {
-            let department = department_name(catalog, locale, department);
-            match reason {
+            let department = dept(department);
+            plain(match reason {
                 RouteReason::Rule { category, area, .. } => {
                     let category = category
                         .as_deref()
@@ -94,8 +123,114 @@ pub fn event_text(tr: Tr, catalog: &Catalog, kind: &str, data: Option<&EventData
                     )
                 }
                 RouteReason::NoRule => tr.f("event.routed_intake", &[("department", &department)]),
-            }
+            })
         }
-        None => tr.f("event.unknown", &[("kind", kind)]),
+        Some(EventData::Accepted { answer_due }) => {
+            plain(tr.f("event.accepted", &[("due", &day(*answer_due))]))
+        }
+        Some(EventData::NotAccepted { reason, channel }) => plain(tr.f(
+            "event.not_accepted",
+            &[
+                ("reason", reason),
+                ("channel", &channel_name(catalog, locale, channel)),
+            ],
+        )),
+        Some(EventData::Objected { department, reason }) => plain(tr.f(
+            "event.objected",
+            &[("department", &dept(department)), ("reason", reason)],
+        )),
+        Some(EventData::Rerouted {
+            department, reason, ..
+        }) => plain(tr.f(
+            "event.rerouted",
+            &[("department", &dept(department)), ("reason", reason)],
+        )),
+        Some(EventData::AssignmentConfirmed { department, reason }) => plain(tr.f(
+            "event.assignment_confirmed",
+            &[("department", &dept(department)), ("reason", reason)],
+        )),
+        Some(EventData::Transferred {
+            from,
+            department,
+            reason,
+            ..
+        }) => plain(tr.f(
+            "event.transferred",
+            &[
+                ("from", &dept(from)),
+                ("department", &dept(department)),
+                ("reason", reason),
+            ],
+        )),
+        Some(EventData::Started) => plain(tr.t("event.started").to_string()),
+        Some(EventData::ExtensionRequested { days, reason }) => plain(tr.f(
+            "event.extension_requested",
+            &[("days", &days.to_string()), ("reason", reason)],
+        )),
+        Some(EventData::ExtensionApproved {
+            days,
+            reason,
+            answer_due,
+        }) => plain(tr.f(
+            "event.extension_approved",
+            &[
+                ("days", &days.to_string()),
+                ("due", &day(*answer_due)),
+                ("reason", reason),
+            ],
+        )),
+        Some(EventData::ExtensionRefused { reason }) => {
+            plain(tr.f("event.extension_refused", &[("reason", reason)]))
+        }
+        Some(EventData::Answered {
+            outcome,
+            text,
+            legal_basis,
+        }) => written("event.answered", outcome, text, legal_basis),
+        Some(EventData::Note { text }) => EventText {
+            summary: tr.t("event.note").to_string(),
+            detail: Some(text.clone()),
+        },
+        Some(EventData::Withdrawn) => plain(tr.t("event.withdrawn").to_string()),
+        Some(EventData::Confirmed) => plain(tr.t("event.confirmed").to_string()),
+        Some(EventData::Evaluated { rating, comment }) => EventText {
+            summary: tr.f(
+                "event.evaluated",
+                &[("rating", tr.t(&format!("rating.{}", rating.as_str())))],
+            ),
+            detail: (!comment.is_empty()).then(|| comment.clone()),
+        },
+        Some(EventData::ReviewRequested { reason, department }) => plain(tr.f(
+            "event.review_requested",
+            &[("department", &dept(department)), ("reason", reason)],
+        )),
+        Some(EventData::ReviewAccepted { answer_due }) => {
+            plain(tr.f("event.review_accepted", &[("due", &day(*answer_due))]))
+        }
+        Some(EventData::ReviewAnswered {
+            outcome,
+            text,
+            legal_basis,
+        }) => written("event.review_answered", outcome, text, legal_basis),
+        Some(EventData::ReReviewRequested { reason, department }) => plain(tr.f(
+            "event.re_review_requested",
+            &[("department", &dept(department)), ("reason", reason)],
+        )),
+        Some(EventData::ReReviewAccepted { answer_due }) => {
+            plain(tr.f("event.re_review_accepted", &[("due", &day(*answer_due))]))
+        }
+        Some(EventData::ReReviewAnswered {
+            outcome,
+            text,
+            legal_basis,
+        }) => written("event.re_review_answered", outcome, text, legal_basis),
+        Some(EventData::Closed { after }) => plain(
+            tr.t(match after {
+                CloseReason::Satisfied => "event.closed_satisfied",
+                CloseReason::WindowExpired => "event.closed_expired",
+            })
+            .to_string(),
+        ),
+        None => plain(tr.f("event.unknown", &[("kind", kind)])),
     }
 }

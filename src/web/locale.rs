@@ -13,10 +13,7 @@ use crate::i18n::Tr;
 pub const LANG_COOKIE: &str = "lang";
 
 pub fn locale_of(req: &HttpRequest) -> Locale {
-    if let Some(locale) = req
-        .cookie(LANG_COOKIE)
-        .and_then(|c| Locale::from_tag(c.value()))
-    {
+    if let Some(locale) = req.cookie(LANG_COOKIE).and_then(|c| Locale::from_tag(c.value())) {
         return locale;
     }
     req.headers()

@@ -35,8 +35,7 @@ pub fn configure(state: AppState, session_key: Key) -> impl FnOnce(&mut web::Ser
             .app_data(api::json_config())
             .app_data(pages::form_config())
             .app_data(
-                web::PathConfig::default()
-                    .error_handler(|e, req| error::bad_request_for(req, e.to_string())),
+                web::PathConfig::default().error_handler(|e, req| error::bad_request_for(req, e.to_string())),
             )
             .app_data(
                 web::QueryConfig::default()

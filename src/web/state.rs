@@ -42,10 +42,7 @@ impl AppState {
 
     /// The reference data as of now; cheap to call on every request.
     pub fn catalog(&self) -> Arc<Catalog> {
-        self.catalog
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.catalog.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Swaps in freshly loaded reference data.

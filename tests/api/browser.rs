@@ -124,11 +124,7 @@ async fn a_resident_files_a_complaint_through_the_form_and_reads_the_receipt() {
             .await?;
         let summary = client.wait().for_element(Locator::Id("form-error")).await?;
         assert!(summary.text().await?.contains("处需要修改"));
-        let kept = client
-            .find(Locator::Id("title"))
-            .await?
-            .prop("value")
-            .await?;
+        let kept = client.find(Locator::Id("title")).await?.prop("value").await?;
         assert_eq!(kept.as_deref(), Some("路灯不亮已经两周"));
 
         client
@@ -157,17 +153,9 @@ async fn a_resident_files_a_complaint_through_the_form_and_reads_the_receipt() {
 
         let receipt = client.wait().for_element(Locator::Id("receipt")).await?;
         assert!(receipt.text().await?.contains("您的诉求已提交"));
-        let number = client
-            .find(Locator::Id("tracking-number"))
-            .await?
-            .text()
-            .await?;
+        let number = client.find(Locator::Id("tracking-number")).await?.text().await?;
         let department = client.find(Locator::Id("department")).await?.text().await?;
-        let due = client
-            .find(Locator::Id("acceptance-due"))
-            .await?
-            .text()
-            .await?;
+        let due = client.find(Locator::Id("acceptance-due")).await?.text().await?;
         assert_eq!(department, "青山镇人民政府");
         assert_eq!(due, "2026年12月11日");
         if let Ok(dir) = std::env::var("HUIYING_SCREENSHOTS") {
@@ -175,11 +163,7 @@ async fn a_resident_files_a_complaint_through_the_form_and_reads_the_receipt() {
             std::fs::write(Path::new(&dir).join("receipt.png"), png).unwrap();
         }
 
-        client
-            .find(Locator::Id("private-link"))
-            .await?
-            .click()
-            .await?;
+        client.find(Locator::Id("private-link")).await?.click().await?;
         let timeline = client.wait().for_element(Locator::Id("timeline")).await?;
         assert!(timeline.text().await?.contains("收到诉求（网上提交）"));
         Ok::<_, fantoccini::error::CmdError>(number)

@@ -62,10 +62,7 @@ async fn public_view_shows_state_and_dates_but_nothing_personal(backend: Backend
         "timeline",
         "description",
     ] {
-        assert!(
-            !text.contains(private),
-            "public view leaks {private}: {text}"
-        );
+        assert!(!text.contains(private), "public view leaks {private}: {text}");
     }
 }
 
@@ -98,10 +95,7 @@ async fn resident_view_with_token_shows_everything_and_the_timeline(backend: Bac
     let timeline = by_header["timeline"].as_array().unwrap();
     assert_eq!(timeline.len(), 2);
     assert_eq!(timeline[0]["kind"], "received");
-    assert_eq!(
-        timeline[0]["message"],
-        "Complaint received (through the API)."
-    );
+    assert_eq!(timeline[0]["message"], "Complaint received (through the API).");
     assert_eq!(timeline[1]["kind"], "routed");
     assert_eq!(timeline[1]["data"]["department"], "environment");
     assert_eq!(timeline[1]["data"]["category"], "noise");
@@ -181,10 +175,7 @@ async fn invalid_fields_get_422_with_a_message_per_field_in_the_callers_language
     assert_eq!(response.status(), 422);
     let en: Value = response.json().await.unwrap();
     assert_eq!(en["error"]["code"], "invalid");
-    assert_eq!(
-        en["error"]["fields"]["title"],
-        "At most 80 characters (now 81)."
-    );
+    assert_eq!(en["error"]["fields"]["title"], "At most 80 characters (now 81).");
     assert_eq!(
         en["error"]["fields"]["resident.email"],
         "Enter a valid email address."
@@ -193,10 +184,7 @@ async fn invalid_fields_get_422_with_a_message_per_field_in_the_callers_language
         en["error"]["fields"]["category"],
         "There is no such category; choose one from the list."
     );
-    assert_eq!(
-        zh["error"]["fields"]["title"],
-        "最多 80 个字（现在 81 个）。"
-    );
+    assert_eq!(zh["error"]["fields"]["title"], "最多 80 个字（现在 81 个）。");
     assert_eq!(zh["error"]["message"], "提交的内容有误，请按提示修改。");
 }
 
@@ -293,34 +281,22 @@ async fn unknown_and_mistyped_numbers_are_404_with_the_reason() {
     let mut typo = number.clone().into_bytes();
     typo[8] = if typo[8] == b'9' { b'0' } else { typo[8] + 1 };
     let typo = String::from_utf8(typo).unwrap();
-    let unknown = TrackingNumber::new(
-        chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
-        999_999,
-    );
+    let unknown = TrackingNumber::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(), 999_999);
 
     let (status, body) = app.get_json(&format!("/api/v1/cases/{typo}")).await;
     assert_eq!(status, 404);
     assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("校验位"),
+        body["error"]["message"].as_str().unwrap().contains("校验位"),
         "{body}"
     );
 
     let (status, body) = app.get_json(&format!("/api/v1/cases/{unknown}")).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (404, Some("not_found"))
-    );
+    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("not_found")));
 
     let (status, _) = app.get_json("/api/v1/cases/abc").await;
     assert_eq!(status, 404);
     let (status, body) = app.get_json("/api/v1/no-such-endpoint").await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (404, Some("not_found"))
-    );
+    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("not_found")));
 }
 
 #[actix_web::test]
@@ -351,16 +327,10 @@ async fn reference_data_lists_categories_areas_and_departments() {
 
     let categories = categories.as_array().unwrap();
     assert!(categories.len() >= 15);
-    let hazard = categories
-        .iter()
-        .find(|c| c["code"] == "safety-hazard")
-        .unwrap();
+    let hazard = categories.iter().find(|c| c["code"] == "safety-hazard").unwrap();
     assert_eq!(hazard["urgent"], true);
     assert_eq!(hazard["group"], "安全与民生保障");
-    let wages = categories
-        .iter()
-        .find(|c| c["code"] == "wage-arrears")
-        .unwrap();
+    let wages = categories.iter().find(|c| c["code"] == "wage-arrears").unwrap();
     assert_eq!(wages["channels"][0]["code"], "labour-arbitration");
     let village = areas
         .as_array()

@@ -16,9 +16,7 @@ pub enum Backend {
 
 /// The PostgreSQL server tests may create databases on, if any.
 pub fn postgres_url() -> Option<String> {
-    std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
+    std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
 }
 
 /// A database that lives as long as the test.
@@ -45,8 +43,7 @@ impl TestDb {
             Backend::Postgres => {
                 let admin_url = postgres_url().expect("TEST_DATABASE_URL is set");
                 let name = format!("huiying_test_{}", uuid_like());
-                let url =
-                    create_postgres_database(&admin_url, &name).expect("create test database");
+                let url = create_postgres_database(&admin_url, &name).expect("create test database");
                 (
                     TestDb::Postgres {
                         admin_url,
@@ -63,10 +60,7 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let TestDb::Postgres {
-            admin_url, name, ..
-        } = self
-        {
+        if let TestDb::Postgres { admin_url, name, .. } = self {
             let _ = drop_postgres_database(admin_url, name);
         }
     }
@@ -175,12 +169,7 @@ impl TestApp {
     }
 
     pub async fn get_json(&self, path: &str) -> (u16, Value) {
-        let response = self
-            .api
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request sent");
+        let response = self.api.get(self.url(path)).send().await.expect("request sent");
         let status = response.status().as_u16();
         (status, response.json().await.expect("json body"))
     }
@@ -188,10 +177,7 @@ impl TestApp {
     /// A browser-like client that keeps cookies.
     pub fn browser(&self, lang: &str) -> reqwest::Client {
         let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(
-            reqwest::header::ACCEPT_LANGUAGE,
-            lang.parse().expect("header"),
-        );
+        headers.insert(reqwest::header::ACCEPT_LANGUAGE, lang.parse().expect("header"));
         reqwest::Client::builder()
             .cookie_store(true)
             .default_headers(headers)

@@ -59,14 +59,8 @@ async fn filing_through_the_form_leads_to_a_receipt_and_the_private_page(backend
     let (status, receipt) = get_text(&browser, app.url(&receipt_path)).await;
     assert_eq!(status, 200);
     assert!(receipt.contains("您的诉求已提交"));
-    assert!(
-        receipt.contains("青山镇人民政府"),
-        "routed by the town rule"
-    );
-    assert!(
-        receipt.contains("2026年12月11日"),
-        "acceptance decision date"
-    );
+    assert!(receipt.contains("青山镇人民政府"), "routed by the town rule");
+    assert!(receipt.contains("2026年12月11日"), "acceptance decision date");
     let link_start =
         receipt.find("id=\"private-link\" href=\"").unwrap() + "id=\"private-link\" href=\"".len();
     let private_link = receipt[link_start..]
@@ -113,15 +107,11 @@ async fn wrong_input_comes_back_with_messages_and_everything_typed() {
     assert!(html.contains("id=\"resident_phone-error\">电话和电子邮箱请至少填写一项。"));
     assert!(html.contains("value=\"垃圾\""), "title kept");
     assert!(
-        html.contains("桃溪村的垃圾已经堆了")
-            || html.contains("桃溪村村口的垃圾已经堆了一个多星期"),
+        html.contains("桃溪村的垃圾已经堆了") || html.contains("桃溪村村口的垃圾已经堆了一个多星期"),
         "description kept"
     );
     assert!(html.contains("value=\"李四\""), "name kept");
-    assert!(
-        html.contains("<option value=\"LJ-QS-TX\" selected>"),
-        "area kept"
-    );
+    assert!(html.contains("<option value=\"LJ-QS-TX\" selected>"), "area kept");
     assert!(
         html.contains("<option value=\"sanitation\" selected>"),
         "category kept"
@@ -132,11 +122,10 @@ async fn wrong_input_comes_back_with_messages_and_everything_typed() {
     );
     assert!(html.contains("id=\"publish_consent\" name=\"publish_consent\" value=\"on\" checked"));
     let db = app.state.db.clone();
-    let stored = tokio::task::spawn_blocking(move || {
-        huiying::db::cases::count_cases(&mut db.get().unwrap()).unwrap()
-    })
-    .await
-    .unwrap();
+    let stored =
+        tokio::task::spawn_blocking(move || huiying::db::cases::count_cases(&mut db.get().unwrap()).unwrap())
+            .await
+            .unwrap();
     assert_eq!(stored, 0, "nothing stored");
 }
 
@@ -244,10 +233,7 @@ async fn tracking_by_number_shows_public_facts_only() {
     let spaced = format!("{}-{} {}", &number[..6], &number[6..12], &number[12..]);
     let (status, _) = get_text(
         &browser,
-        app.url(&format!(
-            "/track?number={}",
-            huiying::web::pages::encode(&spaced)
-        )),
+        app.url(&format!("/track?number={}", huiying::web::pages::encode(&spaced))),
     )
     .await;
     assert_eq!(status, 200, "typed with separators still works");

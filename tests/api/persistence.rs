@@ -29,9 +29,7 @@ async fn the_timeline_is_a_hash_chain_ending_at_the_case_head(backend: Backend) 
 
     let (case, events) = tokio::task::spawn_blocking(move || {
         let mut conn = db.get().unwrap();
-        let case = find_by_tracking_number(&mut conn, &number)
-            .unwrap()
-            .unwrap();
+        let case = find_by_tracking_number(&mut conn, &number).unwrap().unwrap();
         let events = events_of(&mut conn, case.id).unwrap();
         (case, events)
     })
@@ -55,11 +53,7 @@ async fn the_timeline_is_a_hash_chain_ending_at_the_case_head(backend: Backend) 
             prev_hash: &e.prev_hash,
         }
         .hash();
-        assert_eq!(
-            recomputed, e.hash,
-            "stored event {} re-hashes to its hash",
-            e.seq
-        );
+        assert_eq!(recomputed, e.hash, "stored event {} re-hashes to its hash", e.seq);
         prev = e.hash.clone();
     }
     assert_eq!(case.last_event_seq, 2);
@@ -120,6 +114,7 @@ async fn a_failure_midway_stores_nothing(backend: Backend) {
         names: Names::new("不存在的部门", "Ghost"),
         email: None,
         is_intake: false,
+        reviewer: None,
     });
     let broken = Catalog::new(
         departments,
@@ -142,9 +137,8 @@ async fn a_failure_midway_stores_nothing(backend: Backend) {
 
     let (result, cases, events) = tokio::task::spawn_blocking(move || {
         let ids = db.clone();
-        let result = db.write_blocking(move |conn| {
-            file_case(conn, ids.case_ids(), &broken, tz, &case, test_now())
-        });
+        let result =
+            db.write_blocking(move |conn| file_case(conn, ids.case_ids(), &broken, tz, &case, test_now()));
         let mut conn = db.get().unwrap();
         let cases = count_cases(&mut conn).unwrap();
         let events = events_of(&mut conn, 1).unwrap().len();

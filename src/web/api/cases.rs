@@ -3,6 +3,7 @@
 
 use actix_web::http::header::{AUTHORIZATION, LOCATION};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono_tz::Tz;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -32,9 +33,7 @@ pub async fn file(
     let (tz, now, db) = (state.tz, state.now(), state.db.clone());
     let filed = state
         .db
-        .write_single_statement(move |conn| {
-            file_case(conn, db.case_ids(), &catalog, tz, &case, now)
-        })
+        .write_single_statement(move |conn| file_case(conn, db.case_ids(), &catalog, tz, &case, now))
         .await
         .api(locale)?;
     metrics::counter!("cases_filed_total", "channel" => "api").increment(1);
@@ -65,9 +64,7 @@ fn case_token(req: &HttpRequest, query: &TokenQuery) -> Option<String> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| t.trim().to_string());
-    header
-        .or_else(|| query.token.clone())
-        .filter(|t| !t.is_empty())
+    header.or_else(|| query.token.clone()).filter(|t| !t.is_empty())
 }
 
 /// Parses the number in a path; a mistyped one is "not found", with the reason.
@@ -97,7 +94,7 @@ pub async fn show(
                 .run(move |conn| resident_case(conn, &number, &token))
                 .await
                 .api(locale)?;
-            resident_json(&catalog, locale, &case)
+            resident_json(&catalog, locale, state.tz, &case)
         }
         None => {
             let case = state
@@ -127,7 +124,7 @@ pub fn public_json(catalog: &Catalog, locale: Locale, case: &PublicCase) -> Valu
     })
 }
 
-pub fn resident_json(catalog: &Catalog, locale: Locale, case: &ResidentCase) -> Value {
+pub fn resident_json(catalog: &Catalog, locale: Locale, tz: Tz, case: &ResidentCase) -> Value {
     let tr = Tr(locale);
     let mut body = public_json(catalog, locale, &case.public);
     let extra = json!({
@@ -151,7 +148,7 @@ pub fn resident_json(catalog: &Catalog, locale: Locale, case: &ResidentCase) -> 
             "at": rfc3339(e.at),
             "kind": e.kind,
             "visibility": e.visibility,
-            "message": event_text(tr, catalog, &e.kind, e.data.as_ref()),
+            "message": event_text(tr, catalog, tz, &e.kind, e.data.as_ref()).summary,
             "data": e.data,
         })).collect::<Vec<_>>(),
     });

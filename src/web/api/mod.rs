@@ -25,8 +25,9 @@ pub fn json_config() -> web::JsonConfig {
         .limit(BODY_LIMIT)
         .error_handler(|err, req| {
             let error = match &err {
-                JsonPayloadError::Overflow { .. }
-                | JsonPayloadError::OverflowKnownLength { .. } => AppError::PayloadTooLarge,
+                JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+                    AppError::PayloadTooLarge
+                }
                 JsonPayloadError::ContentType => AppError::UnsupportedMediaType,
                 JsonPayloadError::Deserialize(e) => AppError::BadRequest(e.to_string()),
                 other => AppError::BadRequest(other.to_string()),

@@ -17,7 +17,7 @@ use crate::web::AppState;
 use crate::web::api::cases::parse_number;
 use crate::web::error::{AppError, Localize, PageError};
 use crate::web::format::{
-    area_path_name, category_name, date, date_time, department_name, event_text, rfc3339,
+    EventText, area_path_name, category_name, date, date_time, department_name, event_text, rfc3339,
     state_name,
 };
 
@@ -54,7 +54,7 @@ impl PublicSummary {
 pub struct TimelineItem {
     pub at: String,
     pub at_iso: String,
-    pub text: String,
+    pub text: EventText,
 }
 
 /// What the resident wrote and what happened since.
@@ -83,7 +83,7 @@ impl ResidentDetails {
                 .map(|e| TimelineItem {
                     at: date_time(locale, e.at, tz),
                     at_iso: rfc3339(e.at),
-                    text: event_text(tr, catalog, &e.kind, e.data.as_ref()),
+                    text: event_text(tr, catalog, tz, &e.kind, e.data.as_ref()),
                 })
                 .collect(),
             title: case.title,
@@ -136,11 +136,7 @@ pub async fn receipt(
             .await
             .page(locale)?
     };
-    let link = format!(
-        "/cases/{}?token={}",
-        case.public.tracking_number,
-        encode(&token)
-    );
+    let link = format!("/cases/{}?token={}", case.public.tracking_number, encode(&token));
     let view = ReceiptPage {
         case: PublicSummary::new(&state.catalog(), page.tr, state.tz, &case.public),
         private_link: absolute(&req, &link),

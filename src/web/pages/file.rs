@@ -187,13 +187,7 @@ pub async fn new_case_form(
         area: prefill.area.clone().unwrap_or_default(),
         ..FileForm::default()
     };
-    render(
-        page,
-        &state.catalog(),
-        form,
-        BTreeMap::new(),
-        StatusCode::OK,
-    )
+    render(page, &state.catalog(), form, BTreeMap::new(), StatusCode::OK)
 }
 
 #[post("/cases/new")]
@@ -229,9 +223,7 @@ pub async fn submit_case(
     let (tz, now, db) = (state.tz, state.now(), state.db.clone());
     let filed = state
         .db
-        .write_single_statement(move |conn| {
-            file_case(conn, db.case_ids(), &catalog, tz, &case, now)
-        })
+        .write_single_statement(move |conn| file_case(conn, db.case_ids(), &catalog, tz, &case, now))
         .await
         .page(locale)?;
     metrics::counter!("cases_filed_total", "channel" => "web").increment(1);

@@ -1,0 +1,11 @@
+DROP INDEX cases_department_due;
+ALTER TABLE cases DROP COLUMN extension_state;
+ALTER TABLE cases DROP COLUMN objection_from;
+ALTER TABLE cases DROP COLUMN answer_due_at;
+DROP TRIGGER access_log_no_delete;
+DROP TRIGGER access_log_no_update;
+DROP TABLE access_log;
+DROP TABLE login_failures;
+DROP TABLE api_tokens;
+DROP TABLE users;
+ALTER TABLE departments DROP COLUMN reviewer_code;
