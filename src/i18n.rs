@@ -69,6 +69,12 @@ pub fn tf(locale: Locale, key: &str, params: &[(&str, &str)]) -> String {
     message
 }
 
+/// A field error as a sentence, its parameters filled in.
+pub fn field_error(locale: Locale, error: &crate::domain::field_error::FieldError) -> String {
+    let params: Vec<(&str, &str)> = error.params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    tf(locale, error.key, &params)
+}
+
 /// A translator bound to one locale, handed to templates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tr(pub Locale);

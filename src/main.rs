@@ -8,7 +8,9 @@ use clap::{Parser, Subcommand};
 
 use huiying::config::Settings;
 use huiying::db::Db;
+use huiying::service::auth::NewPassword;
 use huiying::service::demo::seed_demo;
+use huiying::service::users::{Account, AccountInput, create_account};
 use huiying::startup::{Application, Options};
 
 #[derive(Parser)]
@@ -38,6 +40,50 @@ enum Command {
     SeedDemo,
     /// Load test: filings per second against a fresh database, beside a bare baseline.
     Bench(huiying::bench::BenchArgs),
+    /// Staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Checks of stored data.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// intake, staff, head, leader or admin.
+        #[arg(long)]
+        role: String,
+        /// Department code (required for staff and heads).
+        #[arg(long)]
+        department: Option<String>,
+        /// Where this person's notifications go.
+        #[arg(long)]
+        email: Option<String>,
+        /// Name shown to colleagues (default: the username).
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from standard input (the only way to give it).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute every timeline's hash chain; exit status 1 names each broken case and event.
+    Verify {
+        /// Check only this case (tracking number).
+        #[arg(long)]
+        case: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -85,6 +131,84 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Bench(args) => huiying::bench::run(settings, args),
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    role,
+                    department,
+                    email,
+                    name,
+                    password_stdin: _,
+                },
+        } => {
+            let db = Db::open(&settings.database_url(), 2)?;
+            let catalog = {
+                let mut conn = db.get()?;
+                huiying::db::catalog::load(&mut conn)?
+            };
+            let input = AccountInput {
+                display_name: name.unwrap_or_else(|| username.clone()),
+                username,
+                role,
+                department: department.unwrap_or_default(),
+                email: email.unwrap_or_default(),
+                locale: "zh-CN".into(),
+            };
+            let account = Account::parse(&input, &catalog).map_err(|errors| {
+                let text: Vec<String> = errors
+                    .iter()
+                    .map(|(field, e)| {
+                        format!(
+                            "{field}: {}",
+                            huiying::i18n::field_error(huiying::i18n::Locale::En, e)
+                        )
+                    })
+                    .collect();
+                anyhow::anyhow!("{}", text.join("; "))
+            })?;
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("reading the password from standard input")?;
+            let password = NewPassword::parse(password.trim_end_matches(['\r', '\n'])).map_err(|e| {
+                anyhow::anyhow!(
+                    "password: {}",
+                    huiying::i18n::field_error(huiying::i18n::Locale::En, &e)
+                )
+            })?;
+            let hash = password.hash()?;
+            let now = chrono::Utc::now();
+            let username = account.username.clone();
+            let id = db
+                .write_blocking(move |conn| create_account(conn, None, &account, &hash, now))
+                .map_err(|e| match e {
+                    huiying::service::ServiceError::Invalid(_) => {
+                        anyhow::anyhow!("username {username} is taken")
+                    }
+                    other => anyhow::anyhow!(other),
+                })?;
+            println!("account {id} created");
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { case },
+        } => {
+            let db = Db::open(&settings.database_url(), 2)?;
+            let (checked, breaks) = {
+                let mut conn = db.get()?;
+                huiying::service::audit::verify(&mut conn, case.as_deref())?
+            };
+            if breaks.is_empty() {
+                println!("checked {checked} cases: every timeline chain is intact");
+                Ok(())
+            } else {
+                for b in &breaks {
+                    println!("BROKEN {b}");
+                }
+                anyhow::bail!("{} problems in {checked} cases checked", breaks.len())
+            }
+        }
     }
 }
 

@@ -14,7 +14,9 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::db::catalog::{count_departments, load};
-use crate::service::demo::seed_demo;
+use crate::db::users::count_users;
+use crate::service::auth::NewPassword;
+use crate::service::demo::{DEMO_PASSWORD, seed_demo, seed_demo_accounts};
 use crate::telemetry;
 use crate::web::{self, AppState};
 
@@ -40,6 +42,7 @@ pub async fn prepare_state(settings: Settings, options: &Options) -> anyhow::Res
     let url = settings.database_url();
     let pool_size = settings.pool_size;
     let load_demo = options.load_demo;
+    let now = options.clock.now();
     let (db, catalog) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         let db = Db::open(&url, pool_size).context("Failed to open the database")?;
         let mut conn = db.get()?;
@@ -51,6 +54,18 @@ pub async fn prepare_state(settings: Settings, options: &Options) -> anyhow::Res
         }
         let catalog = load(&mut conn)
             .context("Failed to load the reference data (run `huiying seed-demo` for the demo city)")?;
+        if load_demo && count_users(&mut conn)? == 0 {
+            let hash = NewPassword::parse(DEMO_PASSWORD)
+                .map_err(|e| anyhow::anyhow!("demo password: {}", e.key))?
+                .hash()?;
+            let demo_catalog = catalog.clone();
+            let added = db.write_blocking(move |c| seed_demo_accounts(c, &demo_catalog, &hash, now))?;
+            tracing::info!(
+                accounts = added,
+                password = DEMO_PASSWORD,
+                "created the demo accounts (admin, intake, env, env-head, transport, qingshan, leader)"
+            );
+        }
         Ok((db, catalog))
     })
     .await??;

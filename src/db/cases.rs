@@ -40,6 +40,9 @@ pub struct CaseRecord {
     pub due_at: Option<NaiveDateTime>,
     pub last_event_seq: i32,
     pub last_event_hash: String,
+    pub answer_due_at: Option<NaiveDateTime>,
+    pub objection_from: Option<String>,
+    pub extension_state: Option<String>,
 }
 
 /// A new case row; borrowed so filing copies nothing it does not have to. `None` is
@@ -243,4 +246,153 @@ pub fn events_of(conn: &mut DbConn, case_id: i64) -> Result<Vec<EventRecord>, Db
 
 pub fn count_cases(conn: &mut DbConn) -> Result<i64, DbError> {
     Ok(cases::table.count().get_result(conn)?)
+}
+
+/// Appends events to a case's timeline.
+pub fn insert_events(conn: &mut DbConn, events: &[ChainedEvent]) -> Result<(), DbError> {
+    for event in events {
+        diesel::insert_into(case_events::table)
+            .values(event_row(event))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The fields of a case the workflow changes, with the new head of its timeline.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = cases, treat_none_as_null = true)]
+pub struct StatusChange<'a> {
+    pub state: &'a str,
+    pub department_code: &'a str,
+    pub due_at: Option<NaiveDateTime>,
+    pub answer_due_at: Option<NaiveDateTime>,
+    pub objection_from: Option<&'a str>,
+    pub extension_state: Option<&'a str>,
+    pub updated_at: NaiveDateTime,
+    pub last_event_seq: i32,
+    pub last_event_hash: &'a str,
+}
+
+/// Applies `change` if the case's timeline still ends at `expected_seq`; `false` means
+/// someone else changed the case meanwhile and nothing was written.
+pub fn update_status(
+    conn: &mut DbConn,
+    case_id: i64,
+    expected_seq: i32,
+    change: &StatusChange<'_>,
+) -> Result<bool, DbError> {
+    let updated = diesel::update(
+        cases::table
+            .filter(cases::id.eq(case_id))
+            .filter(cases::last_event_seq.eq(expected_seq)),
+    )
+    .set(change)
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// One line of a queue.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = cases)]
+pub struct QueueRow {
+    pub id: i64,
+    pub tracking_number: String,
+    pub state: String,
+    pub category_code: String,
+    pub area_code: String,
+    pub department_code: String,
+    pub title: String,
+    pub submitted_at: NaiveDateTime,
+    pub due_at: Option<NaiveDateTime>,
+    pub confidential: bool,
+    pub objection_from: Option<String>,
+    pub extension_state: Option<String>,
+}
+
+/// What a queue shows. Open cases come by due date (soonest first), keyset-paginated on
+/// (due_at, id); cases without a due date (ended ones) by newest first on id.
+#[derive(Debug, Clone, Default)]
+pub struct QueueQuery {
+    pub department: Option<String>,
+    pub states: Vec<String>,
+    pub category: Option<String>,
+    pub areas: Option<Vec<String>>,
+    pub due_from: Option<NaiveDateTime>,
+    pub due_until: Option<NaiveDateTime>,
+    pub open: bool,
+    pub after_due: Option<(NaiveDateTime, i64)>,
+    pub after_id: Option<i64>,
+    pub limit: i64,
+}
+
+pub fn queue(conn: &mut DbConn, q: &QueueQuery) -> Result<Vec<QueueRow>, DbError> {
+    let mut query = cases::table
+        .select(QueueRow::as_select())
+        .into_boxed::<super::conn::MultiBackend>();
+    if let Some(department) = &q.department {
+        query = query.filter(cases::department_code.eq(department.clone()));
+    }
+    if !q.states.is_empty() {
+        query = query.filter(cases::state.eq_any(q.states.clone()));
+    }
+    if let Some(category) = &q.category {
+        query = query.filter(cases::category_code.eq(category.clone()));
+    }
+    if let Some(areas) = &q.areas {
+        query = query.filter(cases::area_code.eq_any(areas.clone()));
+    }
+    if let Some(from) = q.due_from {
+        query = query.filter(cases::due_at.ge(from));
+    }
+    if let Some(until) = q.due_until {
+        query = query.filter(cases::due_at.le(until));
+    }
+    if q.open {
+        query = query.filter(cases::due_at.is_not_null());
+        if let Some((due, id)) = q.after_due {
+            query = query.filter(
+                cases::due_at
+                    .gt(due)
+                    .or(cases::due_at.eq(due).and(cases::id.gt(id))),
+            );
+        }
+        query = query.order((cases::due_at.asc(), cases::id.asc()));
+    } else {
+        query = query.filter(cases::due_at.is_null());
+        if let Some(id) = q.after_id {
+            query = query.filter(cases::id.lt(id));
+        }
+        query = query.order(cases::id.desc());
+    }
+    Ok(query.limit(q.limit).load(conn)?)
+}
+
+/// How many cases a department holds in each state.
+pub fn state_counts(conn: &mut DbConn, department: Option<&str>) -> Result<Vec<(String, i64)>, DbError> {
+    let mut query = cases::table
+        .group_by(cases::state)
+        .select((cases::state, diesel::dsl::count_star()))
+        .into_boxed::<super::conn::MultiBackend>();
+    if let Some(department) = department {
+        query = query.filter(cases::department_code.eq(department.to_string()));
+    }
+    Ok(query.load(conn)?)
+}
+
+pub fn find_by_id(conn: &mut DbConn, id: i64) -> Result<Option<CaseRecord>, DbError> {
+    Ok(cases::table
+        .find(id)
+        .select(CaseRecord::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Every case id, in order (for the audit).
+pub fn all_case_ids(conn: &mut DbConn, after: i64, limit: i64) -> Result<Vec<i64>, DbError> {
+    Ok(cases::table
+        .filter(cases::id.gt(after))
+        .order(cases::id)
+        .select(cases::id)
+        .limit(limit)
+        .load(conn)?)
 }

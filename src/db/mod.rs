@@ -6,6 +6,7 @@ pub mod cases;
 pub mod catalog;
 pub mod conn;
 pub mod schema;
+pub mod users;
 mod writer;
 
-pub use conn::{Backend, Db, DbConn, DbError};
+pub use conn::{Backend, Db, DbConn, DbError, MultiBackend};

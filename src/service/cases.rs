@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use super::ServiceError;
 use super::token::token_matches;
 use crate::db::DbConn;
-use crate::db::cases::{CaseRecord, events_of, find_by_tracking_number};
+use crate::db::cases::{CaseRecord, EventRecord, events_of, find_by_tracking_number};
 use crate::domain::case::{ActorKind, CaseState, Channel, Visibility};
 use crate::domain::locale::Locale;
 use crate::domain::timeline::EventData;
@@ -50,6 +50,7 @@ pub struct TimelineEntry {
     pub kind: String,
     pub visibility: Visibility,
     pub actor_kind: ActorKind,
+    pub actor_id: Option<i32>,
     /// `None` for an event kind this build does not know how to read.
     pub data: Option<EventData>,
 }
@@ -90,22 +91,11 @@ pub fn resident_case(
 ) -> Result<ResidentCase, ServiceError> {
     let record = find(conn, number)?;
     if !token_matches(token, &record.access_token_hash) {
-        return Err(ServiceError::Forbidden);
+        return Err(ServiceError::Forbidden {
+            key: "error.bad_token",
+        });
     }
-    let timeline = events_of(conn, record.id)?
-        .into_iter()
-        .filter_map(|e| {
-            let visibility = Visibility::parse(&e.visibility)?;
-            visibility.shown_to_resident().then(|| TimelineEntry {
-                seq: e.seq,
-                at: utc(e.created_at),
-                data: serde_json::from_str(&e.payload).ok(),
-                kind: e.kind,
-                visibility,
-                actor_kind: ActorKind::parse(&e.actor_kind).unwrap_or(ActorKind::System),
-            })
-        })
-        .collect();
+    let timeline = entries(events_of(conn, record.id)?, Visibility::shown_to_resident);
     Ok(ResidentCase {
         public: public_of(&record)?,
         channel: Channel::parse(&record.channel).ok_or_else(|| corrupt("channel", &record.channel))?,
@@ -122,4 +112,23 @@ pub fn resident_case(
         publish_consent: record.publish_consent,
         timeline,
     })
+}
+
+/// Stored events as timeline entries, keeping those whose visibility `show` accepts.
+pub fn entries(events: Vec<EventRecord>, show: impl Fn(Visibility) -> bool) -> Vec<TimelineEntry> {
+    events
+        .into_iter()
+        .filter_map(|e| {
+            let visibility = Visibility::parse(&e.visibility)?;
+            show(visibility).then(|| TimelineEntry {
+                seq: e.seq,
+                at: utc(e.created_at),
+                data: serde_json::from_str(&e.payload).ok(),
+                kind: e.kind,
+                visibility,
+                actor_kind: ActorKind::parse(&e.actor_kind).unwrap_or(ActorKind::System),
+                actor_id: e.actor_id,
+            })
+        })
+        .collect()
 }

@@ -1,24 +1,34 @@
 //! Use cases. Each takes a connection (inside the transaction its caller opened), the
 //! input already parsed into domain types, and `now`; it returns what happened.
 
+pub mod audit;
+pub mod auth;
 pub mod cases;
 pub mod demo;
 pub mod file_case;
+pub mod queue;
 pub mod token;
+pub mod users;
+pub mod workflow;
 
 use crate::db::DbError;
 use crate::domain::field_error::FieldErrors;
 
+/// What a use case can answer besides success. Keys name the message shown to people.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     #[error("the input is invalid")]
     Invalid(FieldErrors),
     #[error("not found")]
     NotFound,
-    #[error("the access token does not match")]
-    Forbidden,
-    #[error("{0}")]
-    Conflict(String),
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("not allowed: {key}")]
+    Forbidden { key: &'static str },
+    #[error("not possible now: {key}")]
+    Conflict { key: &'static str },
+    #[error("too many attempts")]
+    TooManyAttempts { retry_after_secs: u64 },
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("internal error: {0}")]
@@ -28,5 +38,16 @@ pub enum ServiceError {
 impl From<diesel::result::Error> for ServiceError {
     fn from(e: diesel::result::Error) -> Self {
         ServiceError::Db(e.into())
+    }
+}
+
+impl From<crate::domain::workflow::Denial> for ServiceError {
+    fn from(denial: crate::domain::workflow::Denial) -> Self {
+        use crate::domain::workflow::Denial;
+        match denial {
+            Denial::Forbidden { key } => ServiceError::Forbidden { key },
+            Denial::Conflict { key } => ServiceError::Conflict { key },
+            Denial::Invalid(fields) => ServiceError::Invalid(fields),
+        }
     }
 }

@@ -29,8 +29,12 @@ pub enum AppError {
     NotFound { key: &'static str },
     #[error("not allowed")]
     Forbidden { key: &'static str },
-    #[error("conflict: {0}")]
-    Conflict(String),
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("conflict")]
+    Conflict { key: &'static str },
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -50,7 +54,9 @@ impl AppError {
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
             AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -63,7 +69,9 @@ impl AppError {
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::NotFound { .. } => "not_found",
             AppError::Forbidden { .. } => "forbidden",
-            AppError::Conflict(_) => "conflict",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Conflict { .. } => "conflict",
+            AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::Internal(_) => "internal",
         }
     }
@@ -78,8 +86,14 @@ impl AppError {
                 &[("limit", &(super::BODY_LIMIT / 1024).to_string())],
             ),
             AppError::UnsupportedMediaType => tr.t("error.media_type").into(),
-            AppError::NotFound { key } | AppError::Forbidden { key } => tr.t(key).into(),
-            AppError::Conflict(detail) => tr.f("error.conflict", &[("detail", detail)]),
+            AppError::NotFound { key } | AppError::Forbidden { key } | AppError::Conflict { key } => {
+                tr.t(key).into()
+            }
+            AppError::Unauthenticated => tr.t("error.unauthenticated").into(),
+            AppError::TooManyRequests { retry_after_secs } => tr.f(
+                "error.too_many",
+                &[("minutes", &retry_after_secs.div_ceil(60).max(1).to_string())],
+            ),
             AppError::Internal(_) => tr.t("error.internal").into(),
         }
     }
@@ -96,10 +110,12 @@ impl From<ServiceError> for AppError {
         match e {
             ServiceError::Invalid(fields) => AppError::Invalid(fields),
             ServiceError::NotFound => AppError::not_found(),
-            ServiceError::Forbidden => AppError::Forbidden {
-                key: "error.bad_token",
-            },
-            ServiceError::Conflict(detail) => AppError::Conflict(detail),
+            ServiceError::Unauthenticated => AppError::Unauthenticated,
+            ServiceError::Forbidden { key } => AppError::Forbidden { key },
+            ServiceError::Conflict { key } => AppError::Conflict { key },
+            ServiceError::TooManyAttempts { retry_after_secs } => {
+                AppError::TooManyRequests { retry_after_secs }
+            }
             ServiceError::Db(e) => AppError::Internal(e.to_string()),
             ServiceError::Internal(detail) => AppError::Internal(detail),
         }
@@ -116,10 +132,7 @@ impl From<DbError> for AppError {
 pub fn field_messages(tr: Tr, errors: &FieldErrors) -> std::collections::BTreeMap<String, String> {
     errors
         .iter()
-        .map(|(field, e)| {
-            let params: Vec<(&str, &str)> = e.params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            (field.to_string(), tr.f(e.key, &params))
-        })
+        .map(|(field, e)| (field.to_string(), crate::i18n::field_error(tr.locale(), e)))
         .collect()
 }
 
@@ -143,7 +156,14 @@ impl ResponseError for ApiError {
             AppError::Invalid(errors) => field_messages(tr, errors),
             _ => Default::default(),
         };
-        HttpResponse::build(self.status_code()).json(json!({
+        let mut response = HttpResponse::build(self.status_code());
+        if let AppError::TooManyRequests { retry_after_secs } = &self.error {
+            response.insert_header(("Retry-After", retry_after_secs.to_string()));
+        }
+        if let AppError::Unauthenticated = &self.error {
+            response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        response.json(json!({
             "error": {
                 "code": self.error.code(),
                 "message": self.error.message(tr),

@@ -9,7 +9,10 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::domain::calendar::Calendar;
 use crate::domain::catalog::Catalog;
+use crate::domain::workflow::Policy;
+use crate::service::workflow::Rules;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -18,7 +21,29 @@ pub struct AppState {
     pub tz: Tz,
     pub clock: Arc<dyn Clock>,
     pub metrics: PrometheusHandle,
+    pub calendar: Arc<Calendar>,
+    pub policy: Arc<Policy>,
     catalog: Arc<RwLock<Arc<Catalog>>>,
+}
+
+/// The rules in force, owned so they can move into a database closure.
+#[derive(Clone)]
+pub struct OwnedRules {
+    pub catalog: Arc<Catalog>,
+    pub calendar: Arc<Calendar>,
+    pub policy: Arc<Policy>,
+    pub tz: Tz,
+}
+
+impl OwnedRules {
+    pub fn rules(&self) -> Rules<'_> {
+        Rules {
+            catalog: &self.catalog,
+            calendar: &self.calendar,
+            policy: &self.policy,
+            tz: self.tz,
+        }
+    }
 }
 
 impl AppState {
@@ -36,7 +61,18 @@ impl AppState {
             tz,
             clock,
             metrics,
+            calendar: Arc::new(crate::domain::calendar::official()),
+            policy: Arc::new(Policy::default()),
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
+        }
+    }
+
+    pub fn rules(&self) -> OwnedRules {
+        OwnedRules {
+            catalog: self.catalog(),
+            calendar: self.calendar.clone(),
+            policy: self.policy.clone(),
+            tz: self.tz,
         }
     }
 

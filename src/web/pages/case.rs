@@ -178,7 +178,7 @@ pub async fn show(
                 .await
             {
                 Ok(case) => Some(Ok(case)),
-                Err(ServiceError::Forbidden) => Some(Err(())),
+                Err(ServiceError::Forbidden { .. }) => Some(Err(())),
                 Err(e) => return Err(e).page(locale),
             }
         }

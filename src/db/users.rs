@@ -1,0 +1,217 @@
+//! Staff accounts, their API tokens, failed logins, and the access log.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::conn::{DbConn, DbError};
+use super::schema::{access_log, api_tokens, login_failures, users};
+
+#[derive(Debug, Clone, Queryable, Selectable, PartialEq, Eq)]
+#[diesel(table_name = users)]
+pub struct UserRecord {
+    pub id: i32,
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub department_code: Option<String>,
+    pub email: Option<String>,
+    pub locale: String,
+    pub active: bool,
+    pub credentials_version: i32,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users, treat_none_as_default_value = false)]
+pub struct NewUserRow<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub role: &'a str,
+    pub department_code: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub locale: &'a str,
+    pub active: bool,
+    pub credentials_version: i32,
+    pub created_at: NaiveDateTime,
+}
+
+/// Inserts a user; returns the new id.
+pub fn insert_user(conn: &mut DbConn, row: &NewUserRow<'_>) -> Result<i32, DbError> {
+    diesel::insert_into(users::table).values(row).execute(conn)?;
+    Ok(users::table
+        .filter(users::username.eq(row.username))
+        .select(users::id)
+        .first(conn)?)
+}
+
+pub fn find_by_username(conn: &mut DbConn, username: &str) -> Result<Option<UserRecord>, DbError> {
+    Ok(users::table
+        .filter(users::username.eq(username))
+        .select(UserRecord::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_id(conn: &mut DbConn, id: i32) -> Result<Option<UserRecord>, DbError> {
+    Ok(users::table
+        .find(id)
+        .select(UserRecord::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn list_users(conn: &mut DbConn) -> Result<Vec<UserRecord>, DbError> {
+    Ok(users::table
+        .order(users::username)
+        .select(UserRecord::as_select())
+        .load(conn)?)
+}
+
+/// The addresses of a department's heads (for escalations and extension requests).
+pub fn emails_of(conn: &mut DbConn, department: &str, role: &str) -> Result<Vec<String>, DbError> {
+    Ok(users::table
+        .filter(users::department_code.eq(department))
+        .filter(users::role.eq(role))
+        .filter(users::active.eq(true))
+        .filter(users::email.is_not_null())
+        .select(users::email.assume_not_null())
+        .load(conn)?)
+}
+
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = users, treat_none_as_null = true)]
+pub struct UserChanges<'a> {
+    pub display_name: &'a str,
+    pub role: &'a str,
+    pub department_code: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub locale: &'a str,
+    pub active: bool,
+}
+
+pub fn update_user(conn: &mut DbConn, id: i32, changes: &UserChanges<'_>) -> Result<bool, DbError> {
+    Ok(diesel::update(users::table.find(id)).set(changes).execute(conn)? == 1)
+}
+
+/// Sets a new password hash and invalidates every session and token issued before.
+pub fn set_password(conn: &mut DbConn, id: i32, hash: &str) -> Result<bool, DbError> {
+    let changed = diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(hash),
+            users::credentials_version.eq(users::credentials_version + 1),
+        ))
+        .execute(conn)?;
+    diesel::delete(api_tokens::table.filter(api_tokens::user_id.eq(id))).execute(conn)?;
+    Ok(changed == 1)
+}
+
+pub fn count_users(conn: &mut DbConn) -> Result<i64, DbError> {
+    Ok(users::table.count().get_result(conn)?)
+}
+
+pub fn insert_token(
+    conn: &mut DbConn,
+    token_hash: &str,
+    user_id: i32,
+    credentials_version: i32,
+    created_at: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::insert_into(api_tokens::table)
+        .values((
+            api_tokens::token_hash.eq(token_hash),
+            api_tokens::user_id.eq(user_id),
+            api_tokens::credentials_version.eq(credentials_version),
+            api_tokens::created_at.eq(created_at),
+            api_tokens::expires_at.eq(expires_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The active user a live token belongs to, if its credentials are still current.
+pub fn user_for_token(
+    conn: &mut DbConn,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> Result<Option<UserRecord>, DbError> {
+    Ok(api_tokens::table
+        .inner_join(users::table)
+        .filter(api_tokens::token_hash.eq(token_hash))
+        .filter(api_tokens::expires_at.gt(now))
+        .filter(api_tokens::credentials_version.eq(users::credentials_version))
+        .filter(users::active.eq(true))
+        .select(UserRecord::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn record_login_failure(
+    conn: &mut DbConn,
+    username: &str,
+    ip: &str,
+    at: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::insert_into(login_failures::table)
+        .values((
+            login_failures::username.eq(username),
+            login_failures::client_ip.eq(ip),
+            login_failures::at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Failures since `since`: for this username, and from this address.
+pub fn login_failures_since(
+    conn: &mut DbConn,
+    username: &str,
+    ip: &str,
+    since: NaiveDateTime,
+) -> Result<(i64, i64), DbError> {
+    let by_user = login_failures::table
+        .filter(login_failures::username.eq(username))
+        .filter(login_failures::at.gt(since))
+        .count()
+        .get_result(conn)?;
+    let by_ip = login_failures::table
+        .filter(login_failures::client_ip.eq(ip))
+        .filter(login_failures::at.gt(since))
+        .count()
+        .get_result(conn)?;
+    Ok((by_user, by_ip))
+}
+
+pub fn clear_login_failures(conn: &mut DbConn, username: &str) -> Result<(), DbError> {
+    diesel::delete(login_failures::table.filter(login_failures::username.eq(username))).execute(conn)?;
+    Ok(())
+}
+
+pub fn log_access(
+    conn: &mut DbConn,
+    user_id: i32,
+    case_id: i64,
+    what: &str,
+    at: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::insert_into(access_log::table)
+        .values((
+            access_log::user_id.eq(user_id),
+            access_log::case_id.eq(case_id),
+            access_log::what.eq(what),
+            access_log::at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Who read the case's personal data, oldest first: (user id, what, when).
+pub fn access_of(conn: &mut DbConn, case_id: i64) -> Result<Vec<(i32, String, NaiveDateTime)>, DbError> {
+    Ok(access_log::table
+        .filter(access_log::case_id.eq(case_id))
+        .order(access_log::id)
+        .select((access_log::user_id, access_log::what, access_log::at))
+        .load(conn)?)
+}

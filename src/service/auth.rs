@@ -1,0 +1,234 @@
+//! Staff sign-in: argon2 password hashes, a rate limit on failures shared by every
+//! instance (kept in the database), bearer tokens for the API, password changes that end
+//! every earlier session and token.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::ServiceError;
+use super::token::hash_token;
+use crate::db::users::{
+    UserRecord, clear_login_failures, find_by_id, find_by_username, insert_token, login_failures_since,
+    record_login_failure, set_password, user_for_token,
+};
+use crate::db::{Db, DbConn, DbError};
+use crate::domain::case::Role;
+use crate::domain::field_error::{FieldError, FieldErrors};
+use crate::domain::locale::Locale;
+use crate::domain::workflow::{Actor, StaffActor};
+
+/// Failures that lock a username (or an address) for the rest of the window.
+pub const MAX_FAILURES_PER_USER: i64 = 5;
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 30;
+pub const FAILURE_WINDOW_MINUTES: i64 = 15;
+/// How long an API token lives.
+pub const TOKEN_HOURS: i64 = 12;
+/// Staff API tokens start with this, so a bearer token is told from a case token at a glance.
+pub const TOKEN_PREFIX: &str = "hy_";
+
+/// A signed-in member of staff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffUser {
+    pub id: i32,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub department: Option<String>,
+    pub email: Option<String>,
+    pub locale: Locale,
+    pub credentials_version: i32,
+}
+
+impl StaffUser {
+    pub fn from_record(r: UserRecord) -> Result<StaffUser, ServiceError> {
+        Ok(StaffUser {
+            role: Role::parse(&r.role)
+                .ok_or_else(|| ServiceError::Internal(format!("user {} has role {:?}", r.id, r.role)))?,
+            id: r.id,
+            username: r.username,
+            display_name: r.display_name,
+            department: r.department_code,
+            email: r.email,
+            locale: Locale::from_tag(&r.locale).unwrap_or_default(),
+            credentials_version: r.credentials_version,
+        })
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor::Staff(StaffActor {
+            user_id: self.id,
+            role: self.role,
+            department: self.department.clone(),
+        })
+    }
+}
+
+/// A password as typed for a new account or a change: 10 to 128 characters.
+pub struct NewPassword(String);
+
+impl NewPassword {
+    pub const MIN_CHARS: usize = 10;
+    pub const MAX_CHARS: usize = 128;
+
+    pub fn parse(raw: &str) -> Result<NewPassword, FieldError> {
+        let count = raw.chars().count();
+        if count < Self::MIN_CHARS {
+            Err(FieldError::new("err.too_short").with("min", Self::MIN_CHARS))
+        } else if count > Self::MAX_CHARS {
+            Err(FieldError::new("err.too_long")
+                .with("max", Self::MAX_CHARS)
+                .with("count", count))
+        } else {
+            Ok(NewPassword(raw.to_string()))
+        }
+    }
+
+    /// The argon2id hash in PHC form (salt included). Slow on purpose: call off the async threads.
+    pub fn hash(&self) -> Result<String, ServiceError> {
+        use argon2::{Argon2, PasswordHasher};
+        Argon2::default()
+            .hash_password(self.0.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| ServiceError::Internal(format!("password hashing failed: {e}")))
+    }
+}
+
+/// Whether `password` matches the stored hash. Slow on purpose.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    use argon2::{Argon2, PasswordVerifier};
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
+}
+
+/// A hash no password matches, verified when the username is unknown so that a wrong
+/// username takes as long as a wrong password.
+fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| {
+        NewPassword("decoy-password-never-used".into())
+            .hash()
+            .unwrap_or_default()
+    })
+}
+
+fn window_start(now: DateTime<Utc>) -> chrono::NaiveDateTime {
+    (now - Duration::minutes(FAILURE_WINDOW_MINUTES)).naive_utc()
+}
+
+/// Signs a user in: refuses while too many recent failures, records a failure, clears
+/// them on success. The password check runs on a blocking thread, never inside a write.
+pub async fn login(
+    db: &Db,
+    username: &str,
+    password: &str,
+    client_ip: &str,
+    now: DateTime<Utc>,
+) -> Result<StaffUser, ServiceError> {
+    let (name, ip) = (username.trim().to_string(), client_ip.to_string());
+    let (user, limited) = {
+        let (name, ip) = (name.clone(), ip.clone());
+        db.run(move |conn| -> Result<_, ServiceError> {
+            let (by_user, by_ip) = login_failures_since(conn, &name, &ip, window_start(now))?;
+            let limited = by_user >= MAX_FAILURES_PER_USER || by_ip >= MAX_FAILURES_PER_ADDRESS;
+            Ok((find_by_username(conn, &name)?, limited))
+        })
+        .await?
+    };
+    if limited {
+        return Err(ServiceError::TooManyAttempts {
+            retry_after_secs: (FAILURE_WINDOW_MINUTES * 60) as u64,
+        });
+    }
+    let password = password.to_string();
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let matches = tokio::task::spawn_blocking(move || {
+        verify_password(&password, hash.as_deref().unwrap_or_else(|| decoy_hash()))
+    })
+    .await
+    .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    match user.filter(|u| matches && u.active) {
+        Some(user) => {
+            let name = name.clone();
+            db.write(move |conn| clear_login_failures(conn, &name)).await?;
+            tracing::info!(user = user.id, "signed in");
+            StaffUser::from_record(user)
+        }
+        None => {
+            db.write(move |conn| record_login_failure(conn, &name, &ip, now.naive_utc()))
+                .await?;
+            Err(ServiceError::Unauthenticated)
+        }
+    }
+}
+
+/// A new API token for `user`, valid for [`TOKEN_HOURS`]; only its hash is stored.
+pub fn issue_token(conn: &mut DbConn, user: &StaffUser, now: DateTime<Utc>) -> Result<String, DbError> {
+    let (secret, _) = super::token::new_token();
+    let token = format!("{TOKEN_PREFIX}{secret}");
+    insert_token(
+        conn,
+        &hash_token(&token),
+        user.id,
+        user.credentials_version,
+        now.naive_utc(),
+        (now + Duration::hours(TOKEN_HOURS)).naive_utc(),
+    )?;
+    Ok(token)
+}
+
+/// The user a bearer token stands for, if it is live.
+pub fn user_by_token(
+    conn: &mut DbConn,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<StaffUser>, ServiceError> {
+    user_for_token(conn, &hash_token(token), now.naive_utc())?
+        .map(StaffUser::from_record)
+        .transpose()
+}
+
+/// The user a session names, if the account is active and its password unchanged since.
+pub fn user_by_session(
+    conn: &mut DbConn,
+    id: i32,
+    credentials_version: i32,
+) -> Result<Option<StaffUser>, ServiceError> {
+    find_by_id(conn, id)?
+        .filter(|u| u.active && u.credentials_version == credentials_version)
+        .map(StaffUser::from_record)
+        .transpose()
+}
+
+/// Changes the user's own password after checking the current one.
+pub async fn change_password(
+    db: &Db,
+    user: &StaffUser,
+    current: &str,
+    new: &str,
+) -> Result<(), ServiceError> {
+    let new =
+        NewPassword::parse(new).map_err(|e| ServiceError::Invalid(FieldErrors::single("new_password", e)))?;
+    let id = user.id;
+    let stored = db
+        .run(move |conn| find_by_id(conn, id).map_err(ServiceError::from))
+        .await?
+        .ok_or(ServiceError::Unauthenticated)?;
+    let current = current.to_string();
+    let hash = tokio::task::spawn_blocking(move || -> Result<Option<String>, ServiceError> {
+        if !verify_password(&current, &stored.password_hash) {
+            return Ok(None);
+        }
+        new.hash().map(Some)
+    })
+    .await
+    .map_err(|e| ServiceError::Internal(e.to_string()))??;
+    let Some(hash) = hash else {
+        return Err(ServiceError::Invalid(FieldErrors::single(
+            "current_password",
+            FieldError::new("err.wrong_password"),
+        )));
+    };
+    db.write(move |conn| set_password(conn, id, &hash)).await?;
+    tracing::info!(user = id, "password changed");
+    Ok(())
+}

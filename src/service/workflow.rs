@@ -1,0 +1,245 @@
+//! Acting on a case: read it and its timeline, let the state machine decide, append the
+//! events and write the new status in one transaction. A concurrent change to the same
+//! case is caught by the timeline head (`last_event_seq`) and reported as a conflict.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::ServiceError;
+use super::cases::{TimelineEntry, entries};
+use crate::db::DbConn;
+use crate::db::cases::{
+    CaseRecord, EventRecord, StatusChange, events_of, find_by_tracking_number, insert_events, update_status,
+};
+use crate::db::users::log_access;
+use crate::domain::calendar::Calendar;
+use crate::domain::case::{ActorKind, CaseState};
+use crate::domain::catalog::Catalog;
+use crate::domain::timeline::{EventData, NewEvent, chain};
+use crate::domain::tracking::TrackingNumber;
+use crate::domain::workflow::{
+    Action, ActionKind, Actor, Context, Extension, Facts, Policy, Status, available, decide,
+    may_see_identity, may_view,
+};
+
+use super::auth::StaffUser;
+
+/// The rules in force: reference data, calendar, deadlines, time zone.
+#[derive(Clone, Copy)]
+pub struct Rules<'a> {
+    pub catalog: &'a Catalog,
+    pub calendar: &'a Calendar,
+    pub policy: &'a Policy,
+    pub tz: Tz,
+}
+
+impl<'a> Rules<'a> {
+    pub fn context(&self, now: DateTime<Utc>) -> Context<'a> {
+        Context {
+            now,
+            tz: self.tz,
+            calendar: self.calendar,
+            policy: self.policy,
+            catalog: self.catalog,
+        }
+    }
+}
+
+fn corrupt(what: &str, value: &str) -> ServiceError {
+    ServiceError::Internal(format!("stored {what} {value:?} is not valid"))
+}
+
+/// The machine's view of a stored case.
+pub fn facts_of(record: &CaseRecord, events: &[EventRecord]) -> Result<Facts, ServiceError> {
+    let status = Status {
+        state: CaseState::parse(&record.state).ok_or_else(|| corrupt("state", &record.state))?,
+        department: record.department_code.clone(),
+        due_at: record.due_at.map(|t| t.and_utc()),
+        answer_due_at: record.answer_due_at.map(|t| t.and_utc()),
+        objection_from: record.objection_from.clone(),
+        extension: match &record.extension_state {
+            Some(text) => Some(Extension::parse(text).ok_or_else(|| corrupt("extension", text))?),
+            None => None,
+        },
+    };
+    let timeline: Vec<(DateTime<Utc>, EventData)> = events
+        .iter()
+        .filter_map(|e| {
+            serde_json::from_str(&e.payload)
+                .ok()
+                .map(|data| (e.created_at.and_utc(), data))
+        })
+        .collect();
+    Ok(Facts::from_timeline(
+        status,
+        record.category_code.clone(),
+        record.confidential,
+        &timeline,
+    ))
+}
+
+fn load(
+    conn: &mut DbConn,
+    number: &TrackingNumber,
+) -> Result<(CaseRecord, Vec<EventRecord>, Facts), ServiceError> {
+    let record = find_by_tracking_number(conn, number.as_str())?.ok_or(ServiceError::NotFound)?;
+    let events = events_of(conn, record.id)?;
+    let facts = facts_of(&record, &events)?;
+    Ok((record, events, facts))
+}
+
+/// What an action did.
+#[derive(Debug, Clone)]
+pub struct Acted {
+    pub case_id: i64,
+    pub tracking_number: String,
+    pub before: Status,
+    pub status: Status,
+    pub events: Vec<EventData>,
+}
+
+/// Applies `action` by `actor` to the case. Call inside a write transaction.
+#[tracing::instrument(name = "case action", skip_all, fields(case = %number, action = %action.kind()))]
+pub fn act(
+    conn: &mut DbConn,
+    rules: Rules<'_>,
+    actor: &Actor,
+    number: &TrackingNumber,
+    action: &Action,
+    now: DateTime<Utc>,
+) -> Result<Acted, ServiceError> {
+    let (record, _, facts) = load(conn, number)?;
+    let decision = decide(actor, action, &facts, &rules.context(now))?;
+    let (actor_kind, actor_id) = match actor {
+        Actor::Resident => (ActorKind::Resident, None),
+        Actor::Staff(s) => (ActorKind::Staff, Some(s.user_id)),
+        Actor::System => (ActorKind::System, None),
+    };
+    let chained = chain(
+        record.id,
+        record.last_event_seq,
+        &record.last_event_hash,
+        decision
+            .events
+            .iter()
+            .map(|(data, visibility)| NewEvent {
+                data: data.clone(),
+                visibility: *visibility,
+                actor_kind,
+                actor_id,
+                at: now,
+            })
+            .collect(),
+    );
+    let head = chained
+        .last()
+        .ok_or_else(|| ServiceError::Internal("a decision without events".into()))?;
+    let status = &decision.status;
+    let written = update_status(
+        conn,
+        record.id,
+        record.last_event_seq,
+        &StatusChange {
+            state: status.state.as_str(),
+            department_code: &status.department,
+            due_at: status.due_at.map(|t| t.naive_utc()),
+            answer_due_at: status.answer_due_at.map(|t| t.naive_utc()),
+            objection_from: status.objection_from.as_deref(),
+            extension_state: status.extension.map(Extension::as_str),
+            updated_at: now.naive_utc(),
+            last_event_seq: head.seq,
+            last_event_hash: &head.hash,
+        },
+    )?;
+    if !written {
+        return Err(ServiceError::Conflict {
+            key: "error.concurrent",
+        });
+    }
+    insert_events(conn, &chained)?;
+    tracing::info!(state = %status.state, department = %status.department, "case updated");
+    Ok(Acted {
+        case_id: record.id,
+        tracking_number: record.tracking_number,
+        before: facts.status,
+        status: decision.status,
+        events: decision.events.into_iter().map(|(data, _)| data).collect(),
+    })
+}
+
+/// A case as staff see it: everything but the resident's identity, which is revealed
+/// (and logged) on request.
+#[derive(Debug, Clone)]
+pub struct StaffCase {
+    pub record: CaseRecord,
+    pub facts: Facts,
+    pub timeline: Vec<TimelineEntry>,
+    pub available: Vec<ActionKind>,
+    pub may_see_identity: bool,
+}
+
+pub fn staff_case(
+    conn: &mut DbConn,
+    rules: Rules<'_>,
+    user: &StaffUser,
+    number: &TrackingNumber,
+    now: DateTime<Utc>,
+) -> Result<StaffCase, ServiceError> {
+    let (mut record, events, facts) = load(conn, number)?;
+    let actor = user.actor();
+    if !may_view(&actor, &facts, rules.catalog) {
+        return Err(ServiceError::Forbidden {
+            key: "deny.not_your_case",
+        });
+    }
+    // The identity is not part of this view at all.
+    record.resident_name.clear();
+    record.resident_phone = None;
+    record.resident_email = None;
+    record.access_token_hash.clear();
+    Ok(StaffCase {
+        available: available(&actor, &facts, &rules.context(now)),
+        may_see_identity: may_see_identity(&actor, &facts, rules.catalog),
+        timeline: entries(events, |_| true),
+        record,
+        facts,
+    })
+}
+
+/// The resident's name and contact details.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// Reveals who filed the case to `user`, if they may know, and records that they looked.
+/// Call inside a write transaction.
+pub fn reveal_identity(
+    conn: &mut DbConn,
+    rules: Rules<'_>,
+    user: &StaffUser,
+    number: &TrackingNumber,
+    now: DateTime<Utc>,
+) -> Result<Identity, ServiceError> {
+    let (record, _, facts) = load(conn, number)?;
+    let actor = user.actor();
+    if !may_view(&actor, &facts, rules.catalog) {
+        return Err(ServiceError::Forbidden {
+            key: "deny.not_your_case",
+        });
+    }
+    if !may_see_identity(&actor, &facts, rules.catalog) {
+        return Err(ServiceError::Forbidden {
+            key: "deny.confidential",
+        });
+    }
+    log_access(conn, user.id, record.id, "identity", now.naive_utc())?;
+    tracing::info!(user = user.id, case = %record.tracking_number, "personal data viewed");
+    Ok(Identity {
+        name: record.resident_name,
+        phone: record.resident_phone,
+        email: record.resident_email,
+    })
+}
