@@ -150,6 +150,49 @@ pub fn seed_demo(conn: &mut DbConn) -> Result<usize, ServiceError> {
     Ok(insert_missing(conn, &demo_data()?)?)
 }
 
+/// The demo accounts' password. For the demo city only: `huiying serve` creates these
+/// accounts only along with the demo data, in an empty database.
+pub const DEMO_PASSWORD: &str = "huiying-demo";
+
+/// Demo accounts: (username, display name, role, department).
+pub const DEMO_ACCOUNTS: &[(&str, &str, &str, Option<&str>)] = &[
+    ("admin", "系统管理员", "admin", None),
+    ("intake", "信访局 王敏", "intake", None),
+    ("env", "生态环境局 李强", "staff", Some("environment")),
+    ("env-head", "生态环境局 张局长", "head", Some("environment")),
+    ("transport", "交通运输局 陈静", "staff", Some("transport")),
+    ("qingshan", "青山镇 刘洋", "staff", Some("qingshan")),
+    ("leader", "副市长 赵明", "leader", None),
+];
+
+/// Creates the demo accounts that do not exist yet, all with `password_hash`.
+pub fn seed_demo_accounts(
+    conn: &mut DbConn,
+    catalog: &crate::domain::catalog::Catalog,
+    password_hash: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<usize, ServiceError> {
+    use super::users::{Account, AccountInput, create_account};
+    let mut added = 0;
+    for (username, name, role, department) in DEMO_ACCOUNTS {
+        if crate::db::users::find_by_username(conn, username)?.is_some() {
+            continue;
+        }
+        let input = AccountInput {
+            username: username.to_string(),
+            display_name: name.to_string(),
+            role: role.to_string(),
+            department: department.unwrap_or_default().to_string(),
+            email: format!("{username}@staff.linjiang.example"),
+            locale: "zh-CN".into(),
+        };
+        let account = Account::parse(&input, catalog).map_err(ServiceError::Invalid)?;
+        create_account(conn, None, &account, password_hash, now)?;
+        added += 1;
+    }
+    Ok(added)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,47 +261,4 @@ mod tests {
             "intake"
         );
     }
-}
-
-/// The demo accounts' password. For the demo city only: `huiying serve` creates these
-/// accounts only along with the demo data, in an empty database.
-pub const DEMO_PASSWORD: &str = "huiying-demo";
-
-/// Demo accounts: (username, display name, role, department).
-pub const DEMO_ACCOUNTS: &[(&str, &str, &str, Option<&str>)] = &[
-    ("admin", "系统管理员", "admin", None),
-    ("intake", "信访局 王敏", "intake", None),
-    ("env", "生态环境局 李强", "staff", Some("environment")),
-    ("env-head", "生态环境局 张局长", "head", Some("environment")),
-    ("transport", "交通运输局 陈静", "staff", Some("transport")),
-    ("qingshan", "青山镇 刘洋", "staff", Some("qingshan")),
-    ("leader", "副市长 赵明", "leader", None),
-];
-
-/// Creates the demo accounts that do not exist yet, all with `password_hash`.
-pub fn seed_demo_accounts(
-    conn: &mut DbConn,
-    catalog: &crate::domain::catalog::Catalog,
-    password_hash: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<usize, ServiceError> {
-    use super::users::{Account, AccountInput, create_account};
-    let mut added = 0;
-    for (username, name, role, department) in DEMO_ACCOUNTS {
-        if crate::db::users::find_by_username(conn, username)?.is_some() {
-            continue;
-        }
-        let input = AccountInput {
-            username: username.to_string(),
-            display_name: name.to_string(),
-            role: role.to_string(),
-            department: department.unwrap_or_default().to_string(),
-            email: format!("{username}@staff.linjiang.example"),
-            locale: "zh-CN".into(),
-        };
-        let account = Account::parse(&input, catalog).map_err(ServiceError::Invalid)?;
-        create_account(conn, None, &account, password_hash, now)?;
-        added += 1;
-    }
-    Ok(added)
 }
