@@ -187,6 +187,29 @@ mod tests {
         keys
     }
 
+    /// Keys built from enum values at run time exist for every value.
+    #[test]
+    fn every_enum_value_has_its_messages() {
+        use crate::domain::case::{ActorKind, CaseState, Channel, Outcome, Rating, Role};
+        use crate::domain::workflow::{ActionKind, Extension};
+        let zh = catalogue(Locale::ZhCn);
+        let mut keys: Vec<String> = Vec::new();
+        keys.extend(CaseState::ALL.iter().map(|v| format!("state.{}", v.as_str())));
+        keys.extend(Channel::ALL.iter().map(|v| format!("channel.{}", v.as_str())));
+        keys.extend(Role::ALL.iter().map(|v| format!("role.{}", v.as_str())));
+        keys.extend(Outcome::ALL.iter().map(|v| format!("outcome.{}", v.as_str())));
+        keys.extend(Rating::ALL.iter().map(|v| format!("rating.{}", v.as_str())));
+        keys.extend(ActorKind::ALL.iter().map(|v| format!("actor.{}", v.as_str())));
+        keys.extend(Extension::ALL.iter().map(|v| format!("extension.{}", v.as_str())));
+        keys.extend(
+            ActionKind::ALL
+                .iter()
+                .map(|v| format!("action.{}", v.as_str().replace(['/', '-'], "_"))),
+        );
+        let missing: Vec<_> = keys.iter().filter(|k| !zh.contains_key(*k)).collect();
+        assert!(missing.is_empty(), "{missing:?}");
+    }
+
     #[test]
     fn placeholders_are_filled() {
         assert_eq!(

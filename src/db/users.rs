@@ -215,3 +215,14 @@ pub fn access_of(conn: &mut DbConn, case_id: i64) -> Result<Vec<(i32, String, Na
         .select((access_log::user_id, access_log::what, access_log::at))
         .load(conn)?)
 }
+
+/// Display names of the given users.
+pub fn names_of(conn: &mut DbConn, ids: &[i32]) -> Result<Vec<(i32, String)>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::display_name))
+        .load(conn)?)
+}

@@ -141,6 +141,8 @@ pub struct NewCase {
     pub publish_consent: bool,
     pub locale: Locale,
     pub channel: Channel,
+    /// The member of staff who recorded it (phone, letter, visit), if not the resident.
+    pub recorded_by: Option<i32>,
 }
 
 /// Non-empty text of an optional field.
@@ -234,6 +236,7 @@ impl NewCase {
                 publish_consent: input.publish_consent,
                 locale,
                 channel,
+                recorded_by: None,
             }),
             _ => Err(errors),
         }

@@ -2,15 +2,15 @@
 //! first events of its timeline, all in one transaction.
 
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 
 use super::ServiceError;
 use super::token::new_token;
+use super::workflow::Rules;
 use crate::db::DbConn;
 use crate::db::cases::{CaseIds, NewCaseRow, insert_case_with_timeline};
 use crate::domain::case::{ActorKind, CaseState, Visibility};
-use crate::domain::catalog::{Catalog, Department};
-use crate::domain::deadline::{ACCEPTANCE_DAYS, due_after_calendar_days, local_date};
+use crate::domain::catalog::Department;
+use crate::domain::deadline::local_date;
 use crate::domain::new_case::NewCase;
 use crate::domain::routing::RoutingDecision;
 use crate::domain::timeline::{EventData, GENESIS, NewEvent, chain};
@@ -34,11 +34,11 @@ pub struct FiledCase {
 pub fn file_case(
     conn: &mut DbConn,
     ids: &CaseIds,
-    catalog: &Catalog,
-    tz: Tz,
+    rules: Rules<'_>,
     case: &NewCase,
     now: DateTime<Utc>,
 ) -> Result<FiledCase, ServiceError> {
+    let (catalog, tz) = (rules.catalog, rules.tz);
     let path = catalog
         .area_path(&case.area)
         .ok_or_else(|| ServiceError::Internal(format!("area {} vanished from the catalogue", case.area)))?;
@@ -55,7 +55,7 @@ pub fn file_case(
         })?
         .clone();
 
-    let acceptance_due_at = due_after_calendar_days(now, ACCEPTANCE_DAYS, tz);
+    let acceptance_due_at = rules.context(now).due(now, rules.policy.acceptance_days);
     let (access_token, token_hash) = new_token();
     let state = CaseState::Routed;
 
@@ -76,7 +76,7 @@ pub fn file_case(
                 },
                 visibility: Visibility::Public,
                 actor_kind,
-                actor_id: None,
+                actor_id: case.recorded_by,
                 at: now,
             },
             NewEvent {

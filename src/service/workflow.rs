@@ -176,6 +176,8 @@ pub struct StaffCase {
     pub timeline: Vec<TimelineEntry>,
     pub available: Vec<ActionKind>,
     pub may_see_identity: bool,
+    /// Display names of the staff who appear on the timeline.
+    pub actors: std::collections::HashMap<i32, String>,
 }
 
 pub fn staff_case(
@@ -197,10 +199,15 @@ pub fn staff_case(
     record.resident_phone = None;
     record.resident_email = None;
     record.access_token_hash.clear();
+    let timeline = entries(events, |_| true);
+    let mut ids: Vec<i32> = timeline.iter().filter_map(|e| e.actor_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
     Ok(StaffCase {
         available: available(&actor, &facts, &rules.context(now)),
         may_see_identity: may_see_identity(&actor, &facts, rules.catalog),
-        timeline: entries(events, |_| true),
+        actors: crate::db::users::names_of(conn, &ids)?.into_iter().collect(),
+        timeline,
         record,
         facts,
     })

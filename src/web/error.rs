@@ -30,7 +30,7 @@ pub enum AppError {
     #[error("not allowed")]
     Forbidden { key: &'static str },
     #[error("not signed in")]
-    Unauthenticated,
+    Unauthenticated { key: &'static str },
     #[error("conflict")]
     Conflict { key: &'static str },
     #[error("too many requests")]
@@ -46,6 +46,12 @@ impl AppError {
         }
     }
 
+    pub fn unauthenticated() -> Self {
+        AppError::Unauthenticated {
+            key: "error.unauthenticated",
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -54,7 +60,7 @@ impl AppError {
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
             AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
-            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -69,7 +75,7 @@ impl AppError {
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::NotFound { .. } => "not_found",
             AppError::Forbidden { .. } => "forbidden",
-            AppError::Unauthenticated => "unauthenticated",
+            AppError::Unauthenticated { .. } => "unauthenticated",
             AppError::Conflict { .. } => "conflict",
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::Internal(_) => "internal",
@@ -86,10 +92,10 @@ impl AppError {
                 &[("limit", &(super::BODY_LIMIT / 1024).to_string())],
             ),
             AppError::UnsupportedMediaType => tr.t("error.media_type").into(),
-            AppError::NotFound { key } | AppError::Forbidden { key } | AppError::Conflict { key } => {
-                tr.t(key).into()
-            }
-            AppError::Unauthenticated => tr.t("error.unauthenticated").into(),
+            AppError::NotFound { key }
+            | AppError::Forbidden { key }
+            | AppError::Conflict { key }
+            | AppError::Unauthenticated { key } => tr.t(key).into(),
             AppError::TooManyRequests { retry_after_secs } => tr.f(
                 "error.too_many",
                 &[("minutes", &retry_after_secs.div_ceil(60).max(1).to_string())],
@@ -110,7 +116,7 @@ impl From<ServiceError> for AppError {
         match e {
             ServiceError::Invalid(fields) => AppError::Invalid(fields),
             ServiceError::NotFound => AppError::not_found(),
-            ServiceError::Unauthenticated => AppError::Unauthenticated,
+            ServiceError::Unauthenticated => AppError::unauthenticated(),
             ServiceError::Forbidden { key } => AppError::Forbidden { key },
             ServiceError::Conflict { key } => AppError::Conflict { key },
             ServiceError::TooManyAttempts { retry_after_secs } => {
@@ -160,7 +166,7 @@ impl ResponseError for ApiError {
         if let AppError::TooManyRequests { retry_after_secs } = &self.error {
             response.insert_header(("Retry-After", retry_after_secs.to_string()));
         }
-        if let AppError::Unauthenticated = &self.error {
+        if let AppError::Unauthenticated { .. } = &self.error {
             response.insert_header(("WWW-Authenticate", "Bearer"));
         }
         response.json(json!({

@@ -133,12 +133,17 @@ async fn a_failure_midway_stores_nothing(backend: Backend) {
     let input: CaseInput = serde_json::from_value(complaint()).unwrap();
     let case = NewCase::parse(&input, &broken, Locale::ZhCn, Channel::Api).unwrap();
     let db = app.state.db.clone();
-    let tz = app.state.tz;
+    let rules = app.state.rules();
 
     let (result, cases, events) = tokio::task::spawn_blocking(move || {
         let ids = db.clone();
-        let result =
-            db.write_blocking(move |conn| file_case(conn, ids.case_ids(), &broken, tz, &case, test_now()));
+        let result = db.write_blocking(move |conn| {
+            let rules = huiying::service::workflow::Rules {
+                catalog: &broken,
+                ..rules.rules()
+            };
+            file_case(conn, ids.case_ids(), rules, &case, test_now())
+        });
         let mut conn = db.get().unwrap();
         let cases = count_cases(&mut conn).unwrap();
         let events = events_of(&mut conn, 1).unwrap().len();

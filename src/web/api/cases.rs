@@ -30,10 +30,10 @@ pub async fn file(
     let case = NewCase::parse(&input, &catalog, locale, Channel::Api)
         .map_err(AppError::Invalid)
         .api(locale)?;
-    let (tz, now, db) = (state.tz, state.now(), state.db.clone());
+    let (rules, now, db) = (state.rules(), state.now(), state.db.clone());
     let filed = state
         .db
-        .write_single_statement(move |conn| file_case(conn, db.case_ids(), &catalog, tz, &case, now))
+        .write_single_statement(move |conn| file_case(conn, db.case_ids(), rules.rules(), &case, now))
         .await
         .api(locale)?;
     metrics::counter!("cases_filed_total", "channel" => "api").increment(1);
@@ -53,7 +53,7 @@ pub async fn file(
 
 #[derive(Debug, Deserialize)]
 pub struct TokenQuery {
-    token: Option<String>,
+    pub token: Option<String>,
 }
 
 /// The case token from `Authorization: Bearer …` or `?token=`.
@@ -88,6 +88,17 @@ pub async fn show(
     let number = parse_number(&path).api(locale)?;
     let catalog = state.catalog();
     let body = match case_token(&req, &query) {
+        Some(token) if crate::web::auth::is_staff_token(&token) => {
+            let now = state.now();
+            let user = state
+                .db
+                .run(move |conn| crate::service::auth::user_by_token(conn, &token, now))
+                .await
+                .api(locale)?
+                .ok_or(AppError::unauthenticated())
+                .api(locale)?;
+            super::staff::staff_view(&state, locale, user, number).await?
+        }
         Some(token) => {
             let case = state
                 .db

@@ -2,6 +2,7 @@
 
 pub mod cases;
 pub mod catalog;
+pub mod staff;
 
 use actix_web::error::JsonPayloadError;
 use actix_web::{Scope, web};
@@ -15,7 +16,11 @@ pub fn scope() -> Scope {
         .service(catalog::areas)
         .service(catalog::departments)
         .service(cases::file)
+        .service(staff::login)
+        .service(staff::queue)
+        .service(staff::contact)
         .service(cases::show)
+        .service(staff::action)
         .default_service(web::to(super::error::not_found))
 }
 

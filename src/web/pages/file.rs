@@ -36,10 +36,12 @@ pub struct FileForm {
     pub resident_email: String,
     pub confidential: Option<String>,
     pub publish_consent: Option<String>,
+    /// How the complaint came in, when the intake office records it.
+    pub channel: String,
 }
 
 impl FileForm {
-    fn to_input(&self) -> CaseInput {
+    pub fn to_input(&self) -> CaseInput {
         CaseInput {
             category: self.category.clone(),
             area: self.area.clone(),
@@ -82,6 +84,10 @@ struct FilePage {
     urgent: Vec<String>,
     title_max: u64,
     description_max: u64,
+    /// Where the form posts.
+    action: String,
+    /// Channel choices (for the intake office recording a call, letter or visit).
+    channels: Vec<Opt>,
 }
 
 impl FilePage {
@@ -148,6 +154,19 @@ fn render(
     errors: BTreeMap<String, String>,
     status: StatusCode,
 ) -> HttpResponse {
+    render_form(page, catalog, form, errors, status, "/cases/new", Vec::new())
+}
+
+/// The complaint form, posting to `action`, with channel choices when given.
+pub fn render_form(
+    page: PageCtx,
+    catalog: &Catalog,
+    form: FileForm,
+    errors: BTreeMap<String, String>,
+    status: StatusCode,
+    action: &str,
+    channels: Vec<Opt>,
+) -> HttpResponse {
     let locale = page.locale();
     let whole = page.t("file.area_whole");
     let view = FilePage {
@@ -161,6 +180,8 @@ fn render(
             .collect(),
         title_max: Title::MAX_CHARS,
         description_max: Description::MAX_CHARS,
+        action: action.to_string(),
+        channels,
         page,
         form,
         errors,
@@ -220,10 +241,10 @@ pub async fn submit_case(
             ));
         }
     };
-    let (tz, now, db) = (state.tz, state.now(), state.db.clone());
+    let (rules, now, db) = (state.rules(), state.now(), state.db.clone());
     let filed = state
         .db
-        .write_single_statement(move |conn| file_case(conn, db.case_ids(), &catalog, tz, &case, now))
+        .write_single_statement(move |conn| file_case(conn, db.case_ids(), rules.rules(), &case, now))
         .await
         .page(locale)?;
     metrics::counter!("cases_filed_total", "channel" => "web").increment(1);
@@ -241,7 +262,7 @@ pub async fn submit_case(
 
 /// Field paths (`resident.name`) become form field names (`resident_name`); a summary
 /// entry says how many fields need attention.
-fn form_messages(page: &PageCtx, errors: &FieldErrors) -> BTreeMap<String, String> {
+pub fn form_messages(page: &PageCtx, errors: &FieldErrors) -> BTreeMap<String, String> {
     let mut messages: BTreeMap<String, String> = field_messages(page.tr, errors)
         .into_iter()
         .map(|(field, message)| (field.replace('.', "_"), message))

@@ -1,9 +1,11 @@
 //! Server-rendered pages. Every task works without JavaScript.
 
+pub mod admin;
 pub mod case;
 pub mod file;
 pub mod home;
 pub mod lang;
+pub mod staff;
 pub mod track;
 
 use actix_session::Session;
@@ -25,6 +27,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(track::track)
         .service(case::receipt)
         .service(case::show)
+        .service(staff::login_form)
+        .service(staff::login)
+        .service(staff::logout)
+        .service(staff::queue)
+        .service(staff::case_page)
+        .service(staff::show_identity)
+        .service(staff::act_on_case)
+        .service(staff::password_form)
+        .service(staff::change_password)
+        .service(staff::record_form)
+        .service(staff::record)
+        .service(admin::users)
+        .service(admin::new_user_form)
+        .service(admin::create_user)
+        .service(admin::edit_user_form)
+        .service(admin::update_user)
         .default_service(web::to(super::error::not_found));
 }
 
@@ -42,6 +60,15 @@ pub fn form_config() -> web::FormConfig {
         })
 }
 
+/// The signed-in member of staff, as the layout shows them.
+#[derive(Debug, Clone)]
+pub struct Badge {
+    pub name: String,
+    pub role: String,
+    pub is_admin: bool,
+    pub is_intake: bool,
+}
+
 /// What the layout needs on every page.
 #[derive(Debug, Clone)]
 pub struct PageCtx {
@@ -49,6 +76,7 @@ pub struct PageCtx {
     /// This page's path and query, for the language switch to come back to.
     pub here: String,
     pub csrf: String,
+    pub user: Option<Badge>,
 }
 
 impl PageCtx {
@@ -61,7 +89,20 @@ impl PageCtx {
             tr: Tr(locale_of(req)),
             here,
             csrf: super::csrf::token(session),
+            user: None,
         }
+    }
+
+    /// The context of a staff page.
+    pub fn staff(req: &HttpRequest, session: &Session, user: &crate::service::auth::StaffUser) -> Self {
+        let mut page = Self::new(req, session);
+        page.user = Some(Badge {
+            name: user.display_name.clone(),
+            role: page.tr.t(&format!("role.{}", user.role.as_str())).to_string(),
+            is_admin: user.role == crate::domain::case::Role::Admin,
+            is_intake: user.role == crate::domain::case::Role::Intake,
+        });
+        page
     }
 
     /// For error pages, which have no session at hand.
@@ -70,6 +111,7 @@ impl PageCtx {
             tr,
             here: "/".into(),
             csrf: String::new(),
+            user: None,
         }
     }
 

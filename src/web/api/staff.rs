@@ -1,0 +1,304 @@
+//! The staff API: sign in for a token, the queue, a case as staff see it, who filed it,
+//! and every action on a case (also the resident's, with the case's own token).
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::cases::{TokenQuery, parse_number};
+use crate::domain::case::CaseState;
+use crate::domain::workflow::{Action, ActionInput, ActionKind, Actor};
+use crate::service::ServiceError;
+use crate::service::auth::{StaffUser, issue_token, login as sign_in};
+use crate::service::queue::{DueFilter, QueueFilter, queue as load_queue};
+use crate::service::token::token_matches;
+use crate::service::workflow::{Acted, act, reveal_identity, staff_case};
+use crate::web::AppState;
+use crate::web::auth::{ApiStaff, bearer, client_ip, is_staff_token};
+use crate::web::error::{ApiError, AppError, Localize};
+use crate::web::format::{event_text, rfc3339};
+use crate::web::locale::Lang;
+
+#[derive(Deserialize)]
+pub struct LoginBody {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[post("/auth/login")]
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Lang(locale): Lang,
+    body: web::Json<LoginBody>,
+) -> Result<HttpResponse, ApiError> {
+    let now = state.now();
+    let user = sign_in(&state.db, &body.username, &body.password, &client_ip(&req), now)
+        .await
+        .map_err(|e| match e {
+            ServiceError::Unauthenticated => AppError::Unauthenticated {
+                key: "error.bad_login",
+            },
+            other => other.into(),
+        })
+        .api(locale)?;
+    let token = {
+        let user = user.clone();
+        state
+            .db
+            .write(move |conn| issue_token(conn, &user, now))
+            .await
+            .api(locale)?
+    };
+    Ok(HttpResponse::Ok().json(json!({
+        "token": token,
+        "role": user.role,
+        "department": user.department,
+        "display_name": user.display_name,
+        "expires_at": rfc3339(now + chrono::Duration::hours(crate::service::auth::TOKEN_HOURS)),
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct QueueParams {
+    pub department: Option<String>,
+    pub state: Option<String>,
+    pub category: Option<String>,
+    pub area: Option<String>,
+    pub due: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// Turns query parameters into a filter; a value that means nothing is a 422.
+pub fn queue_filter(p: &QueueParams) -> Result<QueueFilter, AppError> {
+    let field = |name: &str| {
+        AppError::Invalid(crate::domain::field_error::FieldErrors::single(
+            name,
+            crate::domain::field_error::FieldError::new("err.invalid"),
+        ))
+    };
+    let nonempty = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    Ok(QueueFilter {
+        department: nonempty(&p.department),
+        state: match nonempty(&p.state) {
+            Some(s) => Some(CaseState::parse(&s).ok_or_else(|| field("state"))?),
+            None => None,
+        },
+        category: nonempty(&p.category),
+        area: nonempty(&p.area),
+        due: match nonempty(&p.due) {
+            Some(d) => Some(DueFilter::parse(&d).ok_or_else(|| field("due"))?),
+            None => None,
+        },
+        cursor: nonempty(&p.cursor),
+        limit: p.limit,
+    })
+}
+
+#[get("/queue")]
+pub async fn queue(
+    state: web::Data<AppState>,
+    Lang(locale): Lang,
+    ApiStaff(user): ApiStaff,
+    params: web::Query<QueueParams>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = queue_filter(&params).api(locale)?;
+    let catalog = state.catalog();
+    let now = state.now();
+    let page = state
+        .db
+        .run(move |conn| load_queue(conn, &catalog, &user, &filter, now))
+        .await
+        .api(locale)?;
+    let counts: serde_json::Map<String, Value> = page
+        .counts
+        .iter()
+        .map(|(s, n)| (s.as_str().to_string(), json!(n)))
+        .collect();
+    let items: Vec<Value> = page
+        .rows
+        .iter()
+        .map(|r| {
+            let due = r.due_at.map(|d| d.and_utc());
+            json!({
+                "tracking_number": r.tracking_number,
+                "state": r.state,
+                "category": r.category_code,
+                "area": r.area_code,
+                "department": r.department_code,
+                "title": r.title,
+                "submitted_at": rfc3339(r.submitted_at.and_utc()),
+                "due_at": due.map(rfc3339),
+                "overdue": due.is_some_and(|d| d < now),
+                "due_soon": due.is_some_and(|d| d >= now && d <= now + chrono::Duration::days(crate::service::queue::DUE_SOON_DAYS)),
+                "confidential": r.confidential,
+                "objection_from": r.objection_from,
+                "extension": r.extension_state,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "department": page.department,
+        "counts": counts,
+        "items": items,
+        "next_cursor": page.next,
+    })))
+}
+
+/// The case as staff see it (identity excluded): `GET /cases/{n}` with a staff token.
+pub async fn staff_view(
+    state: &AppState,
+    locale: crate::domain::locale::Locale,
+    user: StaffUser,
+    number: crate::domain::tracking::TrackingNumber,
+) -> Result<Value, ApiError> {
+    let rules = state.rules();
+    let now = state.now();
+    let case = state
+        .db
+        .run(move |conn| staff_case(conn, rules.rules(), &user, &number, now))
+        .await
+        .api(locale)?;
+    let tr = crate::i18n::Tr(locale);
+    let catalog = state.catalog();
+    let r = &case.record;
+    Ok(json!({
+        "tracking_number": r.tracking_number,
+        "state": r.state,
+        "channel": r.channel,
+        "category": r.category_code,
+        "area": r.area_code,
+        "department": r.department_code,
+        "title": r.title,
+        "description": r.description,
+        "address": r.address,
+        "confidential": r.confidential,
+        "submitted_at": rfc3339(r.submitted_at.and_utc()),
+        "due_at": r.due_at.map(|d| rfc3339(d.and_utc())),
+        "acceptance_due_at": r.acceptance_due_at.map(|d| rfc3339(d.and_utc())),
+        "answer_due_at": r.answer_due_at.map(|d| rfc3339(d.and_utc())),
+        "objection_from": r.objection_from,
+        "extension": r.extension_state,
+        "may_see_identity": case.may_see_identity,
+        "actions": case.available.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+        "timeline": case.timeline.iter().map(|e| json!({
+            "seq": e.seq,
+            "at": rfc3339(e.at),
+            "kind": e.kind,
+            "visibility": e.visibility,
+            "actor": e.actor_kind,
+            "actor_id": e.actor_id,
+            "message": event_text(tr, &catalog, state.tz, &e.kind, e.data.as_ref()).summary,
+            "data": e.data,
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+#[get("/cases/{tracking_number}/contact")]
+pub async fn contact(
+    state: web::Data<AppState>,
+    Lang(locale): Lang,
+    ApiStaff(user): ApiStaff,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let number = parse_number(&path).api(locale)?;
+    let rules = state.rules();
+    let now = state.now();
+    let identity = state
+        .db
+        .write(move |conn| reveal_identity(conn, rules.rules(), &user, &number, now))
+        .await
+        .api(locale)?;
+    Ok(HttpResponse::Ok().json(json!({
+        "name": identity.name,
+        "phone": identity.phone,
+        "email": identity.email,
+    })))
+}
+
+/// Who is acting: a staff token, or the case's own token (the resident).
+async fn actor_for(
+    state: &AppState,
+    req: &HttpRequest,
+    query: &TokenQuery,
+    number: &str,
+) -> Result<Actor, AppError> {
+    let token = bearer(req)
+        .or_else(|| query.token.clone())
+        .ok_or(AppError::unauthenticated())?;
+    if is_staff_token(&token) {
+        let now = state.now();
+        let user = state
+            .db
+            .run(move |conn| crate::service::auth::user_by_token(conn, &token, now))
+            .await?
+            .ok_or(AppError::unauthenticated())?;
+        return Ok(user.actor());
+    }
+    let number = number.to_string();
+    let record = state
+        .db
+        .run(move |conn| crate::db::cases::find_by_tracking_number(conn, &number).map_err(ServiceError::from))
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if token_matches(&token, &record.access_token_hash) {
+        Ok(Actor::Resident)
+    } else {
+        Err(AppError::Forbidden {
+            key: "error.bad_token",
+        })
+    }
+}
+
+pub fn acted_json(acted: &Acted) -> Value {
+    json!({
+        "tracking_number": acted.tracking_number,
+        "state": acted.status.state,
+        "department": acted.status.department,
+        "due_at": acted.status.due_at.map(rfc3339),
+        "answer_due_at": acted.status.answer_due_at.map(rfc3339),
+        "extension": acted.status.extension,
+        "events": acted.events.iter().map(|e| e.kind()).collect::<Vec<_>>(),
+    })
+}
+
+/// `POST /cases/{n}/<action>` for every action of the state machine.
+#[post("/cases/{tracking_number}/{action:.+}")]
+pub async fn action(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Lang(locale): Lang,
+    path: web::Path<(String, String)>,
+    query: web::Query<TokenQuery>,
+    body: Option<web::Json<ActionInput>>,
+) -> Result<HttpResponse, ApiError> {
+    let (raw_number, name) = path.into_inner();
+    let kind = ActionKind::parse(&name)
+        .filter(|k| *k != ActionKind::CloseExpired)
+        .ok_or_else(AppError::not_found)
+        .api(locale)?;
+    let number = parse_number(&raw_number).api(locale)?;
+    let actor = actor_for(&state, &req, &query, number.as_str())
+        .await
+        .api(locale)?;
+    let input = body.map(web::Json::into_inner).unwrap_or_default();
+    let action = Action::parse(kind, &input)
+        .map_err(AppError::Invalid)
+        .api(locale)?;
+    let rules = state.rules();
+    let now = state.now();
+    let acted = state
+        .db
+        .write(move |conn| act(conn, rules.rules(), &actor, &number, &action, now))
+        .await
+        .api(locale)?;
+    Ok(HttpResponse::Ok().json(acted_json(&acted)))
+}

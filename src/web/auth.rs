@@ -1,0 +1,138 @@
+//! Who is asking: a signed-in member of staff (pages, encrypted session cookie) or a
+//! bearer token (API). Extractors load the account on every request, so a deactivated
+//! account or a changed password takes effect at once.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_session::{Session, SessionExt};
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{AUTHORIZATION, LOCATION};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
+
+use super::AppState;
+use super::error::{ApiError, AppError};
+use super::locale::locale_of;
+use super::pages::encode;
+use crate::service::auth::{StaffUser, TOKEN_PREFIX, user_by_session, user_by_token};
+
+const SESSION_USER: &str = "uid";
+const SESSION_CREDENTIALS: &str = "cv";
+
+/// Remembers the signed-in user in the session (after renewing its id).
+pub fn remember(session: &Session, user: &StaffUser) -> Result<(), actix_session::SessionInsertError> {
+    session.renew();
+    session.insert(SESSION_USER, user.id)?;
+    session.insert(SESSION_CREDENTIALS, user.credentials_version)
+}
+
+/// The bearer token of a request, if any.
+pub fn bearer(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+}
+
+/// Whether a bearer token is a staff token (rather than a case's private-link token).
+pub fn is_staff_token(token: &str) -> bool {
+    token.starts_with(TOKEN_PREFIX)
+}
+
+/// Sends an anonymous visitor of a staff page to the sign-in page, and back afterwards.
+#[derive(Debug, thiserror::Error)]
+#[error("sign-in required")]
+pub struct SignInFirst {
+    next: String,
+}
+
+impl ResponseError for SignInFirst {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::SEE_OTHER
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::SeeOther()
+            .insert_header((LOCATION, format!("/staff/login?next={}", encode(&self.next))))
+            .finish()
+    }
+}
+
+/// A member of staff signed in to the pages.
+pub struct SignedIn(pub StaffUser);
+
+impl FromRequest for SignedIn {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let session = req.get_session();
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let next = match req.query_string() {
+            "" => req.path().to_string(),
+            q => format!("{}?{q}", req.path()),
+        };
+        let locale = locale_of(req);
+        Box::pin(async move {
+            let sign_in = || actix_web::Error::from(SignInFirst { next: next.clone() });
+            let state = state.ok_or_else(sign_in)?;
+            let (Ok(Some(id)), Ok(Some(cv))) = (
+                session.get::<i32>(SESSION_USER),
+                session.get::<i32>(SESSION_CREDENTIALS),
+            ) else {
+                return Err(sign_in());
+            };
+            let user = state
+                .db
+                .run(move |conn| user_by_session(conn, id, cv))
+                .await
+                .map_err(|e| super::error::PageError {
+                    error: AppError::from(e),
+                    locale,
+                })?;
+            match user {
+                Some(user) => Ok(SignedIn(user)),
+                None => {
+                    session.purge();
+                    Err(sign_in())
+                }
+            }
+        })
+    }
+}
+
+/// A member of staff calling the API with a bearer token.
+pub struct ApiStaff(pub StaffUser);
+
+impl FromRequest for ApiStaff {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer(req).filter(|t| is_staff_token(t));
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let locale = locale_of(req);
+        Box::pin(async move {
+            let unauthenticated = |error: AppError| actix_web::Error::from(ApiError { error, locale });
+            let (Some(token), Some(state)) = (token, state) else {
+                return Err(unauthenticated(AppError::unauthenticated()));
+            };
+            let now = state.now();
+            match state.db.run(move |conn| user_by_token(conn, &token, now)).await {
+                Ok(Some(user)) => Ok(ApiStaff(user)),
+                Ok(None) => Err(unauthenticated(AppError::unauthenticated())),
+                Err(e) => Err(unauthenticated(AppError::from(e))),
+            }
+        })
+    }
+}
+
+/// The address the request came from (the peer; behind a proxy, its address).
+pub fn client_ip(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
