@@ -316,6 +316,7 @@ pub struct QueueQuery {
     pub department: Option<String>,
     pub states: Vec<String>,
     pub category: Option<String>,
+    pub channel: Option<String>,
     pub areas: Option<Vec<String>>,
     pub due_from: Option<NaiveDateTime>,
     pub due_until: Option<NaiveDateTime>,
@@ -337,6 +338,9 @@ pub fn queue(conn: &mut DbConn, q: &QueueQuery) -> Result<Vec<QueueRow>, DbError
     }
     if let Some(category) = &q.category {
         query = query.filter(cases::category_code.eq(category.clone()));
+    }
+    if let Some(channel) = &q.channel {
+        query = query.filter(cases::channel.eq(channel.clone()));
     }
     if let Some(areas) = &q.areas {
         query = query.filter(cases::area_code.eq_any(areas.clone()));

@@ -6,6 +6,7 @@ pub mod cases;
 pub mod catalog;
 pub mod conn;
 pub mod schema;
+pub mod templates;
 pub mod users;
 mod writer;
 

@@ -175,3 +175,17 @@ diesel::table! {
 
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(api_tokens, users);
+
+diesel::table! {
+    answer_templates (id) {
+        id -> Integer,
+        category_code -> Text,
+        department_code -> Nullable<Text>,
+        title -> Text,
+        outcome -> Text,
+        body -> Text,
+        legal_basis -> Text,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}

@@ -147,8 +147,63 @@ pub fn demo_data() -> Result<NewReferenceData, ServiceError> {
 
 /// Loads whatever part of the demo data is missing; returns the number of rows added.
 pub fn seed_demo(conn: &mut DbConn) -> Result<usize, ServiceError> {
-    Ok(insert_missing(conn, &demo_data()?)?)
+    let mut added = insert_missing(conn, &demo_data()?)?;
+    if crate::db::templates::count_templates(conn)? == 0 {
+        for (category, department, title, outcome, body, basis) in DEMO_TEMPLATES {
+            crate::db::templates::insert_template(
+                conn,
+                &crate::db::templates::NewTemplateRow {
+                    category_code: category,
+                    department_code: *department,
+                    title,
+                    outcome,
+                    body,
+                    legal_basis: basis,
+                    created_by: None,
+                    created_at: chrono::Utc::now().naive_utc(),
+                },
+            )?;
+            added += 1;
+        }
+    }
+    Ok(added)
 }
+
+/// Answer templates of the demo city: (category, department, title, outcome, text, basis).
+type DemoTemplate = (
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+const DEMO_TEMPLATES: &[DemoTemplate] = &[
+    (
+        "noise",
+        Some("environment"),
+        "夜间施工噪声：已责令整改",
+        "supported",
+        "您反映的夜间施工噪声扰民问题已收悉。经我局执法人员现场核查，情况属实。我局已责令施工单位立即停止夜间（22时至次日6时）施工，确需连续作业的须依法办理夜间施工证明并公告周边居民。我局将持续开展夜间巡查。",
+        "《中华人民共和国噪声污染防治法》第四十三条",
+    ),
+    (
+        "wage-arrears",
+        Some("labour"),
+        "拖欠工资：已督促支付并告知仲裁途径",
+        "explained",
+        "您反映的拖欠工资问题已收悉。我局劳动保障监察机构已约谈用人单位并下达限期改正指令书。如用人单位逾期仍未支付，您也可以自劳动争议发生之日起一年内向劳动人事争议仲裁委员会申请仲裁。",
+        "《保障农民工工资支付条例》第四十九条；《中华人民共和国劳动争议调解仲裁法》第二十七条",
+    ),
+    (
+        "sanitation",
+        None,
+        "垃圾清运：已安排清理",
+        "supported",
+        "您反映的垃圾未及时清运问题已收悉。经核实，已安排环卫作业单位当日完成清运，并增加该点位的收运频次。感谢您对市容环境的关心。",
+        "《城市市容和环境卫生管理条例》第二十八条",
+    ),
+];
 
 /// The demo accounts' password. For the demo city only: `huiying serve` creates these
 /// accounts only along with the demo data, in an empty database.

@@ -7,6 +7,7 @@ pub mod cases;
 pub mod demo;
 pub mod file_case;
 pub mod queue;
+pub mod templates;
 pub mod token;
 pub mod users;
 pub mod workflow;

@@ -35,6 +35,8 @@ pub struct QueueFilter {
     pub department: Option<String>,
     pub state: Option<CaseState>,
     pub category: Option<String>,
+    /// How cases came in (the intake office finds what it recorded).
+    pub channel: Option<crate::domain::case::Channel>,
     /// An area and everything under it.
     pub area: Option<String>,
     pub due: Option<DueFilter>,
@@ -164,6 +166,7 @@ pub fn queue(
             department: department.clone(),
             states,
             category: filter.category.clone(),
+            channel: filter.channel.map(|c| c.as_str().to_string()),
             areas,
             due_from,
             due_until,

@@ -66,6 +66,7 @@ pub struct QueueParams {
     pub department: Option<String>,
     pub state: Option<String>,
     pub category: Option<String>,
+    pub channel: Option<String>,
     pub area: Option<String>,
     pub due: Option<String>,
     pub cursor: Option<String>,
@@ -93,6 +94,10 @@ pub fn queue_filter(p: &QueueParams) -> Result<QueueFilter, AppError> {
             None => None,
         },
         category: nonempty(&p.category),
+        channel: match nonempty(&p.channel) {
+            Some(c) => Some(crate::domain::case::Channel::parse(&c).ok_or_else(|| field("channel"))?),
+            None => None,
+        },
         area: nonempty(&p.area),
         due: match nonempty(&p.due) {
             Some(d) => Some(DueFilter::parse(&d).ok_or_else(|| field("due"))?),

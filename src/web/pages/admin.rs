@@ -192,11 +192,11 @@ fn parse_form(
         }
         Err(errors) => errors,
     };
-    if need_password || !form.password.is_empty() {
-        if let Err(ServiceError::Invalid(more)) = new_password("password", &form.password) {
-            for (field, e) in more.iter() {
-                errors.add(field, e.clone());
-            }
+    if (need_password || !form.password.is_empty())
+        && let Err(ServiceError::Invalid(more)) = new_password("password", &form.password)
+    {
+        for (field, e) in more.iter() {
+            errors.add(field, e.clone());
         }
     }
     Err(ServiceError::Invalid(errors))

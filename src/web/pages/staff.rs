@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use super::file::{FileForm, Opt, render_form};
 use super::{PageCtx, encode, html};
+use crate::db::templates::TemplateRecord;
 use crate::domain::case::{CaseState, Channel, Outcome, Role, Visibility};
 use crate::domain::catalog::Catalog;
 use crate::domain::new_case::NewCase;
@@ -183,6 +184,7 @@ struct QueuePage {
     departments: Vec<Opt>,
     states: Vec<Opt>,
     categories: Vec<Opt>,
+    channels: Vec<Opt>,
     areas: Vec<Opt>,
     dues: Vec<Opt>,
     error: Option<String>,
@@ -317,6 +319,12 @@ pub async fn queue(
                 .map(|c| (c.code.as_str(), c.names.get(locale).to_string())),
             shown.category.as_deref(),
         ),
+        channels: opts(
+            Channel::ALL
+                .iter()
+                .map(|c| (c.as_str(), tr.t(&format!("channel.{}", c.as_str())).to_string())),
+            shown.channel.map(|c| c.as_str()),
+        ),
         areas: opts(
             catalog
                 .areas
@@ -362,6 +370,8 @@ pub struct ActionForm {
     pub values: ActionInput,
     pub errors: BTreeMap<String, String>,
     pub open: bool,
+    /// Answer templates to start from (written answers only).
+    pub templates: Vec<Opt>,
 }
 
 impl ActionForm {
@@ -471,6 +481,11 @@ fn fields_for(
     }
 }
 
+/// An action's name as people read it.
+fn action_label(tr: crate::i18n::Tr, kind: ActionKind) -> &'static str {
+    tr.t(&format!("action.{}", kind.as_str().replace(['/', '-'], "_")))
+}
+
 /// What the case page needs, around the service's view.
 struct Failed {
     kind: ActionKind,
@@ -478,14 +493,24 @@ struct Failed {
     errors: BTreeMap<String, String>,
 }
 
-fn case_view(
-    page: PageCtx,
-    state: &AppState,
-    case: StaffCase,
+/// What a case page shows beyond the case itself.
+#[derive(Default)]
+struct Extras<'a> {
     identity: Option<Identity>,
     failed: Option<Failed>,
     done: Option<String>,
-) -> CasePage {
+    templates: &'a [TemplateRecord],
+    chosen: Option<&'a TemplateRecord>,
+}
+
+fn case_view(page: PageCtx, state: &AppState, case: StaffCase, extras: Extras<'_>) -> CasePage {
+    let Extras {
+        identity,
+        failed,
+        done,
+        templates,
+        chosen,
+    } = extras;
     let tr = page.tr;
     let locale = tr.locale();
     let catalog = state.catalog();
@@ -502,17 +527,32 @@ fn case_view(
             let mut form = ActionForm {
                 path: kind.as_str().to_string(),
                 id: kind.as_str().replace('/', "-"),
-                label: tr
-                    .t(&format!(
-                        "action.{}",
-                        kind.as_str().replace('/', "_").replace('-', "_")
-                    ))
-                    .to_string(),
+                label: action_label(tr, *kind).to_string(),
                 fields: fields_for(*kind, &case, &catalog, tr, state.policy.max_extension_days),
                 values: ActionInput::default(),
                 errors: BTreeMap::new(),
                 open: false,
+                templates: Vec::new(),
             };
+            if matches!(
+                kind,
+                ActionKind::Answer | ActionKind::AnswerReview | ActionKind::AnswerReReview
+            ) {
+                form.templates = templates
+                    .iter()
+                    .map(|t| Opt {
+                        code: t.id.to_string(),
+                        name: t.title.clone(),
+                        selected: chosen.is_some_and(|c| c.id == t.id),
+                    })
+                    .collect();
+                if let Some(t) = chosen {
+                    form.values.outcome = t.outcome.clone();
+                    form.values.text = t.body.clone();
+                    form.values.legal_basis = t.legal_basis.clone();
+                    form.open = true;
+                }
+            }
             if let Some(f) = failed.as_ref().filter(|f| f.kind == *kind) {
                 form.values = f.values.clone();
                 form.errors = f.errors.clone();
@@ -565,18 +605,7 @@ fn case_view(
             .collect(),
         forms,
         done: done.and_then(|kind| {
-            ActionKind::parse(&kind).map(|k| {
-                tr.f(
-                    "case.done",
-                    &[(
-                        "action",
-                        tr.t(&format!(
-                            "action.{}",
-                            k.as_str().replace('/', "_").replace('-', "_")
-                        )),
-                    )],
-                )
-            })
+            ActionKind::parse(&kind).map(|k| tr.f("case.done", &[("action", action_label(tr, k))]))
         }),
         page,
     }
@@ -598,6 +627,25 @@ async fn load_case(
 #[derive(Deserialize)]
 pub struct DoneQuery {
     done: Option<String>,
+    template: Option<i32>,
+}
+
+/// The templates for this case's category, and the one chosen (if any).
+async fn templates_of(
+    state: &AppState,
+    user: &StaffUser,
+    category: &str,
+    chosen: Option<i32>,
+) -> Result<(Vec<TemplateRecord>, Option<TemplateRecord>), ServiceError> {
+    let (user, category) = (user.clone(), category.to_string());
+    state
+        .db
+        .run(move |conn| {
+            let list = crate::service::templates::usable(conn, &user, Some(&category))?;
+            let chosen = chosen.and_then(|id| list.iter().find(|t| t.id == id).cloned());
+            Ok((list, chosen))
+        })
+        .await
 }
 
 #[get("/staff/cases/{number}")]
@@ -612,8 +660,23 @@ pub async fn case_page(
     let page = PageCtx::staff(&req, &session, &user);
     let locale = page.locale();
     let number = parse_number(&path).page(locale)?;
-    let case = load_case(&state, user, number, state.now()).await.page(locale)?;
-    let view = case_view(page, &state, case, None, None, query.done.clone());
+    let case = load_case(&state, user.clone(), number, state.now())
+        .await
+        .page(locale)?;
+    let (templates, chosen) = templates_of(&state, &user, &case.record.category_code, query.template)
+        .await
+        .page(locale)?;
+    let view = case_view(
+        page,
+        &state,
+        case,
+        Extras {
+            done: query.done.clone(),
+            templates: &templates,
+            chosen: chosen.as_ref(),
+            ..Extras::default()
+        },
+    );
     Ok(html(StatusCode::OK, view.render()))
 }
 
@@ -642,8 +705,20 @@ pub async fn show_identity(
             .await
             .page(locale)?
     };
-    let case = load_case(&state, user, number, now).await.page(locale)?;
-    let view = case_view(page, &state, case, Some(revealed), None, None);
+    let case = load_case(&state, user.clone(), number, now).await.page(locale)?;
+    let (templates, _) = templates_of(&state, &user, &case.record.category_code, None)
+        .await
+        .page(locale)?;
+    let view = case_view(
+        page,
+        &state,
+        case,
+        Extras {
+            identity: Some(revealed),
+            templates: &templates,
+            ..Extras::default()
+        },
+    );
     Ok(html(StatusCode::OK, view.render()))
 }
 
@@ -717,8 +792,20 @@ pub async fn act_on_case(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let case = load_case(&state, user, number, now).await.page(locale)?;
-    let view = case_view(page, &state, case, None, failed, None);
+    let case = load_case(&state, user.clone(), number, now).await.page(locale)?;
+    let (templates, _) = templates_of(&state, &user, &case.record.category_code, None)
+        .await
+        .page(locale)?;
+    let view = case_view(
+        page,
+        &state,
+        case,
+        Extras {
+            failed,
+            templates: &templates,
+            ..Extras::default()
+        },
+    );
     Ok(html(status, view.render()))
 }
 
@@ -906,4 +993,160 @@ pub async fn record(
 
 fn filed_channel(code: &str) -> &'static str {
     Channel::parse(code).map(Channel::as_str).unwrap_or("phone")
+}
+
+// ---------------------------------------------------------------- answer templates
+
+pub struct TemplateLine {
+    pub id: i32,
+    pub title: String,
+    pub category: String,
+    pub department: String,
+    pub outcome: String,
+    pub body: String,
+    pub legal_basis: String,
+    pub removable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "staff_templates.html")]
+struct TemplatesPage {
+    page: PageCtx,
+    lines: Vec<TemplateLine>,
+    may_manage: bool,
+    categories: Vec<Opt>,
+    outcomes: Vec<Opt>,
+    values: crate::service::templates::TemplateInput,
+    errors: BTreeMap<String, String>,
+}
+
+async fn templates_page(
+    page: PageCtx,
+    state: &AppState,
+    user: StaffUser,
+    values: crate::service::templates::TemplateInput,
+    errors: BTreeMap<String, String>,
+) -> Result<TemplatesPage, ServiceError> {
+    let tr = page.tr;
+    let locale = tr.locale();
+    let catalog = state.catalog();
+    let may_manage = crate::service::templates::may_manage(&user);
+    let own = user.department.clone();
+    let is_admin = user.role == Role::Admin;
+    let list = state
+        .db
+        .run(move |conn| crate::service::templates::usable(conn, &user, None))
+        .await?;
+    Ok(TemplatesPage {
+        lines: list
+            .into_iter()
+            .map(|t| TemplateLine {
+                removable: may_manage && (is_admin || t.department_code == own),
+                id: t.id,
+                category: category_name(&catalog, locale, &t.category_code),
+                department: t
+                    .department_code
+                    .as_deref()
+                    .map(|d| department_name(&catalog, locale, d))
+                    .unwrap_or_else(|| tr.t("templates.shared").to_string()),
+                outcome: tr.t(&format!("outcome.{}", t.outcome)).to_string(),
+                title: t.title,
+                body: t.body,
+                legal_basis: t.legal_basis,
+            })
+            .collect(),
+        may_manage,
+        categories: opts(
+            catalog
+                .categories
+                .iter()
+                .map(|c| (c.code.as_str(), c.names.get(locale).to_string())),
+            Some(values.category.as_str()),
+        ),
+        outcomes: opts(
+            Outcome::ALL
+                .iter()
+                .map(|o| (o.as_str(), tr.t(&format!("outcome.{}", o.as_str())).to_string())),
+            Some(values.outcome.as_str()),
+        ),
+        values,
+        errors,
+        page,
+    })
+}
+
+#[get("/staff/templates")]
+pub async fn templates_list(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    SignedIn(user): SignedIn,
+) -> Result<HttpResponse, PageError> {
+    let page = PageCtx::staff(&req, &session, &user);
+    let locale = page.locale();
+    let view = templates_page(page, &state, user, Default::default(), BTreeMap::new())
+        .await
+        .page(locale)?;
+    Ok(html(StatusCode::OK, view.render()))
+}
+
+#[derive(Deserialize)]
+pub struct TemplateForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    input: crate::service::templates::TemplateInput,
+}
+
+#[post("/staff/templates")]
+pub async fn create_template(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    SignedIn(user): SignedIn,
+    form: web::Form<TemplateForm>,
+) -> Result<HttpResponse, PageError> {
+    let page = PageCtx::staff(&req, &session, &user);
+    let locale = page.locale();
+    let form = form.into_inner();
+    let errors = if !csrf::verify(&session, &form.csrf) {
+        BTreeMap::from([("form".to_string(), page.t("err.csrf").to_string())])
+    } else {
+        let (catalog, now, input, author) = (state.catalog(), state.now(), form.input.clone(), user.clone());
+        match state
+            .db
+            .write(move |conn| crate::service::templates::create(conn, &catalog, &author, &input, now))
+            .await
+        {
+            Ok(()) => return Ok(see_other("/staff/templates")),
+            Err(ServiceError::Invalid(errors)) => field_messages(page.tr, &errors),
+            Err(e) => return Err(e).page(locale),
+        }
+    };
+    let view = templates_page(page, &state, user, form.input, errors)
+        .await
+        .page(locale)?;
+    Ok(html(StatusCode::UNPROCESSABLE_ENTITY, view.render()))
+}
+
+#[post("/staff/templates/{id}/delete")]
+pub async fn delete_template(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    SignedIn(user): SignedIn,
+    id: web::Path<i32>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    let locale = PageCtx::staff(&req, &session, &user).locale();
+    if !csrf::verify(&session, &form.csrf) {
+        return Err(AppError::Forbidden { key: "err.csrf" }).page(locale);
+    }
+    let id = id.into_inner();
+    state
+        .db
+        .write(move |conn| crate::service::templates::delete(conn, &user, id))
+        .await
+        .page(locale)?;
+    Ok(see_other("/staff/templates"))
 }

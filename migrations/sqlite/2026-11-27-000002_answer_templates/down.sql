@@ -1,0 +1,2 @@
+DROP INDEX cases_channel;
+DROP TABLE answer_templates;
