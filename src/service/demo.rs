@@ -278,6 +278,11 @@ mod tests {
         }
         for category in &data.categories {
             assert!(data.groups.iter().any(|g| g.code == category.group_code));
+            assert!(
+                !category.channel_codes.is_empty(),
+                "{} offers no lawful channel to decline with",
+                category.code
+            );
             for ch in &category.channel_codes {
                 assert!(data.channels.iter().any(|c| &c.code == ch), "{ch}");
             }

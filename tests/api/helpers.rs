@@ -77,6 +77,8 @@ pub struct TestApp {
     pub address: String,
     pub api: reqwest::Client,
     pub state: AppState,
+    pub clock: Arc<ManualClock>,
+    pub db_url: String,
     handle: actix_web::dev::ServerHandle,
     _db: TestDb,
 }
@@ -95,16 +97,17 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let (db, db_url, data_dir) = TestDb::create(backend);
     let settings = Settings {
         bind: "127.0.0.1:0".into(),
-        database_url: Some(db_url),
+        database_url: Some(db_url.clone()),
         data_dir,
         workers: 2,
         pool_size: 4,
         ..Settings::default()
     };
+    let clock = Arc::new(ManualClock::new(test_now()));
     let app = Application::build(
         settings,
         Options {
-            clock: Arc::new(ManualClock::new(test_now())),
+            clock: clock.clone(),
             load_demo: true,
         },
     )
@@ -121,6 +124,8 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
             .build()
             .expect("client"),
         state,
+        clock,
+        db_url,
         handle,
         _db: db,
     }
@@ -210,4 +215,75 @@ macro_rules! both_backends {
             }
         )*
     };
+}
+
+impl TestApp {
+    /// An API token for a demo account, issued directly (no password round).
+    pub async fn token_for(&self, username: &str) -> String {
+        let db = self.state.db.clone();
+        let name = username.to_string();
+        let now = self.state.now();
+        db.write(move |conn| {
+            let record = huiying::db::users::find_by_username(conn, &name)?.expect("demo account exists");
+            let user = huiying::service::auth::StaffUser::from_record(record)?;
+            Ok::<_, huiying::service::ServiceError>(huiying::service::auth::issue_token(conn, &user, now)?)
+        })
+        .await
+        .expect("token")
+    }
+
+    /// Creates an account with the given role and department.
+    pub async fn add_account(&self, username: &str, role: &str, department: Option<&str>) {
+        let catalog = self.state.catalog();
+        let input = huiying::service::users::AccountInput {
+            username: username.into(),
+            display_name: username.into(),
+            role: role.into(),
+            department: department.unwrap_or_default().into(),
+            email: format!("{username}@staff.example"),
+            locale: "zh-CN".into(),
+        };
+        let account = huiying::service::users::Account::parse(&input, &catalog).expect("valid account");
+        let hash = huiying::service::auth::NewPassword::parse("correct horse battery")
+            .unwrap()
+            .hash()
+            .unwrap();
+        let now = self.state.now();
+        self.state
+            .db
+            .write(move |conn| huiying::service::users::create_account(conn, None, &account, &hash, now))
+            .await
+            .expect("account created");
+    }
+
+    /// `POST /api/v1/cases/{n}/{action}` with a bearer token; (status, body).
+    pub async fn act(&self, token: &str, number: &str, action: &str, body: Value) -> (u16, Value) {
+        let response = self
+            .api
+            .post(self.url(&format!("/api/v1/cases/{number}/{action}")))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("sent");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get_with(&self, token: &str, path: &str) -> (u16, Value) {
+        let response = self
+            .api
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("sent");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Moves the test clock.
+    pub fn advance(&self, by: chrono::Duration) {
+        self.clock.advance(by);
+    }
 }

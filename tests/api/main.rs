@@ -9,6 +9,7 @@
 
 mod helpers;
 
+mod authorization;
 mod browser;
 mod cases_api;
 mod concurrency;
