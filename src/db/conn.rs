@@ -190,9 +190,12 @@ impl Db {
         }
         drop(first);
         // No `SELECT 1` on every checkout (a round trip per request on PostgreSQL); a
-        // connection that broke is noticed by `has_broken` and replaced.
+        // connection that broke is noticed by `has_broken` and replaced. Connections are
+        // opened on demand rather than kept warm by background threads, which would
+        // otherwise keep reconnecting to a server that went away.
         let pool = Pool::builder()
             .test_on_check_out(false)
+            .min_idle(Some(0))
             .max_size(pool_size.max(2))
             .connection_timeout(Duration::from_secs(10))
             .build(Manager(target.clone()))?;

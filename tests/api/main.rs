@@ -15,3 +15,5 @@ mod cases_api;
 mod concurrency;
 mod pages;
 mod persistence;
+mod staff_pages;
+mod workflow;
