@@ -22,6 +22,7 @@ pub struct PublicCase {
     pub submitted_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub acceptance_due_at: Option<DateTime<Utc>>,
+    pub answer_due_at: Option<DateTime<Utc>>,
 }
 
 /// Everything the resident may see of their own case.
@@ -72,6 +73,7 @@ fn public_of(record: &CaseRecord) -> Result<PublicCase, ServiceError> {
         submitted_at: utc(record.submitted_at),
         updated_at: utc(record.updated_at),
         acceptance_due_at: record.acceptance_due_at.map(utc),
+        answer_due_at: record.answer_due_at.map(utc),
     })
 }
 

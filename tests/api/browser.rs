@@ -176,3 +176,66 @@ async fn a_resident_files_a_complaint_through_the_form_and_reads_the_receipt() {
     assert_eq!(status, 200);
     assert_eq!(case["department"]["code"], "qingshan");
 }
+
+#[actix_web::test]
+async fn staff_accept_and_answer_in_the_browser_and_the_resident_reads_the_answer() {
+    if !available() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let filed = app.file(&crate::helpers::complaint()).await;
+    let number = filed["tracking_number"].as_str().unwrap().to_string();
+    let private = app.url(&format!("/cases/{number}?token={}", filed["access_token"].as_str().unwrap()));
+    let (_driver, client) = start_browser("zh-CN").await;
+    let shots = std::env::var("HUIYING_SCREENSHOTS").ok();
+    let shot = |name: &'static str| {
+        let client = client.clone();
+        let shots = shots.clone();
+        async move {
+            if let Some(dir) = shots {
+                let png = client.screenshot().await?;
+                std::fs::write(Path::new(&dir).join(name), png).unwrap();
+            }
+            Ok::<_, fantoccini::error::CmdError>(())
+        }
+    };
+
+    let result = async {
+        client.goto(&app.url("/staff/login")).await?;
+        fill(&client, "username", "env").await;
+        fill(&client, "password", "huiying-demo").await;
+        client.find(Locator::Css("button[type=submit]")).await?.click().await?;
+        let queue = client.wait().for_element(Locator::Id("queue")).await?;
+        assert!(queue.text().await?.contains(&number));
+        shot("staff-queue.png").await?;
+
+        client.find(Locator::Css(&format!("a[href='/staff/cases/{number}']"))).await?.click().await?;
+        client.wait().for_element(Locator::Id("action-accept")).await?.click().await?;
+        client.find(Locator::Id("submit-accept")).await?.click().await?;
+        let done = client.wait().for_element(Locator::Id("done")).await?;
+        assert!(done.text().await?.contains("受理"));
+
+        client.find(Locator::Css("#action-answer summary")).await?.click().await?;
+        client.find(Locator::Css("#action-answer input[value=explained]")).await?.click().await?;
+        fill(&client, "answer-text", "经现场核查，施工单位已调整作业时间，夜间不再施工。").await;
+        fill(&client, "answer-basis", "《中华人民共和国噪声污染防治法》第四十三条").await;
+        shot("staff-answer.png").await?;
+        client.find(Locator::Id("submit-answer")).await?.click().await?;
+        let state = client.wait().for_element(Locator::Id("done")).await?;
+        assert!(state.text().await?.contains("书面答复"));
+        assert_eq!(client.find(Locator::Id("state")).await?.text().await?, "已答复");
+        shot("staff-case.png").await?;
+
+        // The resident opens the private link.
+        client.goto(&private).await?;
+        let timeline = client.wait().for_element(Locator::Id("timeline")).await?;
+        let text = timeline.text().await?;
+        assert!(text.contains("书面答复（解释说明）"), "{text}");
+        assert!(text.contains("施工单位已调整作业时间"), "{text}");
+        shot("resident-answer.png").await?;
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    client.close().await.ok();
+    result.expect("browser flow");
+}

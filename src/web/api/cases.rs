@@ -132,6 +132,7 @@ pub fn public_json(catalog: &Catalog, locale: Locale, case: &PublicCase) -> Valu
         "submitted_at": rfc3339(case.submitted_at),
         "updated_at": rfc3339(case.updated_at),
         "acceptance_due_at": case.acceptance_due_at.map(rfc3339),
+        "answer_due_at": case.answer_due_at.map(rfc3339),
     })
 }
 

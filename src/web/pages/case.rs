@@ -9,6 +9,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 use super::{PageCtx, encode, html};
+use crate::domain::case::CaseState;
 use crate::domain::catalog::Catalog;
 use crate::i18n::Tr;
 use crate::service::ServiceError;
@@ -31,7 +32,9 @@ pub struct PublicSummary {
     pub submitted_at: String,
     pub submitted_iso: String,
     pub updated_at: String,
+    /// The deadline the resident is waiting on: acceptance before it, the answer after.
     pub acceptance_due: Option<String>,
+    pub answer_due: Option<String>,
 }
 
 impl PublicSummary {
@@ -46,7 +49,14 @@ impl PublicSummary {
             submitted_at: date_time(locale, case.submitted_at, tz),
             submitted_iso: rfc3339(case.submitted_at),
             updated_at: date_time(locale, case.updated_at, tz),
-            acceptance_due: case.acceptance_due_at.map(|d| date(locale, d, tz)),
+            acceptance_due: case
+                .acceptance_due_at
+                .filter(|_| matches!(case.state, CaseState::Routed | CaseState::Submitted | CaseState::Unconfirmed))
+                .map(|d| date(locale, d, tz)),
+            answer_due: case
+                .answer_due_at
+                .filter(|_| matches!(case.state, CaseState::Accepted | CaseState::InProgress))
+                .map(|d| date(locale, d, tz)),
         }
     }
 }
