@@ -185,7 +185,10 @@ async fn staff_accept_and_answer_in_the_browser_and_the_resident_reads_the_answe
     let app = spawn_app(Backend::Sqlite).await;
     let filed = app.file(&crate::helpers::complaint()).await;
     let number = filed["tracking_number"].as_str().unwrap().to_string();
-    let private = app.url(&format!("/cases/{number}?token={}", filed["access_token"].as_str().unwrap()));
+    let private = app.url(&format!(
+        "/cases/{number}?token={}",
+        filed["access_token"].as_str().unwrap()
+    ));
     let (_driver, client) = start_browser("zh-CN").await;
     let shots = std::env::var("HUIYING_SCREENSHOTS").ok();
     let shot = |name: &'static str| {
@@ -204,21 +207,52 @@ async fn staff_accept_and_answer_in_the_browser_and_the_resident_reads_the_answe
         client.goto(&app.url("/staff/login")).await?;
         fill(&client, "username", "env").await;
         fill(&client, "password", "huiying-demo").await;
-        client.find(Locator::Css("button[type=submit]")).await?.click().await?;
+        client
+            .find(Locator::Css("button[type=submit]"))
+            .await?
+            .click()
+            .await?;
         let queue = client.wait().for_element(Locator::Id("queue")).await?;
         assert!(queue.text().await?.contains(&number));
         shot("staff-queue.png").await?;
 
-        client.find(Locator::Css(&format!("a[href='/staff/cases/{number}']"))).await?.click().await?;
-        client.wait().for_element(Locator::Id("action-accept")).await?.click().await?;
+        client
+            .find(Locator::Css(&format!("a[href='/staff/cases/{number}']")))
+            .await?
+            .click()
+            .await?;
+        client
+            .wait()
+            .for_element(Locator::Id("action-accept"))
+            .await?
+            .click()
+            .await?;
         client.find(Locator::Id("submit-accept")).await?.click().await?;
         let done = client.wait().for_element(Locator::Id("done")).await?;
         assert!(done.text().await?.contains("受理"));
 
-        client.find(Locator::Css("#action-answer summary")).await?.click().await?;
-        client.find(Locator::Css("#action-answer input[value=explained]")).await?.click().await?;
-        fill(&client, "answer-text", "经现场核查，施工单位已调整作业时间，夜间不再施工。").await;
-        fill(&client, "answer-basis", "《中华人民共和国噪声污染防治法》第四十三条").await;
+        client
+            .find(Locator::Css("#action-answer summary"))
+            .await?
+            .click()
+            .await?;
+        client
+            .find(Locator::Css("#action-answer input[value=explained]"))
+            .await?
+            .click()
+            .await?;
+        fill(
+            &client,
+            "answer-text",
+            "经现场核查，施工单位已调整作业时间，夜间不再施工。",
+        )
+        .await;
+        fill(
+            &client,
+            "answer-basis",
+            "《中华人民共和国噪声污染防治法》第四十三条",
+        )
+        .await;
         shot("staff-answer.png").await?;
         client.find(Locator::Id("submit-answer")).await?.click().await?;
         let state = client.wait().for_element(Locator::Id("done")).await?;

@@ -51,7 +51,12 @@ impl PublicSummary {
             updated_at: date_time(locale, case.updated_at, tz),
             acceptance_due: case
                 .acceptance_due_at
-                .filter(|_| matches!(case.state, CaseState::Routed | CaseState::Submitted | CaseState::Unconfirmed))
+                .filter(|_| {
+                    matches!(
+                        case.state,
+                        CaseState::Routed | CaseState::Submitted | CaseState::Unconfirmed
+                    )
+                })
                 .map(|d| date(locale, d, tz)),
             answer_due: case
                 .answer_due_at

@@ -187,6 +187,7 @@ struct QueuePage {
     channels: Vec<Opt>,
     areas: Vec<Opt>,
     dues: Vec<Opt>,
+    all_departments: bool,
     error: Option<String>,
 }
 
@@ -340,6 +341,7 @@ pub async fn queue(
             .into_iter(),
             params.due.as_deref(),
         ),
+        all_departments: params.department.as_deref() == Some(crate::service::queue::ALL_DEPARTMENTS),
         error,
         page,
     };
