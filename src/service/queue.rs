@@ -76,12 +76,23 @@ fn invalid(field: &str, key: &'static str) -> ServiceError {
     ))
 }
 
-/// The department whose queue `user` sees for `wanted`.
+/// Asks the intake office's or a leader's queue for every department.
+pub const ALL_DEPARTMENTS: &str = "all";
+
+/// The department whose queue `user` sees for `wanted` (`None`: every department).
 fn department_for(
     user: &StaffUser,
     wanted: Option<&str>,
     catalog: &Catalog,
 ) -> Result<Option<String>, ServiceError> {
+    if wanted == Some(ALL_DEPARTMENTS) {
+        return match user.role {
+            Role::Intake | Role::Leader => Ok(None),
+            _ => Err(ServiceError::Forbidden {
+                key: "deny.not_your_case",
+            }),
+        };
+    }
     if let Some(code) = wanted
         && catalog.department(code).is_none()
     {
