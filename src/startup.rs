@@ -43,7 +43,7 @@ pub async fn prepare_state(settings: Settings, options: &Options) -> anyhow::Res
     let pool_size = settings.pool_size;
     let load_demo = options.load_demo;
     let now = options.clock.now();
-    let (db, catalog) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+    let (db, catalog, policies, calendar) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         let db = Db::open(&url, pool_size).context("Failed to open the database")?;
         let mut conn = db.get()?;
         if load_demo && count_departments(&mut conn)? == 0 {
@@ -66,17 +66,24 @@ pub async fn prepare_state(settings: Settings, options: &Options) -> anyhow::Res
                 "created the demo accounts (admin, intake, env, env-head, transport, qingshan, leader)"
             );
         }
-        Ok((db, catalog))
+        if db.write_blocking(crate::service::deadlines::seed_calendar)? {
+            tracing::info!("holiday calendar seeded with the official 2025 and 2026 schedules");
+        }
+        let (policies, calendar) = crate::service::deadlines::load(&mut conn)?;
+        Ok((db, catalog, policies, calendar))
     })
     .await??;
-    Ok(AppState::new(
+    let state = AppState::new(
         db,
         settings,
         tz,
         options.clock.clone(),
         telemetry::metrics(),
         catalog,
-    ))
+    );
+    state.replace_policies(policies);
+    state.replace_calendar(calendar);
+    Ok(state)
 }
 
 pub struct Application {

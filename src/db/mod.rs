@@ -5,6 +5,7 @@ pub mod admin;
 pub mod cases;
 pub mod catalog;
 pub mod conn;
+pub mod deadlines;
 pub mod schema;
 pub mod templates;
 pub mod users;

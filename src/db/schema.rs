@@ -11,6 +11,7 @@ diesel::table! {
         is_intake -> Bool,
         position -> Integer,
         reviewer_code -> Nullable<Text>,
+        leader_username -> Nullable<Text>,
     }
 }
 
@@ -187,5 +188,53 @@ diesel::table! {
         legal_basis -> Text,
         created_by -> Nullable<Integer>,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deadline_policies (category_code) {
+        category_code -> Text,
+        acceptance_days -> Integer,
+        answer_days -> Integer,
+        max_extension_days -> Integer,
+        review_window_days -> Integer,
+        review_answer_days -> Integer,
+        working_days -> Bool,
+    }
+}
+
+diesel::table! {
+    calendar_holidays (id) {
+        id -> Integer,
+        year -> Integer,
+        first_day -> Date,
+        last_day -> Date,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    calendar_workdays (day) {
+        day -> Date,
+        year -> Integer,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        kind -> Text,
+        case_id -> Nullable<BigInt>,
+        recipient -> Text,
+        locale -> Text,
+        payload -> Text,
+        dedupe_key -> Nullable<Text>,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
     }
 }

@@ -174,6 +174,25 @@ impl Calendar {
     }
 }
 
+impl Calendar {
+    /// The calendar in the file format `from_toml` reads (for export and editing).
+    pub fn to_toml(&self) -> String {
+        let mut out = String::new();
+        for year in self.years() {
+            out.push_str(&format!("[{year}]\nrest = [\n"));
+            for h in self.holidays(year) {
+                let name = h.name.replace('\\', "\\\\").replace('"', "\\\"");
+                out.push_str(&format!("  [\"{}\", \"{}\", \"{}\"],\n", h.first, h.last, name));
+            }
+            out.push_str("]\nwork = [");
+            let days: Vec<String> = self.makeup_days(year).map(|d| format!("\"{d}\"")).collect();
+            out.push_str(&days.join(", "));
+            out.push_str("]\n\n");
+        }
+        out
+    }
+}
+
 /// The official schedules this build ships (2025 and 2026).
 pub fn official() -> Calendar {
     Calendar::from_toml(include_str!("../../calendar/cn-public-holidays.toml")).unwrap_or_default()
@@ -194,6 +213,12 @@ mod tests {
         assert_eq!(c.years().collect::<Vec<_>>(), vec![2025, 2026]);
         assert_eq!(c.holidays(2026).len(), 7);
         assert_eq!(c.makeup_days(2026).count(), 6);
+    }
+
+    #[test]
+    fn the_calendar_round_trips_through_its_file_format() {
+        let c = official();
+        assert_eq!(Calendar::from_toml(&c.to_toml()), Ok(c));
     }
 
     #[test]

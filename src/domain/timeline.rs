@@ -102,6 +102,14 @@ pub enum EventData {
         text: String,
         legal_basis: String,
     },
+    /// A review hearing started; the clock stops (the deadline it set aside is kept).
+    HearingStarted {
+        due_at: Option<DateTime<Utc>>,
+    },
+    HearingEnded {
+        paused_days: u32,
+        due_at: Option<DateTime<Utc>>,
+    },
     /// Closed after a satisfied evaluation or when the evaluation window ran out.
     Closed {
         after: CloseReason,
@@ -141,6 +149,8 @@ impl EventData {
             EventData::ReReviewRequested { .. } => "re_review_requested",
             EventData::ReReviewAccepted { .. } => "re_review_accepted",
             EventData::ReReviewAnswered { .. } => "re_review_answered",
+            EventData::HearingStarted { .. } => "hearing_started",
+            EventData::HearingEnded { .. } => "hearing_ended",
             EventData::Closed { .. } => "closed",
         }
     }

@@ -96,6 +96,10 @@ super::case::text_enum! {
         RequestReReview = "re-review-request",
         AcceptReReview = "re-review/accept",
         AnswerReReview = "re-review/answer",
+        /// A review hearing (听证) starts: the clock stops.
+        HearingStart = "hearing/start",
+        /// The hearing is over: the clock runs again, the deadline later by the pause.
+        HearingEnd = "hearing/end",
         CloseExpired = "close-expired",
     }
 }
@@ -132,6 +136,8 @@ pub enum Action {
     RequestReReview { reason: Reason },
     AcceptReReview,
     AnswerReReview(Written),
+    HearingStart,
+    HearingEnd,
     CloseExpired,
 }
 
@@ -159,6 +165,8 @@ impl Action {
             Action::RequestReReview { .. } => ActionKind::RequestReReview,
             Action::AcceptReReview => ActionKind::AcceptReReview,
             Action::AnswerReReview(_) => ActionKind::AnswerReReview,
+            Action::HearingStart => ActionKind::HearingStart,
+            Action::HearingEnd => ActionKind::HearingEnd,
             Action::CloseExpired => ActionKind::CloseExpired,
         }
     }
@@ -201,6 +209,8 @@ pub struct Facts {
     /// When the latest answer (or review answer) was given.
     pub answered_at: Option<DateTime<Utc>>,
     pub evaluated_since_answer: bool,
+    /// A hearing in progress: when it started and the deadline it set aside.
+    pub hearing: Option<(DateTime<Utc>, Option<DateTime<Utc>>)>,
 }
 
 impl Facts {
@@ -223,6 +233,7 @@ impl Facts {
             extension_request: None,
             answered_at: None,
             evaluated_since_answer: false,
+            hearing: None,
         };
         for (at, event) in events {
             match event {
@@ -244,6 +255,8 @@ impl Facts {
                     facts.evaluated_since_answer = false;
                 }
                 EventData::Evaluated { .. } => facts.evaluated_since_answer = true,
+                EventData::HearingStarted { due_at } => facts.hearing = Some((*at, *due_at)),
+                EventData::HearingEnded { .. } => facts.hearing = None,
                 _ => {}
             }
         }
@@ -251,16 +264,20 @@ impl Facts {
     }
 }
 
-/// Deadlines in days (PRODUCT.md defaults; per-category policies replace them later).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A category's deadlines in days (defaults from PRODUCT.md).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Policy {
     pub acceptance_days: u32,
     pub answer_days: u32,
     pub max_extension_days: u32,
     pub review_window_days: u32,
     pub review_answer_days: u32,
-    pub objection_working_days: u32,
+    /// Count working days instead of calendar days.
+    pub working_days: bool,
 }
+
+/// A department may object within this many working days of receiving a case.
+pub const OBJECTION_WORKING_DAYS: u32 = 5;
 
 impl Default for Policy {
     fn default() -> Self {
@@ -270,7 +287,47 @@ impl Default for Policy {
             max_extension_days: 30,
             review_window_days: 30,
             review_answer_days: 30,
-            objection_working_days: 5,
+            working_days: false,
+        }
+    }
+}
+
+impl Policy {
+    /// Safety hazards and the like: decide within a day, answer within three.
+    pub fn urgent() -> Policy {
+        Policy {
+            acceptance_days: 1,
+            answer_days: 3,
+            max_extension_days: 3,
+            ..Policy::default()
+        }
+    }
+}
+
+/// The policies in force: one per category that has its own, the defaults otherwise.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policies {
+    pub standard: Policy,
+    pub urgent: Policy,
+    pub by_category: std::collections::HashMap<String, Policy>,
+}
+
+impl Default for Policies {
+    fn default() -> Self {
+        Policies {
+            standard: Policy::default(),
+            urgent: Policy::urgent(),
+            by_category: Default::default(),
+        }
+    }
+}
+
+impl Policies {
+    pub fn for_category(&self, catalog: &Catalog, category: &str) -> &Policy {
+        match self.by_category.get(category) {
+            Some(policy) => policy,
+            None if catalog.category(category).is_some_and(|c| c.urgent) => &self.urgent,
+            None => &self.standard,
         }
     }
 }
@@ -280,8 +337,14 @@ pub struct Context<'a> {
     pub now: DateTime<Utc>,
     pub tz: Tz,
     pub calendar: &'a Calendar,
+    /// The policy of the case's category.
     pub policy: &'a Policy,
     pub catalog: &'a Catalog,
+}
+
+/// Whole local days between two instants (0 if `to` is not later).
+pub fn paused_days(from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz) -> u32 {
+    (local_date(to, tz) - local_date(from, tz)).num_days().max(0) as u32
 }
 
 impl Context<'_> {
@@ -289,12 +352,30 @@ impl Context<'_> {
         &self.catalog.intake().code
     }
 
-    /// End of the last day of `days` calendar days after `from` (holiday roll-over).
+    /// End of the last day of `days` days after `from`, counted as the policy says:
+    /// calendar days with a last day on a rest day moved to the next working day, or
+    /// working days.
     pub fn due(&self, from: DateTime<Utc>, days: u32) -> DateTime<Utc> {
-        end_of_day(
-            self.calendar.add_calendar_days(local_date(from, self.tz), days),
-            self.tz,
-        )
+        let start = local_date(from, self.tz);
+        let last = if self.policy.working_days {
+            self.calendar.add_working_days(start, days)
+        } else {
+            self.calendar.add_calendar_days(start, days)
+        };
+        end_of_day(last, self.tz)
+    }
+
+    /// A deadline pushed back by the days a hearing paused the clock (whole local days
+    /// from `paused_at` to `resumed_at`), its last day again on a working day.
+    pub fn resume(
+        &self,
+        due: DateTime<Utc>,
+        paused_at: DateTime<Utc>,
+        resumed_at: DateTime<Utc>,
+    ) -> DateTime<Utc> {
+        let paused = paused_days(paused_at, resumed_at, self.tz);
+        let shifted = local_date(due, self.tz) + chrono::Duration::days(i64::from(paused));
+        end_of_day(self.calendar.working_day_on_or_after(shifted), self.tz)
     }
 
     /// End of the last of `days` working days after `from`.
@@ -375,7 +456,9 @@ fn permitted(actor: &Actor, kind: ActionKind, facts: &Facts, intake: &str) -> bo
                 | K::AcceptReview
                 | K::AnswerReview
                 | K::AcceptReReview
-                | K::AnswerReReview => holder,
+                | K::AnswerReReview
+                | K::HearingStart
+                | K::HearingEnd => holder,
                 K::Object => holder && !s.is_intake(intake),
                 K::Reroute | K::ConfirmAssignment => {
                     s.is_intake(intake) && matches!(s.role, Role::Intake | Role::Staff | Role::Head)
@@ -415,7 +498,7 @@ fn legal(kind: ActionKind, facts: &Facts, ctx: &Context) -> Result<(), Denial> {
                 conflict("deny.state")
             } else if facts.objected_by.contains(&facts.status.department) {
                 conflict("deny.objected_once")
-            } else if ctx.now > ctx.due_working(facts.assigned_at, ctx.policy.objection_working_days) {
+            } else if ctx.now > ctx.due_working(facts.assigned_at, OBJECTION_WORKING_DAYS) {
                 conflict("deny.objection_window")
             } else {
                 Ok(())
@@ -486,6 +569,14 @@ fn legal(kind: ActionKind, facts: &Facts, ctx: &Context) -> Result<(), Denial> {
             }
         }
         K::AcceptReview if !in_states(&[S::ReviewRequested]) => conflict("deny.state"),
+        K::HearingStart | K::HearingEnd if !in_states(&[S::UnderReview, S::UnderReReview]) => {
+            conflict("deny.state")
+        }
+        K::HearingStart if facts.hearing.is_some() => conflict("deny.hearing_in_progress"),
+        K::HearingEnd if facts.hearing.is_none() => conflict("deny.no_hearing"),
+        K::AnswerReview | K::AnswerReReview if facts.hearing.is_some() => {
+            conflict("deny.hearing_in_progress")
+        }
         K::AnswerReview if !in_states(&[S::UnderReview]) => conflict("deny.state"),
         K::AcceptReReview if !in_states(&[S::ReReviewRequested]) => conflict("deny.state"),
         K::AnswerReReview if !in_states(&[S::UnderReReview]) => conflict("deny.state"),
@@ -777,6 +868,23 @@ pub fn decide(actor: &Actor, action: &Action, facts: &Facts, ctx: &Context) -> R
                 Visibility::Public,
             )
         }
+        Action::HearingStart => {
+            let due_at = facts.status.due_at;
+            status.due_at = None;
+            event(EventData::HearingStarted { due_at }, Visibility::Public)
+        }
+        Action::HearingEnd => {
+            let (started, set_aside) = facts.hearing.unwrap_or((now, None));
+            let due_at = set_aside.map(|due| ctx.resume(due, started, now));
+            status.due_at = due_at;
+            event(
+                EventData::HearingEnded {
+                    paused_days: paused_days(started, now, ctx.tz),
+                    due_at,
+                },
+                Visibility::Public,
+            )
+        }
         Action::CloseExpired => {
             status.state = CaseState::Closed;
             status.due_at = None;
@@ -858,6 +966,8 @@ impl Action {
             K::Confirm => Some(Action::Confirm),
             K::AcceptReview => Some(Action::AcceptReview),
             K::AcceptReReview => Some(Action::AcceptReReview),
+            K::HearingStart => Some(Action::HearingStart),
+            K::HearingEnd => Some(Action::HearingEnd),
             K::CloseExpired => Some(Action::CloseExpired),
             K::NotAccept => {
                 let reason = reason(&mut errors);
@@ -1026,6 +1136,7 @@ mod tests {
             extension_request: None,
             answered_at: None,
             evaluated_since_answer: false,
+            hearing: None,
         }
     }
 
@@ -1115,6 +1226,9 @@ mod tests {
                 ));
             }
         }
+        if let Some((started, due_at)) = facts.hearing {
+            timeline.push((started, EventData::HearingStarted { due_at }));
+        }
         timeline.extend(decision.events.into_iter().map(|(e, _)| (at, e)));
         Facts::from_timeline(
             decision.status,
@@ -1188,6 +1302,8 @@ mod tests {
             Action::RequestReReview { reason: reason() },
             Action::AcceptReReview,
             Action::AnswerReReview(written()),
+            Action::HearingStart,
+            Action::HearingEnd,
             Action::CloseExpired,
         ];
         actors
@@ -1238,8 +1354,23 @@ mod tests {
             VecDeque::from([(routed_to("env"), t0()), (unconfirmed, t0())]);
         let mut visited: HashSet<String> = HashSet::new();
         while let Some((facts, now)) = queue.pop_front() {
-            let key = format!("{:?}{now}", facts);
-            if !visited.insert(key) || visited.len() > 20_000 {
+            // What the machine can tell apart: the status, the derived facts (times only
+            // as "set or not"), and how far the clock has moved.
+            let key = format!(
+                "{:?}|{:?}|{:?}|{}|{}|{}|{}",
+                facts.status.state,
+                facts.status.department,
+                (
+                    &facts.status.objection_from,
+                    facts.status.extension,
+                    facts.status.due_at.is_some()
+                ),
+                facts.objected_by.len(),
+                facts.answered_at.is_some() as u8 * 2 + facts.evaluated_since_answer as u8,
+                facts.hearing.is_some(),
+                (now - t0()).num_days(),
+            );
+            if !visited.insert(key) || visited.len() > 50_000 {
                 continue;
             }
             seen_states.insert(facts.status.state.as_str());
@@ -1607,6 +1738,131 @@ mod tests {
             Action::parse(ActionKind::Accept, &ActionInput::default()),
             Ok(Action::Accept)
         ));
+    }
+
+    #[test]
+    fn urgent_categories_have_their_own_defaults_and_policies_override() {
+        let mut catalog = catalog();
+        let mut hazard = catalog.categories[0].clone();
+        hazard.code = "hazard".into();
+        hazard.urgent = true;
+        catalog = Catalog::new(
+            catalog.departments.clone(),
+            vec![],
+            catalog.groups.clone(),
+            vec![catalog.categories[0].clone(), hazard],
+            vec![],
+            vec![],
+        )
+        .expect("catalog");
+        let mut policies = Policies::default();
+        assert_eq!(policies.for_category(&catalog, "noise").acceptance_days, 15);
+        assert_eq!(policies.for_category(&catalog, "hazard").acceptance_days, 1);
+        policies.by_category.insert(
+            "noise".into(),
+            Policy {
+                working_days: true,
+                acceptance_days: 10,
+                ..Policy::default()
+            },
+        );
+        assert!(policies.for_category(&catalog, "noise").working_days);
+    }
+
+    #[test]
+    fn a_hearing_pauses_the_review_clock_by_exactly_its_length() {
+        let world = World::new();
+        let mut facts = routed_to("gov");
+        facts.status.state = CaseState::UnderReview;
+        let due = Utc
+            .with_ymd_and_hms(2026, 12, 28, 15, 59, 59)
+            .single()
+            .expect("valid");
+        facts.status.due_at = Some(due);
+        let started = decide(&gov_staff(), &Action::HearingStart, &facts, &world.ctx(t0())).expect("ok");
+        assert_eq!(started.status.due_at, None, "no deadline runs during the hearing");
+        let paused = apply(&facts, started, t0());
+        assert_eq!(
+            check(&gov_staff(), ActionKind::AnswerReview, &paused, &world.ctx(t0())),
+            Err(Denial::Conflict {
+                key: "deny.hearing_in_progress"
+            })
+        );
+        // Ten days of hearing: Mon 28 Dec 2026 + 10 = Thu 7 Jan 2027.
+        let ended = decide(
+            &gov_staff(),
+            &Action::HearingEnd,
+            &paused,
+            &world.ctx(t0() + Duration::days(10)),
+        )
+        .expect("ok");
+        assert_eq!(
+            local_date(ended.status.due_at.expect("resumed"), Shanghai),
+            chrono::NaiveDate::from_ymd_opt(2027, 1, 7).expect("valid")
+        );
+    }
+
+    fn policy_strategy() -> impl Strategy<Value = (u32, bool)> {
+        (1u32..90, any::<bool>())
+    }
+
+    proptest! {
+        /// Deadlines never come earlier than the plain count, grow with the days given,
+        /// and always end on a working day.
+        #[test]
+        fn deadlines_are_monotonic_and_never_earlier_than_the_plain_count(
+            offset in 0i64..700,
+            (days, working_days) in policy_strategy(),
+        ) {
+            let world = World::new();
+            let policy = Policy { working_days, ..Policy::default() };
+            let ctx = Context { policy: &policy, ..world.ctx(t0() - Duration::days(300) + Duration::days(offset)) };
+            let due = ctx.due(ctx.now, days);
+            let later = ctx.due(ctx.now, days + 1);
+            // Two counts can land on the same weekend and roll to the same Monday.
+            prop_assert!(later >= due);
+            if working_days {
+                prop_assert!(later > due);
+            }
+            let plain = end_of_day(local_date(ctx.now, Shanghai) + Duration::days(i64::from(days)), Shanghai);
+            prop_assert!(due >= plain);
+            prop_assert!(world.calendar.is_working_day(local_date(due, Shanghai)));
+        }
+
+        /// An approved extension moves the answer deadline by exactly its days (then to a
+        /// working day, when the exact day is a rest day).
+        #[test]
+        fn an_extension_adds_exactly_its_days(offset in 0i64..600, days in 1u32..=30) {
+            let world = World::new();
+            let now = t0() - Duration::days(300) + Duration::days(offset);
+            let ctx = world.ctx(now);
+            let mut facts = routed_to("env");
+            facts.status.state = CaseState::InProgress;
+            let old_due = ctx.due(now, 60);
+            facts.status.answer_due_at = Some(old_due);
+            facts.status.extension = Some(Extension::Requested);
+            facts.extension_request = Some((days, "理由".into()));
+            let decision = decide(&env_head(), &Action::ApproveExtension, &facts, &ctx).expect("approved");
+            let new_due = local_date(decision.status.answer_due_at.expect("set"), Shanghai);
+            let exact = local_date(old_due, Shanghai) + Duration::days(i64::from(days));
+            prop_assert_eq!(new_due, world.calendar.working_day_on_or_after(exact));
+            if world.calendar.is_working_day(exact) {
+                prop_assert_eq!(new_due, exact);
+            }
+        }
+
+        /// A hearing of n days moves the deadline by exactly n days (then to a working day).
+        #[test]
+        fn a_pause_shifts_the_deadline_by_exactly_its_length(due_offset in 0i64..300, start in 0i64..30, length in 0i64..60) {
+            let world = World::new();
+            let ctx = world.ctx(t0());
+            let due = end_of_day(local_date(t0(), Shanghai) + Duration::days(due_offset), Shanghai);
+            let paused_at = t0() + Duration::days(start);
+            let resumed = ctx.resume(due, paused_at, paused_at + Duration::days(length));
+            let exact = local_date(due, Shanghai) + Duration::days(length);
+            prop_assert_eq!(local_date(resumed, Shanghai), world.calendar.working_day_on_or_after(exact));
+            prop_assert!(resumed >= due);
+        }
     }
 
     fn any_move() -> impl Strategy<Value = (usize, i64)> {

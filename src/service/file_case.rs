@@ -55,7 +55,8 @@ pub fn file_case(
         })?
         .clone();
 
-    let acceptance_due_at = rules.context(now).due(now, rules.policy.acceptance_days);
+    let context = rules.context(&case.category, now);
+    let acceptance_due_at = context.due(now, context.policy.acceptance_days);
     let (access_token, token_hash) = new_token();
     let state = CaseState::Routed;
 

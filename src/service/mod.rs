@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod deadlines;
 pub mod demo;
 pub mod file_case;
 pub mod queue;

@@ -18,28 +18,29 @@ use crate::domain::catalog::Catalog;
 use crate::domain::timeline::{EventData, NewEvent, chain};
 use crate::domain::tracking::TrackingNumber;
 use crate::domain::workflow::{
-    Action, ActionKind, Actor, Context, Extension, Facts, Policy, Status, available, decide,
+    Action, ActionKind, Actor, Context, Extension, Facts, Policies, Status, available, decide,
     may_see_identity, may_view,
 };
 
 use super::auth::StaffUser;
 
-/// The rules in force: reference data, calendar, deadlines, time zone.
+/// The rules in force: reference data, calendar, deadline policies, time zone.
 #[derive(Clone, Copy)]
 pub struct Rules<'a> {
     pub catalog: &'a Catalog,
     pub calendar: &'a Calendar,
-    pub policy: &'a Policy,
+    pub policies: &'a Policies,
     pub tz: Tz,
 }
 
 impl<'a> Rules<'a> {
-    pub fn context(&self, now: DateTime<Utc>) -> Context<'a> {
+    /// The world a decision on a case of `category` is made in.
+    pub fn context(&self, category: &str, now: DateTime<Utc>) -> Context<'a> {
         Context {
             now,
             tz: self.tz,
             calendar: self.calendar,
-            policy: self.policy,
+            policy: self.policies.for_category(self.catalog, category),
             catalog: self.catalog,
         }
     }
@@ -109,7 +110,7 @@ pub fn act(
     now: DateTime<Utc>,
 ) -> Result<Acted, ServiceError> {
     let (record, _, facts) = load(conn, number)?;
-    let decision = decide(actor, action, &facts, &rules.context(now))?;
+    let decision = decide(actor, action, &facts, &rules.context(&record.category_code, now))?;
     let (actor_kind, actor_id) = match actor {
         Actor::Resident => (ActorKind::Resident, None),
         Actor::Staff(s) => (ActorKind::Staff, Some(s.user_id)),
@@ -204,7 +205,7 @@ pub fn staff_case(
     ids.sort_unstable();
     ids.dedup();
     Ok(StaffCase {
-        available: available(&actor, &facts, &rules.context(now)),
+        available: available(&actor, &facts, &rules.context(&record.category_code, now)),
         may_see_identity: may_see_identity(&actor, &facts, rules.catalog),
         actors: crate::db::users::names_of(conn, &ids)?.into_iter().collect(),
         timeline,

@@ -224,6 +224,17 @@ pub fn event_text(tr: Tr, catalog: &Catalog, tz: Tz, kind: &str, data: Option<&E
             text,
             legal_basis,
         }) => written("event.re_review_answered", outcome, text, legal_basis),
+        Some(EventData::HearingStarted { .. }) => plain(tr.t("event.hearing_started").to_string()),
+        Some(EventData::HearingEnded { paused_days, due_at }) => plain(match due_at {
+            Some(due) => tr.f(
+                "event.hearing_ended",
+                &[("days", &paused_days.to_string()), ("due", &day(*due))],
+            ),
+            None => tr.f(
+                "event.hearing_ended_no_due",
+                &[("days", &paused_days.to_string())],
+            ),
+        }),
         Some(EventData::Closed { after }) => plain(
             tr.t(match after {
                 CloseReason::Satisfied => "event.closed_satisfied",

@@ -11,7 +11,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::calendar::Calendar;
 use crate::domain::catalog::Catalog;
-use crate::domain::workflow::Policy;
+use crate::domain::workflow::Policies;
 use crate::service::workflow::Rules;
 
 #[derive(Clone)]
@@ -21,8 +21,8 @@ pub struct AppState {
     pub tz: Tz,
     pub clock: Arc<dyn Clock>,
     pub metrics: PrometheusHandle,
-    pub calendar: Arc<Calendar>,
-    pub policy: Arc<Policy>,
+    calendar: Arc<RwLock<Arc<Calendar>>>,
+    policies: Arc<RwLock<Arc<Policies>>>,
     catalog: Arc<RwLock<Arc<Catalog>>>,
 }
 
@@ -31,7 +31,7 @@ pub struct AppState {
 pub struct OwnedRules {
     pub catalog: Arc<Catalog>,
     pub calendar: Arc<Calendar>,
-    pub policy: Arc<Policy>,
+    pub policies: Arc<Policies>,
     pub tz: Tz,
 }
 
@@ -40,7 +40,7 @@ impl OwnedRules {
         Rules {
             catalog: &self.catalog,
             calendar: &self.calendar,
-            policy: &self.policy,
+            policies: &self.policies,
             tz: self.tz,
         }
     }
@@ -61,8 +61,8 @@ impl AppState {
             tz,
             clock,
             metrics,
-            calendar: Arc::new(crate::domain::calendar::official()),
-            policy: Arc::new(Policy::default()),
+            calendar: Arc::new(RwLock::new(Arc::new(crate::domain::calendar::official()))),
+            policies: Arc::new(RwLock::new(Arc::new(Policies::default()))),
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
         }
     }
@@ -70,8 +70,8 @@ impl AppState {
     pub fn rules(&self) -> OwnedRules {
         OwnedRules {
             catalog: self.catalog(),
-            calendar: self.calendar.clone(),
-            policy: self.policy.clone(),
+            calendar: self.calendar(),
+            policies: self.policies(),
             tz: self.tz,
         }
     }
@@ -84,6 +84,24 @@ impl AppState {
     /// Swaps in freshly loaded reference data.
     pub fn replace_catalog(&self, catalog: Catalog) {
         *self.catalog.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(catalog);
+    }
+
+    /// The holiday calendar in force.
+    pub fn calendar(&self) -> Arc<Calendar> {
+        self.calendar.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn replace_calendar(&self, calendar: Calendar) {
+        *self.calendar.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(calendar);
+    }
+
+    /// The deadline policies in force.
+    pub fn policies(&self) -> Arc<Policies> {
+        self.policies.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn replace_policies(&self, policies: Policies) {
+        *self.policies.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(policies);
     }
 
     pub fn now(&self) -> DateTime<Utc> {

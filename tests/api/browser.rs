@@ -87,6 +87,28 @@ async fn start_browser(lang: &str) -> (Driver, Client) {
     (driver, client)
 }
 
+/// Waits until the element has text containing `needle` (the page may still be the one
+/// before a navigation, or be replaced under us).
+async fn wait_for_text(
+    client: &Client,
+    locator: Locator<'_>,
+    needle: &str,
+) -> Result<String, fantoccini::error::CmdError> {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(element) = client.find(locator).await
+            && let Ok(text) = element.text().await
+        {
+            if text.contains(needle) {
+                return Ok(text);
+            }
+            last = text;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("never saw {needle:?}; last text was {last:?}");
+}
+
 async fn fill(client: &Client, id: &str, text: &str) {
     client
         .find(Locator::Id(id))
@@ -122,8 +144,7 @@ async fn a_resident_files_a_complaint_through_the_form_and_reads_the_receipt() {
             .await?
             .click()
             .await?;
-        let summary = client.wait().for_element(Locator::Id("form-error")).await?;
-        assert!(summary.text().await?.contains("处需要修改"));
+        wait_for_text(&client, Locator::Id("form-error"), "处需要修改").await?;
         let kept = client.find(Locator::Id("title")).await?.prop("value").await?;
         assert_eq!(kept.as_deref(), Some("路灯不亮已经两周"));
 
@@ -151,8 +172,7 @@ async fn a_resident_files_a_complaint_through_the_form_and_reads_the_receipt() {
             .click()
             .await?;
 
-        let receipt = client.wait().for_element(Locator::Id("receipt")).await?;
-        assert!(receipt.text().await?.contains("您的诉求已提交"));
+        wait_for_text(&client, Locator::Id("receipt"), "您的诉求已提交").await?;
         let number = client.find(Locator::Id("tracking-number")).await?.text().await?;
         let department = client.find(Locator::Id("department")).await?.text().await?;
         let due = client.find(Locator::Id("acceptance-due")).await?.text().await?;
@@ -164,8 +184,7 @@ async fn a_resident_files_a_complaint_through_the_form_and_reads_the_receipt() {
         }
 
         client.find(Locator::Id("private-link")).await?.click().await?;
-        let timeline = client.wait().for_element(Locator::Id("timeline")).await?;
-        assert!(timeline.text().await?.contains("收到诉求（网上提交）"));
+        wait_for_text(&client, Locator::Id("timeline"), "收到诉求（网上提交）").await?;
         Ok::<_, fantoccini::error::CmdError>(number)
     }
     .await;
@@ -212,8 +231,7 @@ async fn staff_accept_and_answer_in_the_browser_and_the_resident_reads_the_answe
             .await?
             .click()
             .await?;
-        let queue = client.wait().for_element(Locator::Id("queue")).await?;
-        assert!(queue.text().await?.contains(&number));
+        wait_for_text(&client, Locator::Id("queue"), &number).await?;
         shot("staff-queue.png").await?;
 
         client
@@ -228,8 +246,7 @@ async fn staff_accept_and_answer_in_the_browser_and_the_resident_reads_the_answe
             .click()
             .await?;
         client.find(Locator::Id("submit-accept")).await?.click().await?;
-        let done = client.wait().for_element(Locator::Id("done")).await?;
-        assert!(done.text().await?.contains("受理"));
+        wait_for_text(&client, Locator::Id("done"), "受理").await?;
 
         client
             .find(Locator::Css("#action-answer summary"))
@@ -255,16 +272,13 @@ async fn staff_accept_and_answer_in_the_browser_and_the_resident_reads_the_answe
         .await;
         shot("staff-answer.png").await?;
         client.find(Locator::Id("submit-answer")).await?.click().await?;
-        let state = client.wait().for_element(Locator::Id("done")).await?;
-        assert!(state.text().await?.contains("书面答复"));
+        wait_for_text(&client, Locator::Id("done"), "书面答复").await?;
         assert_eq!(client.find(Locator::Id("state")).await?.text().await?, "已答复");
         shot("staff-case.png").await?;
 
         // The resident opens the private link.
         client.goto(&private).await?;
-        let timeline = client.wait().for_element(Locator::Id("timeline")).await?;
-        let text = timeline.text().await?;
-        assert!(text.contains("书面答复（解释说明）"), "{text}");
+        let text = wait_for_text(&client, Locator::Id("timeline"), "书面答复（解释说明）").await?;
         assert!(text.contains("施工单位已调整作业时间"), "{text}");
         shot("resident-answer.png").await?;
         Ok::<_, fantoccini::error::CmdError>(())

@@ -530,7 +530,16 @@ fn case_view(page: PageCtx, state: &AppState, case: StaffCase, extras: Extras<'_
                 path: kind.as_str().to_string(),
                 id: kind.as_str().replace('/', "-"),
                 label: action_label(tr, *kind).to_string(),
-                fields: fields_for(*kind, &case, &catalog, tr, state.policy.max_extension_days),
+                fields: fields_for(
+                    *kind,
+                    &case,
+                    &catalog,
+                    tr,
+                    state
+                        .policies()
+                        .for_category(&catalog, &case.record.category_code)
+                        .max_extension_days,
+                ),
                 values: ActionInput::default(),
                 errors: BTreeMap::new(),
                 open: false,
