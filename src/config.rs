@@ -29,6 +29,23 @@ pub struct Settings {
     pub session_key: Option<String>,
     /// Mark cookies `Secure` (set when served over HTTPS).
     pub secure_cookies: bool,
+    /// `smtp://host:port`, `smtps://user:pass@host:465` …; unset: mail is written as .eml
+    /// files under `<data_dir>/outbox-mail/`.
+    pub smtp_url: Option<String>,
+    /// The sender of every mail.
+    pub mail_from: String,
+    /// The portal's address as residents reach it, for links in mail; default `http://<bind>`.
+    pub public_url: Option<String>,
+    /// Departments are reminded this many days before a deadline.
+    pub reminder_days: u32,
+    /// A mail is given up after this many attempts.
+    pub mail_max_attempts: u32,
+    /// Seconds a worker holds a claimed mail before another may take it over.
+    pub mail_lease_secs: u64,
+    /// `serve` runs the deadline scan and mail delivery itself (safe on every instance).
+    pub background_jobs: bool,
+    /// Seconds between deadline scans.
+    pub scan_interval_secs: u64,
 }
 
 impl Default for Settings {
@@ -42,6 +59,14 @@ impl Default for Settings {
             timezone: "Asia/Shanghai".into(),
             session_key: None,
             secure_cookies: false,
+            smtp_url: None,
+            mail_from: "回应 Huiying <noreply@huiying.localhost>".into(),
+            public_url: None,
+            reminder_days: 3,
+            mail_max_attempts: 8,
+            mail_lease_secs: 300,
+            background_jobs: true,
+            scan_interval_secs: 60,
         }
     }
 }
@@ -60,6 +85,16 @@ impl std::fmt::Debug for Settings {
             .field("timezone", &self.timezone)
             .field("session_key", &self.session_key.as_ref().map(|_| "[set]"))
             .field("secure_cookies", &self.secure_cookies)
+            .field(
+                "smtp",
+                &self
+                    .smtp_url
+                    .as_deref()
+                    .map(|u| u.split('@').next_back().unwrap_or_default()),
+            )
+            .field("mail_from", &self.mail_from)
+            .field("public_url", &self.public_url())
+            .field("background_jobs", &self.background_jobs)
             .finish()
     }
 }
@@ -91,6 +126,15 @@ impl Settings {
         self.database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("huiying.db").display()))
+    }
+
+    /// Where residents reach the portal (for links in mail).
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind))
+            .trim_end_matches('/')
+            .to_string()
     }
 
     pub fn tz(&self) -> Result<Tz, ConfigError> {
@@ -192,7 +236,14 @@ mod tests {
             database_url: Some("postgres://user:hunter2@db/huiying".into()),
             ..Settings::default()
         };
-        let text = format!("{s:?}");
-        assert!(!text.contains("c2VjcmV0") && !text.contains("hunter2"), "{text}");
+        let with_smtp = Settings {
+            smtp_url: Some("smtps://mailer:s3cret@smtp.example:465".into()),
+            ..s.clone()
+        };
+        let text = format!("{s:?} {with_smtp:?}");
+        assert!(
+            !text.contains("c2VjcmV0") && !text.contains("hunter2") && !text.contains("s3cret"),
+            "{text}"
+        );
     }
 }

@@ -8,10 +8,11 @@ use clap::{Parser, Subcommand};
 
 use huiying::config::Settings;
 use huiying::db::Db;
+use huiying::jobs::Jobs;
 use huiying::service::auth::NewPassword;
 use huiying::service::demo::seed_demo;
 use huiying::service::users::{Account, AccountInput, create_account};
-use huiying::startup::{Application, Options};
+use huiying::startup::{Application, Options, prepare_state};
 
 #[derive(Parser)]
 #[command(name = "huiying", version, about = "Huiying 回应: petitions portal")]
@@ -50,6 +51,47 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// When is something due? Counts like the cases do, under the configured calendar.
+    Deadline {
+        /// The day of the triggering event (not counted).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: chrono::NaiveDate,
+        #[arg(long)]
+        days: u32,
+        /// Count working days instead of calendar days.
+        #[arg(long)]
+        working_days: bool,
+    },
+    /// The holiday calendar.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+    /// Run the background work alone (deadline scan, mail delivery) until stopped.
+    Worker,
+    /// Background work on demand.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Run the deadline scan and deliver pending mail once, as of now or of `--now`.
+    RunOnce {
+        /// The moment to act as of (RFC 3339, e.g. 2026-12-26T09:00:00+08:00).
+        #[arg(long)]
+        now: Option<chrono::DateTime<chrono::FixedOffset>>,
+    },
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// Replace the years a file holds (the format of calendar/cn-public-holidays.toml).
+    Import { file: PathBuf },
+    /// Print the calendar in that format.
+    Show,
 }
 
 #[derive(Subcommand)]
@@ -191,6 +233,102 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("account {id} created");
             Ok(())
         }
+        Command::Deadline {
+            from,
+            days,
+            working_days,
+        } => {
+            let db = Db::open(&settings.database_url(), 2)?;
+            let calendar = {
+                let mut conn = db.get()?;
+                let calendar = huiying::db::deadlines::load_calendar(&mut conn)?;
+                if calendar.years().next().is_none() {
+                    huiying::domain::calendar::official()
+                } else {
+                    calendar
+                }
+            };
+            let due = if working_days {
+                calendar.add_working_days(from, days)
+            } else {
+                calendar.add_calendar_days(from, days)
+            };
+            let plain = from + chrono::Duration::days(i64::from(days));
+            println!("{due} ({})", due.format("%A"));
+            if !working_days && due != plain {
+                println!("{plain} is not a working day; the deadline moves to the next one");
+            }
+            let years: Vec<i32> = calendar.years().collect();
+            if !years.contains(&chrono::Datelike::year(&due)) {
+                println!(
+                    "note: the calendar has no holidays for {}; only weekends were considered",
+                    chrono::Datelike::year(&due)
+                );
+            }
+            Ok(())
+        }
+        Command::Calendar { command } => {
+            let db = Db::open(&settings.database_url(), 2)?;
+            match command {
+                CalendarCommand::Import { file } => {
+                    let text = std::fs::read_to_string(&file)
+                        .with_context(|| format!("reading {}", file.display()))?;
+                    let years = db
+                        .write_blocking(move |conn| {
+                            huiying::service::deadlines::import_calendar(conn, None, &text)
+                        })
+                        .map_err(|e| match e {
+                            huiying::service::ServiceError::Invalid(errors) => anyhow::anyhow!(
+                                "{}",
+                                errors
+                                    .iter()
+                                    .map(|(_, e)| huiying::i18n::field_error(huiying::i18n::Locale::En, e))
+                                    .collect::<Vec<_>>()
+                                    .join("; ")
+                            ),
+                            other => anyhow::anyhow!(other),
+                        })?;
+                    println!("imported {years:?}; running instances pick it up within a minute");
+                }
+                CalendarCommand::Show => {
+                    let mut conn = db.get()?;
+                    print!("{}", huiying::db::deadlines::load_calendar(&mut conn)?.to_toml());
+                }
+            }
+            Ok(())
+        }
+        Command::Worker => actix_web::rt::System::new().block_on(async move {
+            let options = Options {
+                load_demo: false,
+                ..Options::default()
+            };
+            let state = prepare_state(settings, &options).await?;
+            let jobs = Jobs::new(state).map_err(|e| anyhow::anyhow!(e))?;
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            actix_web::rt::spawn(async move {
+                shutdown_signal().await;
+                let _ = stop.send(true);
+            });
+            jobs.run(stopped).await;
+            Ok(())
+        }),
+        Command::Jobs {
+            command: JobsCommand::RunOnce { now },
+        } => actix_web::rt::System::new().block_on(async move {
+            let now = now.map(|t| t.with_timezone(&chrono::Utc)).unwrap_or_else(chrono::Utc::now);
+            let options = Options {
+                load_demo: false,
+                clock: std::sync::Arc::new(huiying::clock::ManualClock::new(now)),
+            };
+            let state = prepare_state(settings, &options).await?;
+            let jobs = Jobs::new(state).map_err(|e| anyhow::anyhow!(e))?;
+            let (scanned, delivered) = jobs.run_once(now).await?;
+            println!(
+                "as of {now}: {} reminders, {} escalations, {} cases closed, {} digests; mail: {} sent, {} to retry, {} given up",
+                scanned.reminders, scanned.escalations, scanned.closed, scanned.digests, delivered.sent, delivered.failed, delivered.dead
+            );
+            Ok(())
+        }),
         Command::Audit {
             command: AuditCommand::Verify { case },
         } => {
@@ -209,6 +347,29 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 anyhow::bail!("{} problems in {checked} cases checked", breaks.len())
             }
         }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

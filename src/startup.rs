@@ -73,12 +73,14 @@ pub async fn prepare_state(settings: Settings, options: &Options) -> anyhow::Res
         Ok((db, catalog, policies, calendar))
     })
     .await??;
+    let sealer = crate::notify::seal::Sealer::new(Key::try_from(settings.session_key_bytes()?.as_slice())?);
     let state = AppState::new(
         db,
         settings,
         tz,
         options.clock.clone(),
         telemetry::metrics(),
+        sealer,
         catalog,
     );
     state.replace_policies(policies);
@@ -132,7 +134,29 @@ impl Application {
         self.server
     }
 
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+    /// Serves until stopped; with `background_jobs` the deadline scan and mail delivery
+    /// run alongside on their own thread and stop with the server.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let jobs = if self.state.settings.background_jobs {
+            let jobs = crate::jobs::Jobs::new(self.state.clone()).map_err(|e| anyhow::anyhow!(e))?;
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let thread = std::thread::Builder::new()
+                .name("background-jobs".into())
+                .spawn(
+                    move || match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                        Ok(rt) => rt.block_on(jobs.run(stopped)),
+                        Err(e) => tracing::error!(error = %e, "background jobs could not start"),
+                    },
+                )?;
+            Some((stop, thread))
+        } else {
+            None
+        };
+        let served = self.server.await;
+        if let Some((stop, thread)) = jobs {
+            let _ = stop.send(true);
+            let _ = thread.join();
+        }
+        Ok(served?)
     }
 }

@@ -7,7 +7,8 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
 use super::conn::{DbConn, DbError};
-use super::schema::{case_events, cases};
+use super::outbox::NewNotice;
+use super::schema::{case_events, cases, outbox};
 use crate::domain::timeline::ChainedEvent;
 
 /// A stored case, every column.
@@ -173,15 +174,25 @@ pub fn insert_case_with_timeline(
     conn: &mut DbConn,
     row: &NewCaseRow<'_>,
     events: &[ChainedEvent],
+    notices: &[NewNotice],
 ) -> Result<(), DbError> {
     let events: Vec<NewEventRow<'_>> = events.iter().map(event_row).collect();
     match conn {
-        DbConn::Postgresql(pg) => {
-            let statement = WithInserted {
+        DbConn::Postgresql(pg) if notices.is_empty() => {
+            WithInserted {
                 first: diesel::insert_into(cases::table).values(row),
+                second: None::<NoStatement>,
                 then: diesel::insert_into(case_events::table).values(&events),
-            };
-            statement.execute(pg)?;
+            }
+            .execute(pg)?;
+        }
+        DbConn::Postgresql(pg) => {
+            WithInserted {
+                first: diesel::insert_into(cases::table).values(row),
+                second: Some(diesel::insert_into(case_events::table).values(&events)),
+                then: diesel::insert_into(outbox::table).values(notices),
+            }
+            .execute(pg)?;
         }
         DbConn::Sqlite(sqlite) => {
             diesel::insert_into(cases::table).values(row).execute(sqlite)?;
@@ -190,23 +201,31 @@ pub fn insert_case_with_timeline(
                     .values(event)
                     .execute(sqlite)?;
             }
+            for notice in notices {
+                diesel::insert_into(outbox::table)
+                    .values(notice)
+                    .execute(sqlite)?;
+            }
         }
     }
     Ok(())
 }
 
-/// `WITH first AS (<insert>) <insert>`: two inserts as one PostgreSQL statement. Built
-/// from diesel's own statements so it is prepared once and cached like them.
+/// `WITH first AS (<insert>)[, second AS (<insert>)] <insert>`: inserts as one PostgreSQL
+/// statement, atomic without a transaction. Built from diesel's own statements so it is
+/// prepared once and cached like them.
 #[derive(Debug, Clone, Copy)]
-struct WithInserted<A, B> {
+struct WithInserted<A, B, C> {
     first: A,
-    then: B,
+    second: Option<B>,
+    then: C,
 }
 
-impl<A, B> diesel::query_builder::QueryFragment<diesel::pg::Pg> for WithInserted<A, B>
+impl<A, B, C> diesel::query_builder::QueryFragment<diesel::pg::Pg> for WithInserted<A, B, C>
 where
     A: diesel::query_builder::QueryFragment<diesel::pg::Pg>,
     B: diesel::query_builder::QueryFragment<diesel::pg::Pg>,
+    C: diesel::query_builder::QueryFragment<diesel::pg::Pg>,
 {
     fn walk_ast<'b>(
         &'b self,
@@ -214,19 +233,47 @@ where
     ) -> diesel::QueryResult<()> {
         out.push_sql("WITH first AS (");
         self.first.walk_ast(out.reborrow())?;
-        out.push_sql(") ");
+        out.push_sql(")");
+        if let Some(second) = &self.second {
+            out.push_sql(", second AS (");
+            second.walk_ast(out.reborrow())?;
+            out.push_sql(")");
+        }
+        out.push_sql(" ");
         self.then.walk_ast(out.reborrow())
     }
 }
 
-impl<A: diesel::query_builder::QueryId, B: diesel::query_builder::QueryId> diesel::query_builder::QueryId
-    for WithInserted<A, B>
+impl<A, B, C> diesel::query_builder::QueryId for WithInserted<A, B, C>
+where
+    A: diesel::query_builder::QueryId,
+    B: diesel::query_builder::QueryId,
+    C: diesel::query_builder::QueryId,
 {
-    type QueryId = WithInserted<A::QueryId, B::QueryId>;
-    const HAS_STATIC_QUERY_ID: bool = A::HAS_STATIC_QUERY_ID && B::HAS_STATIC_QUERY_ID;
+    type QueryId = WithInserted<A::QueryId, B::QueryId, C::QueryId>;
+    // Which parts are present changes the text; diesel caches by the text instead.
+    const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl<A, B> RunQueryDsl<diesel::PgConnection> for WithInserted<A, B> {}
+impl<A, B, C> RunQueryDsl<diesel::PgConnection> for WithInserted<A, B, C> {}
+
+/// Stands for "no second part" in [`WithInserted`].
+#[derive(Debug, Clone, Copy)]
+struct NoStatement;
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for NoStatement {
+    fn walk_ast<'b>(
+        &'b self,
+        _: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> diesel::QueryResult<()> {
+        Ok(())
+    }
+}
+
+impl diesel::query_builder::QueryId for NoStatement {
+    type QueryId = NoStatement;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
 
 pub fn find_by_tracking_number(conn: &mut DbConn, number: &str) -> Result<Option<CaseRecord>, DbError> {
     Ok(cases::table

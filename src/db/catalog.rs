@@ -37,15 +37,25 @@ pub fn load(conn: &mut DbConn) -> Result<Catalog, LoadCatalogError> {
             departments::email,
             departments::is_intake,
             departments::reviewer_code,
+            departments::leader_username,
         ))
-        .load::<(String, String, String, Option<String>, bool, Option<String>)>(conn)?
+        .load::<(
+            String,
+            String,
+            String,
+            Option<String>,
+            bool,
+            Option<String>,
+            Option<String>,
+        )>(conn)?
         .into_iter()
-        .map(|(code, zh, en, email, is_intake, reviewer)| Department {
+        .map(|(code, zh, en, email, is_intake, reviewer, leader)| Department {
             code,
             names: Names::new(zh, en),
             email,
             is_intake,
             reviewer,
+            leader,
         })
         .collect();
     let area_rows = areas::table
@@ -187,13 +197,12 @@ pub fn insert_missing(conn: &mut DbConn, data: &NewReferenceData) -> Result<usiz
             .execute(conn)?;
     }
     // Reviewers refer to departments, so they are set once all exist.
-    for d in data
-        .departments
-        .iter()
-        .filter(|d| !have.contains(&d.code) && d.reviewer.is_some())
-    {
+    for d in data.departments.iter().filter(|d| !have.contains(&d.code)) {
         diesel::update(departments::table.filter(departments::code.eq(&d.code)))
-            .set(departments::reviewer_code.eq(&d.reviewer))
+            .set((
+                departments::reviewer_code.eq(&d.reviewer),
+                departments::leader_username.eq(&d.leader),
+            ))
             .execute(conn)?;
     }
     let have = existing(areas::table.select(areas::code).load(conn)?);

@@ -6,6 +6,8 @@ pub mod cases;
 pub mod catalog;
 pub mod conn;
 pub mod deadlines;
+pub mod outbox;
+pub mod scan;
 pub mod schema;
 pub mod templates;
 pub mod users;

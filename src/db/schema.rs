@@ -238,3 +238,6 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::joinable!(case_events -> cases (case_id));
+diesel::allow_tables_to_appear_in_same_query!(case_events, cases);

@@ -69,14 +69,36 @@ pub fn list_users(conn: &mut DbConn) -> Result<Vec<UserRecord>, DbError> {
         .load(conn)?)
 }
 
-/// The addresses of a department's heads (for escalations and extension requests).
-pub fn emails_of(conn: &mut DbConn, department: &str, role: &str) -> Result<Vec<String>, DbError> {
+/// The addresses (and languages) of a department's active accounts with `role`: its
+/// heads hear of extension requests and escalations.
+pub fn emails_of(conn: &mut DbConn, department: &str, role: &str) -> Result<Vec<(String, String)>, DbError> {
     Ok(users::table
         .filter(users::department_code.eq(department))
         .filter(users::role.eq(role))
         .filter(users::active.eq(true))
         .filter(users::email.is_not_null())
-        .select(users::email.assume_not_null())
+        .select((users::email.assume_not_null(), users::locale))
+        .load(conn)?)
+}
+
+/// An active account's address and language, by username.
+pub fn email_of(conn: &mut DbConn, username: &str) -> Result<Option<(String, String)>, DbError> {
+    Ok(users::table
+        .filter(users::username.eq(username))
+        .filter(users::active.eq(true))
+        .filter(users::email.is_not_null())
+        .select((users::email.assume_not_null(), users::locale))
+        .first(conn)
+        .optional()?)
+}
+
+/// Every active leader's address and language.
+pub fn leaders(conn: &mut DbConn) -> Result<Vec<(String, String, String)>, DbError> {
+    Ok(users::table
+        .filter(users::role.eq("leader"))
+        .filter(users::active.eq(true))
+        .filter(users::email.is_not_null())
+        .select((users::username, users::email.assume_not_null(), users::locale))
         .load(conn)?)
 }
 

@@ -17,6 +17,8 @@ pub struct Department {
     /// The body that hears review requests (复查) against this department's answers;
     /// `None` means the intake office.
     pub reviewer: Option<String>,
+    /// The leader (username) who supervises the department and hears its escalations.
+    pub leader: Option<String>,
 }
 
 /// City (1) → town or street (2) → village or community (3).
@@ -199,6 +201,7 @@ pub(crate) mod fixture {
             email: None,
             is_intake: intake,
             reviewer: None,
+            leader: None,
         }
     }
 

@@ -1053,6 +1053,7 @@ mod tests {
             email: None,
             is_intake: intake,
             reviewer: reviewer.map(Into::into),
+            leader: None,
         }
     }
 

@@ -29,6 +29,7 @@ struct DemoDepartment {
     #[serde(default)]
     intake: bool,
     reviewer: Option<String>,
+    leader: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -97,6 +98,7 @@ pub fn demo_data() -> Result<NewReferenceData, ServiceError> {
                 email: d.email.clone(),
                 is_intake: d.intake,
                 reviewer: d.reviewer.clone(),
+                leader: d.leader.clone(),
             })
             .collect(),
         areas: file

@@ -15,6 +15,8 @@ use crate::domain::new_case::NewCase;
 use crate::domain::routing::RoutingDecision;
 use crate::domain::timeline::{EventData, GENESIS, NewEvent, chain};
 use crate::domain::tracking::TrackingNumber;
+use crate::notify::notices::{About, for_filing};
+use crate::notify::seal::Sealer;
 
 /// What the resident is told after filing. The access token exists only here.
 #[derive(Debug, Clone)]
@@ -35,6 +37,7 @@ pub fn file_case(
     conn: &mut DbConn,
     ids: &CaseIds,
     rules: Rules<'_>,
+    sealer: &Sealer,
     case: &NewCase,
     now: DateTime<Utc>,
 ) -> Result<FiledCase, ServiceError> {
@@ -96,38 +99,46 @@ pub fn file_case(
         .last()
         .ok_or_else(|| ServiceError::Internal("no events".into()))?;
 
-    insert_case_with_timeline(
-        conn,
-        &NewCaseRow {
-            id,
-            tracking_number: tracking_number.as_str(),
-            state: state.as_str(),
-            channel: case.channel.as_str(),
-            category_code: &case.category,
-            area_code: &case.area,
-            department_code: &department.code,
-            routing_rule_id: routing.rule_id(),
-            title: case.title.as_str(),
-            description: case.description.as_str(),
-            address: case.address.as_ref().map(|a| a.as_str()),
-            latitude: case.location.map(|p| p.lat),
-            longitude: case.location.map(|p| p.long),
-            resident_name: case.resident.name.as_str(),
-            resident_phone: case.resident.phone.as_ref().map(|p| p.as_str()),
-            resident_email: case.resident.email.as_ref().map(|e| e.as_str()),
-            locale: case.locale.as_str(),
-            confidential: case.confidential,
-            publish_consent: case.publish_consent,
-            access_token_hash: &token_hash,
-            submitted_at: now.naive_utc(),
-            updated_at: now.naive_utc(),
-            acceptance_due_at: Some(acceptance_due_at.naive_utc()),
-            due_at: Some(acceptance_due_at.naive_utc()),
-            last_event_seq: last.seq,
-            last_event_hash: &last.hash,
-        },
-        &events,
-    )?;
+    let row = NewCaseRow {
+        id,
+        tracking_number: tracking_number.as_str(),
+        state: state.as_str(),
+        channel: case.channel.as_str(),
+        category_code: &case.category,
+        area_code: &case.area,
+        department_code: &department.code,
+        routing_rule_id: routing.rule_id(),
+        title: case.title.as_str(),
+        description: case.description.as_str(),
+        address: case.address.as_ref().map(|a| a.as_str()),
+        latitude: case.location.map(|p| p.lat),
+        longitude: case.location.map(|p| p.long),
+        resident_name: case.resident.name.as_str(),
+        resident_phone: case.resident.phone.as_ref().map(|p| p.as_str()),
+        resident_email: case.resident.email.as_ref().map(|e| e.as_str()),
+        locale: case.locale.as_str(),
+        confidential: case.confidential,
+        publish_consent: case.publish_consent,
+        access_token_hash: &token_hash,
+        submitted_at: now.naive_utc(),
+        updated_at: now.naive_utc(),
+        acceptance_due_at: Some(acceptance_due_at.naive_utc()),
+        due_at: Some(acceptance_due_at.naive_utc()),
+        last_event_seq: last.seq,
+        last_event_hash: &last.hash,
+    };
+    let about = About {
+        id,
+        number: row.tracking_number,
+        category: row.category_code,
+        area: row.area_code,
+        title: row.title,
+        department: row.department_code,
+        resident_email: row.resident_email,
+        locale: row.locale,
+    };
+    let notices = for_filing(catalog, sealer, about, &access_token, acceptance_due_at, now);
+    insert_case_with_timeline(conn, &row, &events, &notices)?;
     tracing::info!(tracking_number = %tracking_number, department = %department.code, "case filed");
 
     Ok(FiledCase {

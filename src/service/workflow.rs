@@ -11,6 +11,7 @@ use crate::db::DbConn;
 use crate::db::cases::{
     CaseRecord, EventRecord, StatusChange, events_of, find_by_tracking_number, insert_events, update_status,
 };
+use crate::db::outbox::insert_notices;
 use crate::db::users::log_access;
 use crate::domain::calendar::Calendar;
 use crate::domain::case::{ActorKind, CaseState};
@@ -21,6 +22,7 @@ use crate::domain::workflow::{
     Action, ActionKind, Actor, Context, Extension, Facts, Policies, Status, available, decide,
     may_see_identity, may_view,
 };
+use crate::notify::notices::{About, for_events};
 
 use super::auth::StaffUser;
 
@@ -158,13 +160,16 @@ pub fn act(
         });
     }
     insert_events(conn, &chained)?;
-    tracing::info!(state = %status.state, department = %status.department, "case updated");
+    let events: Vec<EventData> = decision.events.iter().map(|(data, _)| data.clone()).collect();
+    let notices = for_events(conn, rules.catalog, About::from(&record), status, &events, now)?;
+    insert_notices(conn, &notices)?;
+    tracing::info!(state = %status.state, department = %status.department, notices = notices.len(), "case updated");
     Ok(Acted {
         case_id: record.id,
         tracking_number: record.tracking_number,
         before: facts.status,
         status: decision.status,
-        events: decision.events.into_iter().map(|(data, _)| data).collect(),
+        events,
     })
 }
 

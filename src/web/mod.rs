@@ -6,7 +6,6 @@ pub mod assets;
 pub mod auth;
 pub mod csrf;
 pub mod error;
-pub mod format;
 pub mod locale;
 pub mod ops;
 pub mod pages;

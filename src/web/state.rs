@@ -11,7 +11,11 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::calendar::Calendar;
 use crate::domain::catalog::Catalog;
+use crate::domain::new_case::NewCase;
 use crate::domain::workflow::Policies;
+use crate::notify::seal::Sealer;
+use crate::service::ServiceError;
+use crate::service::file_case::{FiledCase, file_case};
 use crate::service::workflow::Rules;
 
 #[derive(Clone)]
@@ -21,6 +25,8 @@ pub struct AppState {
     pub tz: Tz,
     pub clock: Arc<dyn Clock>,
     pub metrics: PrometheusHandle,
+    /// Seals secrets that must wait in the outbox (the receipt's private link).
+    pub sealer: Sealer,
     calendar: Arc<RwLock<Arc<Calendar>>>,
     policies: Arc<RwLock<Arc<Policies>>>,
     catalog: Arc<RwLock<Arc<Catalog>>>,
@@ -53,6 +59,7 @@ impl AppState {
         tz: Tz,
         clock: Arc<dyn Clock>,
         metrics: PrometheusHandle,
+        sealer: Sealer,
         catalog: Catalog,
     ) -> Self {
         AppState {
@@ -61,6 +68,7 @@ impl AppState {
             tz,
             clock,
             metrics,
+            sealer,
             calendar: Arc::new(RwLock::new(Arc::new(crate::domain::calendar::official()))),
             policies: Arc::new(RwLock::new(Arc::new(Policies::default()))),
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
@@ -102,6 +110,17 @@ impl AppState {
 
     pub fn replace_policies(&self, policies: Policies) {
         *self.policies.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(policies);
+    }
+
+    /// Files a complaint now: routed, stored with its timeline and its first mail, in one
+    /// write (one statement on PostgreSQL).
+    pub async fn file(&self, case: NewCase) -> Result<FiledCase, ServiceError> {
+        let (rules, sealer, now, db) = (self.rules(), self.sealer.clone(), self.now(), self.db.clone());
+        self.db
+            .write_single_statement(move |conn| {
+                file_case(conn, db.case_ids(), rules.rules(), &sealer, &case, now)
+            })
+            .await
     }
 
     pub fn now(&self) -> DateTime<Utc> {

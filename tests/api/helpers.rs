@@ -79,6 +79,7 @@ pub struct TestApp {
     pub state: AppState,
     pub clock: Arc<ManualClock>,
     pub db_url: String,
+    pub data_dir: std::path::PathBuf,
     handle: actix_web::dev::ServerHandle,
     _db: TestDb,
 }
@@ -91,18 +92,27 @@ pub fn test_now() -> chrono::DateTime<Utc> {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// A test app whose settings `adjust` may change (e.g. to send mail to an SMTP sink).
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         huiying::telemetry::init_logging();
     }
     let (db, db_url, data_dir) = TestDb::create(backend);
-    let settings = Settings {
+    let mut settings = Settings {
         bind: "127.0.0.1:0".into(),
         database_url: Some(db_url.clone()),
-        data_dir,
+        data_dir: data_dir.clone(),
         workers: 2,
         pool_size: 4,
+        // Tests run the deadline scan and delivery themselves, as of the time they choose.
+        background_jobs: false,
+        public_url: Some("http://portal.test".into()),
         ..Settings::default()
     };
+    adjust(&mut settings);
     let clock = Arc::new(ManualClock::new(test_now()));
     let app = Application::build(
         settings,
@@ -126,6 +136,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         state,
         clock,
         db_url,
+        data_dir,
         handle,
         _db: db,
     }
@@ -280,6 +291,21 @@ impl TestApp {
             .expect("sent");
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// One deadline scan and delivery round as of the test clock.
+    pub async fn run_jobs(&self) -> (huiying::jobs::Scanned, huiying::notify::worker::Delivered) {
+        let jobs = huiying::jobs::Jobs::new(self.state.clone()).expect("mail configured");
+        jobs.run_once(self.state.now()).await.expect("jobs ran")
+    }
+
+    /// Background jobs that send through another SMTP relay.
+    pub fn jobs_with_smtp(&self, url: &str) -> huiying::jobs::Jobs {
+        let mut state = self.state.clone();
+        let mut settings = (*state.settings).clone();
+        settings.smtp_url = Some(url.to_string());
+        state.settings = Arc::new(settings);
+        huiying::jobs::Jobs::new(state).expect("mail configured")
     }
 
     /// Moves the test clock.

@@ -8,11 +8,13 @@
 //! set). Tests written with `both_backends!` run on both.
 
 mod helpers;
+mod smtp;
 
 mod authorization;
 mod browser;
 mod cases_api;
 mod concurrency;
+mod mail;
 mod pages;
 mod persistence;
 mod staff_pages;

@@ -115,6 +115,7 @@ async fn a_failure_midway_stores_nothing(backend: Backend) {
         email: None,
         is_intake: false,
         reviewer: None,
+        leader: None,
     });
     let broken = Catalog::new(
         departments,
@@ -142,7 +143,14 @@ async fn a_failure_midway_stores_nothing(backend: Backend) {
                 catalog: &broken,
                 ..rules.rules()
             };
-            file_case(conn, ids.case_ids(), rules, &case, test_now())
+            file_case(
+                conn,
+                ids.case_ids(),
+                rules,
+                &huiying::notify::seal::Sealer::generate(),
+                &case,
+                test_now(),
+            )
         });
         let mut conn = db.get().unwrap();
         let cases = count_cases(&mut conn).unwrap();

@@ -12,12 +12,11 @@ use crate::domain::catalog::Catalog;
 use crate::domain::locale::Locale;
 use crate::domain::new_case::{CaseInput, NewCase};
 use crate::domain::tracking::TrackingNumber;
+use crate::format::{area_path_name, category_name, department_name, event_text, rfc3339};
 use crate::i18n::Tr;
 use crate::service::cases::{PublicCase, ResidentCase, public_case, resident_case};
-use crate::service::file_case::file_case;
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError, Localize};
-use crate::web::format::{area_path_name, category_name, department_name, event_text, rfc3339};
 use crate::web::locale::Lang;
 
 #[post("/cases")]
@@ -30,12 +29,7 @@ pub async fn file(
     let case = NewCase::parse(&input, &catalog, locale, Channel::Api)
         .map_err(AppError::Invalid)
         .api(locale)?;
-    let (rules, now, db) = (state.rules(), state.now(), state.db.clone());
-    let filed = state
-        .db
-        .write_single_statement(move |conn| file_case(conn, db.case_ids(), rules.rules(), &case, now))
-        .await
-        .api(locale)?;
+    let filed = state.file(case).await.api(locale)?;
     metrics::counter!("cases_filed_total", "channel" => "api").increment(1);
     Ok(HttpResponse::Created()
         .insert_header((LOCATION, format!("/api/v1/cases/{}", filed.tracking_number)))

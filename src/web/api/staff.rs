@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::cases::{TokenQuery, parse_number};
 use crate::domain::case::CaseState;
 use crate::domain::workflow::{Action, ActionInput, ActionKind, Actor};
+use crate::format::{event_text, rfc3339};
 use crate::service::ServiceError;
 use crate::service::auth::{StaffUser, issue_token, login as sign_in};
 use crate::service::queue::{DueFilter, QueueFilter, queue as load_queue};
@@ -16,7 +17,6 @@ use crate::service::workflow::{Acted, act, reveal_identity, staff_case};
 use crate::web::AppState;
 use crate::web::auth::{ApiStaff, bearer, client_ip, is_staff_token};
 use crate::web::error::{ApiError, AppError, Localize};
-use crate::web::format::{event_text, rfc3339};
 use crate::web::locale::Lang;
 
 #[derive(Deserialize)]

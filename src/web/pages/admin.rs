@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::file::Opt;
 use super::{PageCtx, html};
 use crate::domain::case::Role;
+use crate::format::department_name;
 use crate::service::ServiceError;
 use crate::service::auth::StaffUser;
 use crate::service::users::{
@@ -21,7 +22,6 @@ use crate::web::AppState;
 use crate::web::auth::SignedIn;
 use crate::web::csrf;
 use crate::web::error::{AppError, Localize, PageError, field_messages};
-use crate::web::format::department_name;
 
 fn admin_only(user: &StaffUser) -> Result<(), AppError> {
     if user.role == Role::Admin {
@@ -341,4 +341,404 @@ pub async fn update_user(
         }
         Err(e) => Err(e).page(locale),
     }
+}
+
+// ---------------------------------------------------------------- deadline policies
+
+pub struct PolicyLine {
+    pub code: String,
+    pub name: String,
+    pub urgent: bool,
+    pub own: bool,
+    pub policy: crate::domain::workflow::Policy,
+}
+
+#[derive(Template)]
+#[template(path = "admin_deadlines.html")]
+struct DeadlinesPage {
+    page: PageCtx,
+    lines: Vec<PolicyLine>,
+    saved: bool,
+}
+
+/// Reloads what administrators just changed into this instance (others reload within a
+/// minute, in their background loop).
+pub async fn reload_rules(state: &AppState) -> Result<(), ServiceError> {
+    let (policies, calendar) = state.db.run(crate::service::deadlines::load).await?;
+    state.replace_policies(policies);
+    state.replace_calendar(calendar);
+    Ok(())
+}
+
+#[get("/admin/deadlines")]
+pub async fn deadlines(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    SignedIn(user): SignedIn,
+    query: web::Query<SavedQuery>,
+) -> Result<HttpResponse, PageError> {
+    let page = PageCtx::staff(&req, &session, &user);
+    let locale = page.locale();
+    admin_only(&user).page(locale)?;
+    let catalog = state.catalog();
+    let policies = state.policies();
+    let lines = catalog
+        .categories
+        .iter()
+        .map(|c| PolicyLine {
+            code: c.code.clone(),
+            name: c.names.get(locale).to_string(),
+            urgent: c.urgent,
+            own: policies.by_category.contains_key(&c.code),
+            policy: policies.for_category(&catalog, &c.code).clone(),
+        })
+        .collect();
+    let view = DeadlinesPage {
+        lines,
+        saved: query.saved.is_some(),
+        page,
+    };
+    Ok(html(StatusCode::OK, view.render()))
+}
+
+#[derive(Template)]
+#[template(path = "admin_deadline.html")]
+struct DeadlinePage {
+    page: PageCtx,
+    code: String,
+    name: String,
+    values: crate::service::deadlines::PolicyInput,
+    own: bool,
+    errors: BTreeMap<String, String>,
+}
+
+/// One number input of the policy form.
+pub struct DaysField {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    pub error: Option<String>,
+}
+
+impl DeadlinePage {
+    fn fields(&self) -> Vec<DaysField> {
+        let v = &self.values;
+        [
+            ("acceptance_days", "deadlines.acceptance", &v.acceptance_days),
+            ("answer_days", "deadlines.answer", &v.answer_days),
+            ("max_extension_days", "deadlines.extension", &v.max_extension_days),
+            ("review_window_days", "deadlines.window", &v.review_window_days),
+            ("review_answer_days", "deadlines.review", &v.review_answer_days),
+        ]
+        .into_iter()
+        .map(|(name, label, value)| DaysField {
+            name,
+            label: self.page.t(label),
+            value: value.clone(),
+            error: self.errors.get(name).cloned(),
+        })
+        .collect()
+    }
+}
+
+#[get("/admin/deadlines/{category}")]
+pub async fn deadline_form(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    SignedIn(user): SignedIn,
+    category: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let page = PageCtx::staff(&req, &session, &user);
+    let locale = page.locale();
+    admin_only(&user).page(locale)?;
+    let catalog = state.catalog();
+    let c = catalog
+        .category(&category)
+        .ok_or_else(AppError::not_found)
+        .page(locale)?;
+    let policies = state.policies();
+    let view = DeadlinePage {
+        code: c.code.clone(),
+        name: c.names.get(locale).to_string(),
+        values: crate::service::deadlines::PolicyInput::of(policies.for_category(&catalog, &c.code)),
+        own: policies.by_category.contains_key(&c.code),
+        errors: BTreeMap::new(),
+        page,
+    };
+    Ok(html(StatusCode::OK, view.render()))
+}
+
+#[derive(Deserialize)]
+pub struct PolicyForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    input: crate::service::deadlines::PolicyInput,
+    reset: Option<String>,
+}
+
+#[post("/admin/deadlines/{category}")]
+pub async fn save_deadline(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    SignedIn(user): SignedIn,
+    category: web::Path<String>,
+    form: web::Form<PolicyForm>,
+) -> Result<HttpResponse, PageError> {
+    let page = PageCtx::staff(&req, &session, &user);
+    let locale = page.locale();
+    admin_only(&user).page(locale)?;
+    let catalog = state.catalog();
+    let c = catalog
+        .category(&category)
+        .ok_or_else(AppError::not_found)
+        .page(locale)?
+        .clone();
+    let form = form.into_inner();
+    let mut view = DeadlinePage {
+        code: c.code.clone(),
+        name: c.names.get(locale).to_string(),
+        values: form.input.clone(),
+        own: state.policies().by_category.contains_key(&c.code),
+        errors: BTreeMap::new(),
+        page,
+    };
+    if !csrf::verify(&session, &form.csrf) {
+        view.errors.insert("form".into(), view.page.t("err.csrf").into());
+        return Ok(html(StatusCode::FORBIDDEN, view.render()));
+    }
+    let policy = if form.reset.is_some() {
+        None
+    } else {
+        match form.input.parse() {
+            Ok(p) => Some(p),
+            Err(errors) => {
+                view.errors = field_messages(view.page.tr, &errors);
+                return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, view.render()));
+            }
+        }
+    };
+    let code = c.code.clone();
+    state
+        .db
+        .write(move |conn| {
+            crate::service::deadlines::set_policy(conn, &catalog, Some(&user), &code, policy.as_ref())
+        })
+        .await
+        .page(locale)?;
+    reload_rules(&state).await.page(locale)?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((LOCATION, "/admin/deadlines?saved=1"))
+        .finish())
+}
+
+// ---------------------------------------------------------------- holiday calendar
+
+pub struct YearLine {
+    pub year: i32,
+    pub holidays: Vec<String>,
+    pub makeup: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_calendar.html")]
+struct CalendarPage {
+    page: PageCtx,
+    years: Vec<YearLine>,
+    text: String,
+    errors: BTreeMap<String, String>,
+    saved: bool,
+}
+
+fn calendar_page(
+    page: PageCtx,
+    state: &AppState,
+    text: Option<String>,
+    errors: BTreeMap<String, String>,
+    saved: bool,
+) -> CalendarPage {
+    let calendar = state.calendar();
+    let years = calendar
+        .years()
+        .map(|year| YearLine {
+            year,
+            holidays: calendar
+                .holidays(year)
+                .iter()
+                .map(|h| format!("{} {} – {}", h.name, h.first, h.last))
+                .collect(),
+            makeup: calendar.makeup_days(year).map(|d| d.to_string()).collect(),
+        })
+        .collect();
+    CalendarPage {
+        text: text.unwrap_or_else(|| calendar.to_toml()),
+        years,
+        errors,
+        saved,
+        page,
+    }
+}
+
+#[get("/admin/calendar")]
+pub async fn show_calendar(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    SignedIn(user): SignedIn,
+    query: web::Query<SavedQuery>,
+) -> Result<HttpResponse, PageError> {
+    let page = PageCtx::staff(&req, &session, &user);
+    admin_only(&user).page(page.locale())?;
+    let view = calendar_page(page, &state, None, BTreeMap::new(), query.saved.is_some());
+    Ok(html(StatusCode::OK, view.render()))
+}
+
+#[derive(Deserialize)]
+pub struct CalendarForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    calendar: String,
+}
+
+#[post("/admin/calendar")]
+pub async fn import_calendar(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    SignedIn(user): SignedIn,
+    form: web::Form<CalendarForm>,
+) -> Result<HttpResponse, PageError> {
+    let page = PageCtx::staff(&req, &session, &user);
+    let locale = page.locale();
+    admin_only(&user).page(locale)?;
+    let form = form.into_inner();
+    if !csrf::verify(&session, &form.csrf) {
+        let errors = BTreeMap::from([("form".to_string(), page.t("err.csrf").to_string())]);
+        let view = calendar_page(page, &state, Some(form.calendar), errors, false);
+        return Ok(html(StatusCode::FORBIDDEN, view.render()));
+    }
+    let text = form.calendar.clone();
+    match state
+        .db
+        .write(move |conn| crate::service::deadlines::import_calendar(conn, Some(&user), &text))
+        .await
+    {
+        Ok(_) => {
+            reload_rules(&state).await.page(locale)?;
+            Ok(HttpResponse::SeeOther()
+                .insert_header((LOCATION, "/admin/calendar?saved=1"))
+                .finish())
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            let messages = field_messages(page.tr, &errors);
+            let view = calendar_page(page, &state, Some(form.calendar), messages, false);
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, view.render()))
+        }
+        Err(e) => Err(e).page(locale),
+    }
+}
+
+// ---------------------------------------------------------------- mail
+
+pub struct MailLine {
+    pub id: i64,
+    pub kind: String,
+    pub recipient: String,
+    pub state: String,
+    pub attempts: i32,
+    pub when: String,
+    pub error: String,
+    pub retryable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_mail.html")]
+struct MailPage {
+    page: PageCtx,
+    counts: Vec<(String, i64)>,
+    lines: Vec<MailLine>,
+    saved: bool,
+}
+
+#[get("/admin/mail")]
+pub async fn mail(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    SignedIn(user): SignedIn,
+    query: web::Query<SavedQuery>,
+) -> Result<HttpResponse, PageError> {
+    let page = PageCtx::staff(&req, &session, &user);
+    let locale = page.locale();
+    admin_only(&user).page(locale)?;
+    let (counts, lines) = state
+        .db
+        .run(|conn| {
+            let counts = crate::db::outbox::counts(conn)?;
+            let lines = crate::db::outbox::list(conn, &["pending", "sending", "failed", "dead"], 200)?;
+            Ok::<_, crate::db::DbError>((counts, lines))
+        })
+        .await
+        .page(locale)?;
+    let tz = state.tz;
+    let view = MailPage {
+        counts: counts
+            .into_iter()
+            .map(|(s, n)| (page.t(&format!("mail_state.{s}")).to_string(), n))
+            .collect(),
+        lines: lines
+            .into_iter()
+            .map(|l| MailLine {
+                id: l.id,
+                kind: page.t(&format!("mail_kind.{}", l.kind)).to_string(),
+                recipient: l.recipient,
+                retryable: matches!(l.state.as_str(), "failed" | "dead"),
+                state: page.t(&format!("mail_state.{}", l.state)).to_string(),
+                attempts: l.attempts,
+                when: crate::format::date_time(locale, l.next_attempt_at.and_utc(), tz),
+                error: l.last_error.unwrap_or_default(),
+            })
+            .collect(),
+        saved: query.saved.is_some(),
+        page,
+    };
+    Ok(html(StatusCode::OK, view.render()))
+}
+
+#[derive(Deserialize)]
+pub struct RetryForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+#[post("/admin/mail/{id}/retry")]
+pub async fn retry_mail(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    SignedIn(user): SignedIn,
+    id: web::Path<i64>,
+    form: web::Form<RetryForm>,
+) -> Result<HttpResponse, PageError> {
+    let locale = PageCtx::staff(&req, &session, &user).locale();
+    admin_only(&user).page(locale)?;
+    if !csrf::verify(&session, &form.csrf) {
+        return Err(AppError::Forbidden { key: "err.csrf" }).page(locale);
+    }
+    let (id, now) = (id.into_inner(), state.now().naive_utc());
+    let retried = state
+        .db
+        .write(move |conn| crate::db::outbox::retry(conn, id, now))
+        .await
+        .page(locale)?;
+    if !retried {
+        return Err(AppError::not_found()).page(locale);
+    }
+    Ok(HttpResponse::SeeOther()
+        .insert_header((LOCATION, "/admin/mail?saved=1"))
+        .finish())
 }

@@ -11,16 +11,16 @@ use serde::Deserialize;
 use super::{PageCtx, encode, html};
 use crate::domain::case::CaseState;
 use crate::domain::catalog::Catalog;
+use crate::format::{
+    EventText, area_path_name, category_name, date, date_time, department_name, event_text, rfc3339,
+    state_name,
+};
 use crate::i18n::Tr;
 use crate::service::ServiceError;
 use crate::service::cases::{PublicCase, ResidentCase, public_case, resident_case};
 use crate::web::AppState;
 use crate::web::api::cases::parse_number;
 use crate::web::error::{AppError, Localize, PageError};
-use crate::web::format::{
-    EventText, area_path_name, category_name, date, date_time, department_name, event_text, rfc3339,
-    state_name,
-};
 
 /// The public facts of a case, formatted for the reader.
 pub struct PublicSummary {

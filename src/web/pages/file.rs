@@ -16,7 +16,6 @@ use crate::domain::catalog::Catalog;
 use crate::domain::field_error::FieldErrors;
 use crate::domain::locale::Locale;
 use crate::domain::new_case::{CaseInput, Description, NewCase, ResidentInput, Title};
-use crate::service::file_case::file_case;
 use crate::web::AppState;
 use crate::web::csrf;
 use crate::web::error::{Localize, PageError, field_messages};
@@ -241,12 +240,7 @@ pub async fn submit_case(
             ));
         }
     };
-    let (rules, now, db) = (state.rules(), state.now(), state.db.clone());
-    let filed = state
-        .db
-        .write_single_statement(move |conn| file_case(conn, db.case_ids(), rules.rules(), &case, now))
-        .await
-        .page(locale)?;
+    let filed = state.file(case).await.page(locale)?;
     metrics::counter!("cases_filed_total", "channel" => "web").increment(1);
     Ok(HttpResponse::SeeOther()
         .insert_header((

@@ -11,7 +11,6 @@ pub mod track;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::BODY_LIMIT;
 use super::error::{AppError, for_request};
@@ -46,6 +45,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(admin::create_user)
         .service(admin::edit_user_form)
         .service(admin::update_user)
+        .service(admin::deadlines)
+        .service(admin::deadline_form)
+        .service(admin::save_deadline)
+        .service(admin::show_calendar)
+        .service(admin::import_calendar)
+        .service(admin::mail)
+        .service(admin::retry_mail)
         .default_service(web::to(super::error::not_found));
 }
 
@@ -166,14 +172,4 @@ pub fn html(status: StatusCode, rendered: Result<String, askama::Error>) -> Http
     }
 }
 
-/// RFC 3986 unreserved characters stay as they are (tokens are base64url).
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-/// Percent-encodes a query value.
-pub fn encode(value: &str) -> String {
-    utf8_percent_encode(value, QUERY_VALUE).to_string()
-}
+pub use crate::format::encode;

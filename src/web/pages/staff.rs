@@ -20,9 +20,11 @@ use crate::domain::catalog::Catalog;
 use crate::domain::new_case::NewCase;
 use crate::domain::tracking::TrackingNumber;
 use crate::domain::workflow::{Action, ActionInput, ActionKind, Extension};
+use crate::format::{
+    EventText, area_path_name, category_name, date, date_time, department_name, event_text, state_name,
+};
 use crate::service::ServiceError;
 use crate::service::auth::{StaffUser, change_password as change_own_password, login as sign_in};
-use crate::service::file_case::file_case;
 use crate::service::queue::{DUE_SOON_DAYS, queue as load_queue};
 use crate::service::workflow::{Identity, StaffCase, act, reveal_identity, staff_case};
 use crate::web::AppState;
@@ -31,9 +33,6 @@ use crate::web::api::staff::{QueueParams, queue_filter};
 use crate::web::auth::{SignedIn, client_ip, remember};
 use crate::web::csrf;
 use crate::web::error::{AppError, Localize, PageError, field_messages};
-use crate::web::format::{
-    EventText, area_path_name, category_name, date, date_time, department_name, event_text, state_name,
-};
 
 /// Only paths on this site, never elsewhere.
 fn safe_next(next: &str) -> &str {
@@ -987,12 +986,7 @@ pub async fn record(
         ));
     };
     case.recorded_by = Some(user.id);
-    let (rules, now, db) = (state.rules(), state.now(), state.db.clone());
-    let filed = state
-        .db
-        .write_single_statement(move |conn| file_case(conn, db.case_ids(), rules.rules(), &case, now))
-        .await
-        .page(locale)?;
+    let filed = state.file(case).await.page(locale)?;
     metrics::counter!("cases_filed_total", "channel" => filed_channel(&form.channel)).increment(1);
     // The receipt carries the private link to pass on to the resident.
     Ok(see_other(&format!(

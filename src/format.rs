@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::domain::case::Outcome;
 use crate::domain::catalog::Catalog;
@@ -244,4 +245,16 @@ pub fn event_text(tr: Tr, catalog: &Catalog, tz: Tz, kind: &str, data: Option<&E
         ),
         None => plain(tr.f("event.unknown", &[("kind", kind)])),
     }
+}
+
+/// RFC 3986 unreserved characters stay as they are (tokens are base64url).
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Percent-encodes a query value.
+pub fn encode(value: &str) -> String {
+    utf8_percent_encode(value, QUERY_VALUE).to_string()
 }

@@ -1,0 +1,91 @@
+//! The deadline scan's queries: open steps by due date, and a month in figures.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::conn::{DbConn, DbError};
+use super::schema::{case_events, cases};
+
+/// A case with an open step, as the scan sees it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = cases)]
+pub struct DueRow {
+    pub id: i64,
+    pub tracking_number: String,
+    pub state: String,
+    pub department_code: String,
+    pub title: String,
+    pub due_at: Option<NaiveDateTime>,
+}
+
+/// Cases in `states` due in `(after, until]`, by id, a page at a time after `after_id`.
+pub fn due_between(
+    conn: &mut DbConn,
+    states: &[&str],
+    after: Option<NaiveDateTime>,
+    until: NaiveDateTime,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<DueRow>, DbError> {
+    let mut query = cases::table
+        .filter(cases::state.eq_any(states))
+        .filter(cases::due_at.le(until))
+        .filter(cases::id.gt(after_id))
+        .order(cases::id)
+        .limit(limit)
+        .select(DueRow::as_select())
+        .into_boxed::<super::conn::MultiBackend>();
+    if let Some(after) = after {
+        query = query.filter(cases::due_at.gt(after));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// Per department: cases received in the month, answers given in it, and cases overdue now.
+pub fn month_figures(
+    conn: &mut DbConn,
+    from: NaiveDateTime,
+    until: NaiveDateTime,
+    open_states: &[&str],
+    now: NaiveDateTime,
+) -> Result<Vec<(String, i64, i64, i64)>, DbError> {
+    let received: Vec<(String, i64)> = cases::table
+        .filter(cases::submitted_at.ge(from).and(cases::submitted_at.lt(until)))
+        .group_by(cases::department_code)
+        .select((cases::department_code, diesel::dsl::count_star()))
+        .load(conn)?;
+    let answered: Vec<(String, i64)> = case_events::table
+        .inner_join(cases::table)
+        .filter(case_events::kind.eq("answered"))
+        .filter(
+            case_events::created_at
+                .ge(from)
+                .and(case_events::created_at.lt(until)),
+        )
+        .group_by(cases::department_code)
+        .select((cases::department_code, diesel::dsl::count_star()))
+        .load(conn)?;
+    let overdue: Vec<(String, i64)> = cases::table
+        .filter(cases::state.eq_any(open_states))
+        .filter(cases::due_at.lt(now))
+        .group_by(cases::department_code)
+        .select((cases::department_code, diesel::dsl::count_star()))
+        .load(conn)?;
+    let mut departments: Vec<String> = received
+        .iter()
+        .chain(&answered)
+        .chain(&overdue)
+        .map(|(d, _)| d.clone())
+        .collect();
+    departments.sort();
+    departments.dedup();
+    let find =
+        |list: &[(String, i64)], d: &str| list.iter().find(|(x, _)| x == d).map(|(_, n)| *n).unwrap_or(0);
+    Ok(departments
+        .into_iter()
+        .map(|d| {
+            let (r, a, o) = (find(&received, &d), find(&answered, &d), find(&overdue, &d));
+            (d, r, a, o)
+        })
+        .collect())
+}
