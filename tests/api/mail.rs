@@ -410,3 +410,68 @@ async fn a_worker_killed_mid_batch_and_restarted_loses_nothing(backend: Backend)
     let repeated: usize = by_id.values().filter(|n| **n > 1).count();
     assert!(repeated <= 20, "at most the claimed batch repeats ({repeated})");
 }
+
+#[actix_web::test]
+async fn leaders_get_last_months_figures_on_the_first_of_the_month_once() {
+    let (app, sink) = app_with_sink(Backend::Sqlite).await;
+    app.file(&complaint()).await;
+    let env = app.token_for("env").await;
+    let mut other = complaint();
+    other["category"] = json!("roads-transit");
+    app.file(&other).await;
+    let first = app.file(&complaint()).await["tracking_number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.act(&env, &first, "accept", json!({})).await;
+    app.act(
+        &env,
+        &first,
+        "answer",
+        json!({"outcome": "explained", "text": "经核查，施工许可手续齐全。", "legal_basis": "《建筑法》"}),
+    )
+    .await;
+    // 1 December 2026, 09:00 in Shanghai.
+    app.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-12-01T09:00:00+08:00")
+            .unwrap()
+            .to_utc(),
+    );
+    app.run_jobs().await;
+    app.run_jobs().await;
+    let digests: Vec<_> = sink
+        .to(LEADER)
+        .into_iter()
+        .filter(|m| m.subject().contains("月报"))
+        .collect();
+    assert_eq!(digests.len(), 1, "once, however often the scan runs");
+    assert_eq!(
+        digests[0].subject(),
+        "2026-11 信访工作月报",
+        "raw: {:?}",
+        digests[0].header("Subject")
+    );
+    let text = digests[0].text();
+    assert!(text.contains("市生态环境局：收件 2，答复 1"), "{text}");
+    assert!(text.contains("市交通运输局：收件 1，答复 0"), "{text}");
+}
+
+#[actix_web::test]
+async fn without_a_relay_mail_is_written_to_files_under_the_data_dir() {
+    let app = crate::helpers::spawn_app(Backend::Sqlite).await;
+    app.file(&complaint()).await;
+    let (_, delivered) = app.run_jobs().await;
+    assert_eq!(delivered.sent, 2);
+    let dir = app.data_dir.join("outbox-mail");
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(files.len(), 2);
+    let text = std::fs::read_to_string(files.iter().find(|f| f.ends_with("1.eml")).unwrap()).unwrap();
+    assert!(
+        text.contains("Message-ID: <outbox-1@huiying.localhost>"),
+        "{text}"
+    );
+}

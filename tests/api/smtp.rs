@@ -90,21 +90,28 @@ fn decode_words(s: &str) -> String {
     let mut bytes: Vec<u8> = Vec::new();
     for word in s.split_whitespace() {
         let lower = word.to_ascii_lowercase();
-        if lower.starts_with("=?utf-8?b?") {
-            let data = word[10..].trim_end_matches("?=");
-            bytes.extend(
-                base64::engine::general_purpose::STANDARD
-                    .decode(data)
-                    .unwrap_or_default(),
-            );
-        } else if lower.starts_with("=?utf-8?q?") {
-            bytes.extend(decode_qp(&word[10..].trim_end_matches("?=").replace('_', " ")).into_bytes());
-        } else {
+        let encoded = lower.starts_with("=?utf-8?b?") || lower.starts_with("=?utf-8?q?");
+        if !encoded {
             out.push_str(&String::from_utf8_lossy(&std::mem::take(&mut bytes)));
             if !out.is_empty() {
                 out.push(' ');
             }
             out.push_str(word);
+            continue;
+        }
+        // The space between plain text and an encoded word is part of the text.
+        if bytes.is_empty() && !out.is_empty() {
+            out.push(' ');
+        }
+        let data = word[10..].trim_end_matches("?=");
+        if lower.starts_with("=?utf-8?b?") {
+            bytes.extend(
+                base64::engine::general_purpose::STANDARD
+                    .decode(data)
+                    .unwrap_or_default(),
+            );
+        } else {
+            bytes.extend(decode_qp(&data.replace('_', " ")).into_bytes());
         }
     }
     out.push_str(&String::from_utf8_lossy(&bytes));

@@ -395,3 +395,199 @@ async fn sign_in_gives_a_token_and_repeated_failures_are_refused() {
     let (status, _, _) = login("env", "huiying-demo").await;
     assert_eq!(status, 200, "the lock lifts after the window");
 }
+
+#[actix_web::test]
+async fn administrators_set_deadline_policies_and_import_the_holiday_calendar() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let admin = app.browser("zh-CN");
+    let login = admin
+        .get(app.url("/staff/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = login
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    admin
+        .post(app.url("/staff/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "admin"),
+            ("password", "huiying-demo"),
+            ("next", "/admin/deadlines"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let list = admin
+        .get(app.url("/admin/deadlines"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains("安全隐患") && list.contains("紧急"),
+        "urgent categories are marked"
+    );
+
+    // Noise complaints: 10 working days to decide on acceptance.
+    let bad = admin
+        .post(app.url("/admin/deadlines/noise"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("acceptance_days", "0"),
+            ("answer_days", "60"),
+            ("max_extension_days", "30"),
+            ("review_window_days", "30"),
+            ("review_answer_days", "30"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    let saved = admin
+        .post(app.url("/admin/deadlines/noise"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("acceptance_days", "10"),
+            ("answer_days", "60"),
+            ("max_extension_days", "30"),
+            ("review_window_days", "30"),
+            ("review_answer_days", "30"),
+            ("working_days", "on"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 303);
+    let filed = app.file(&complaint()).await;
+    // Thursday 26 Nov 2026 + 10 working days = Thursday 10 Dec.
+    assert_eq!(filed["acceptance_due_at"], "2026-12-10T15:59:59Z");
+    let hazard = {
+        let mut body = complaint();
+        body["category"] = json!("safety-hazard");
+        app.file(&body).await
+    };
+    assert_eq!(
+        hazard["acceptance_due_at"], "2026-11-27T15:59:59Z",
+        "urgent: the next day"
+    );
+
+    // A published 2027 schedule is imported; a broken file is refused with the reason.
+    let broken = admin
+        .post(app.url("/admin/calendar"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("calendar", "[2027]\nwork = [\"2027-03-03\"]"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(broken.status(), 422);
+    assert!(
+        broken
+            .text()
+            .await
+            .unwrap()
+            .contains("is not a Saturday or Sunday")
+    );
+    let imported = admin
+        .post(app.url("/admin/calendar"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            (
+                "calendar",
+                "[2027]\nrest = [[\"2027-01-01\", \"2027-01-03\", \"元旦\"]]\nwork = []",
+            ),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(imported.status(), 303);
+    let page = admin
+        .get(app.url("/admin/calendar"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"year-2027\""));
+    assert!(
+        app.state.calendar().years().any(|y| y == 2027),
+        "in force at once"
+    );
+    assert!(
+        !app.state
+            .calendar()
+            .is_working_day(chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap())
+    );
+
+    let staff = app.browser("zh-CN");
+    let login = staff
+        .get(app.url("/staff/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = login
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    staff
+        .post(app.url("/staff/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "env"),
+            ("password", "huiying-demo"),
+            ("next", "/staff"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let refused = staff.get(app.url("/admin/calendar")).send().await.unwrap();
+    assert_eq!(refused.status(), 403);
+}
+
+#[actix_web::test]
+async fn the_deadline_command_counts_like_the_cases_do() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let run = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_huiying"))
+            .arg("deadline")
+            .args(args)
+            .env("DATABASE_URL", &app.db_url)
+            .env("RUST_LOG", "error")
+            .output()
+            .expect("runs");
+        assert!(output.status.success());
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let national_day = run(&["--from", "2026-09-16", "--days", "15"]);
+    assert!(
+        national_day.starts_with("2026-10-08 (Thursday)"),
+        "{national_day}"
+    );
+    assert!(national_day.contains("2026-10-01 is not a working day"));
+    assert!(
+        run(&["--from", "2026-09-29", "--days", "4", "--working-days"]).starts_with("2026-10-10"),
+        "make-up Saturday"
+    );
+    assert!(run(&["--from", "2027-03-01", "--days", "10"]).contains("no holidays for 2027"));
+}
