@@ -70,6 +70,37 @@ pub enum MailData {
         legal_basis: String,
         window_end: Option<DateTime<Utc>>,
     },
+    /// To the resident: the reviewing body took up the review (or re-review).
+    ReviewAccepted {
+        number: String,
+        department: String,
+        stage: Stage,
+        answer_due: DateTime<Utc>,
+    },
+    /// To the resident: the review (or re-review) decision.
+    ReviewDecided {
+        number: String,
+        department: String,
+        stage: Stage,
+        outcome: Outcome,
+        text: String,
+        legal_basis: String,
+        window_end: Option<DateTime<Utc>>,
+    },
+    /// To the resident: the case is closed, and why.
+    Closed { number: String, satisfied: bool },
+    /// To the department holding it: the resident withdrew the case.
+    Withdrawn {
+        number: String,
+        department: String,
+        title: String,
+    },
+    /// To the department: the resident is not satisfied with the answer.
+    Unsatisfied {
+        number: String,
+        department: String,
+        comment: String,
+    },
     /// To the department: a deadline is close.
     Reminder {
         number: String,
@@ -88,6 +119,23 @@ pub enum MailData {
     },
     /// To leaders, at the start of a month: last month in figures.
     Digest { month: String, lines: Vec<DigestLine> },
+}
+
+/// Which round of appeal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Review,
+    ReReview,
+}
+
+impl Stage {
+    fn key(self) -> &'static str {
+        match self {
+            Stage::Review => "review",
+            Stage::ReReview => "re_review",
+        }
+    }
 }
 
 /// One department's month in a digest.
@@ -110,6 +158,11 @@ impl MailData {
             MailData::ExtensionRequested { .. } => "extension_requested",
             MailData::ExtensionApproved { .. } => "extension_approved",
             MailData::Answered { .. } => "answered",
+            MailData::ReviewAccepted { .. } => "review_accepted",
+            MailData::ReviewDecided { .. } => "review_decided",
+            MailData::Closed { .. } => "closed",
+            MailData::Withdrawn { .. } => "withdrawn",
+            MailData::Unsatisfied { .. } => "unsatisfied",
             MailData::Reminder { .. } => "reminder",
             MailData::Escalation { .. } => "escalation",
             MailData::Digest { .. } => "digest",
@@ -345,6 +398,101 @@ pub fn render(data: &MailData, locale: Locale, env: &MailEnv) -> Result<Rendered
                 Some(track(number)),
             )
         }
+        MailData::ReviewAccepted {
+            number,
+            department,
+            stage,
+            answer_due,
+        } => (
+            tr.f(
+                &format!("mail.{}_accepted.subject", stage.key()),
+                &[("number", number)],
+            ),
+            vec![tr.f(
+                &format!("mail.{}_accepted.body", stage.key()),
+                &[
+                    ("department", &dept(department)),
+                    ("number", number),
+                    ("due", &day(answer_due)),
+                ],
+            )],
+            None,
+            Some(track(number)),
+        ),
+        MailData::ReviewDecided {
+            number,
+            department,
+            stage,
+            outcome,
+            text,
+            legal_basis,
+            window_end,
+        } => {
+            let mut paragraphs = vec![tr.f(
+                &format!("mail.{}_decided.body", stage.key()),
+                &[
+                    ("department", &dept(department)),
+                    ("number", number),
+                    ("outcome", tr.t(&format!("outcome.{}", outcome.as_str()))),
+                ],
+            )];
+            paragraphs.push(format!("{}{}", tr.t("event.legal_basis"), legal_basis));
+            match (stage, window_end) {
+                (Stage::Review, Some(end)) => {
+                    paragraphs.push(tr.f("mail.review_decided.window", &[("due", &day(end))]))
+                }
+                (Stage::ReReview, _) => paragraphs.push(tr.t("mail.re_review_decided.final").to_string()),
+                _ => {}
+            }
+            (
+                tr.f(
+                    &format!("mail.{}_decided.subject", stage.key()),
+                    &[("number", number)],
+                ),
+                paragraphs,
+                Some(text.clone()),
+                Some(track(number)),
+            )
+        }
+        MailData::Closed { number, satisfied } => (
+            tr.f("mail.closed.subject", &[("number", number)]),
+            vec![tr.f(
+                if *satisfied {
+                    "mail.closed.satisfied"
+                } else {
+                    "mail.closed.expired"
+                },
+                &[("number", number)],
+            )],
+            None,
+            Some(track(number)),
+        ),
+        MailData::Withdrawn {
+            number,
+            department,
+            title,
+        } => (
+            tr.f("mail.withdrawn.subject", &[("number", number)]),
+            vec![tr.f(
+                "mail.withdrawn.body",
+                &[("department", &dept(department)), ("number", number)],
+            )],
+            Some(title.clone()),
+            Some(staff(number)),
+        ),
+        MailData::Unsatisfied {
+            number,
+            department,
+            comment,
+        } => (
+            tr.f("mail.unsatisfied.subject", &[("number", number)]),
+            vec![tr.f(
+                "mail.unsatisfied.body",
+                &[("department", &dept(department)), ("number", number)],
+            )],
+            (!comment.is_empty()).then(|| comment.clone()),
+            Some(staff(number)),
+        ),
         MailData::Reminder {
             number,
             department,
@@ -428,4 +576,223 @@ pub fn render(data: &MailData, locale: Locale, env: &MailEnv) -> Result<Rendered
     }
     .render()?;
     Ok(Rendered { subject, text, html })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::catalog::Catalog;
+
+    fn catalog() -> Catalog {
+        let data = crate::service::demo::demo_data().expect("demo data");
+        let rules = data
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, (c, a, d))| crate::domain::routing::RoutingRule {
+                id: i as i32,
+                category_code: c.clone(),
+                area_code: a.clone(),
+                department_code: d.clone(),
+            })
+            .collect();
+        Catalog::new(
+            data.departments,
+            data.areas,
+            data.groups,
+            data.categories,
+            data.channels,
+            rules,
+        )
+        .expect("catalog")
+    }
+
+    /// One of every kind of mail.
+    fn every_mail(sealer: &Sealer) -> Vec<MailData> {
+        let at = Utc::now();
+        let n = "2611260000019".to_string();
+        let d = "environment".to_string();
+        vec![
+            MailData::Receipt {
+                number: n.clone(),
+                sealed_token: sealer.seal("tok"),
+                department: d.clone(),
+                acceptance_due: at,
+            },
+            MailData::Assignment {
+                number: n.clone(),
+                department: d.clone(),
+                category: "noise".into(),
+                area: "LJ-CG-DM".into(),
+                title: "标题".into(),
+                due: Some(at),
+            },
+            MailData::Accepted {
+                number: n.clone(),
+                department: d.clone(),
+                answer_due: at,
+            },
+            MailData::NotAccepted {
+                number: n.clone(),
+                department: d.clone(),
+                reason: "r".into(),
+                channel: "court".into(),
+            },
+            MailData::Transferred {
+                number: n.clone(),
+                department: d.clone(),
+                reason: "r".into(),
+            },
+            MailData::ExtensionRequested {
+                number: n.clone(),
+                department: d.clone(),
+                days: 5,
+                reason: "r".into(),
+            },
+            MailData::ExtensionApproved {
+                number: n.clone(),
+                days: 5,
+                reason: "r".into(),
+                answer_due: at,
+            },
+            MailData::Answered {
+                number: n.clone(),
+                department: d.clone(),
+                outcome: Outcome::Supported,
+                text: "t".into(),
+                legal_basis: "b".into(),
+                window_end: Some(at),
+            },
+            MailData::ReviewAccepted {
+                number: n.clone(),
+                department: d.clone(),
+                stage: Stage::Review,
+                answer_due: at,
+            },
+            MailData::ReviewAccepted {
+                number: n.clone(),
+                department: d.clone(),
+                stage: Stage::ReReview,
+                answer_due: at,
+            },
+            MailData::ReviewDecided {
+                number: n.clone(),
+                department: d.clone(),
+                stage: Stage::Review,
+                outcome: Outcome::Explained,
+                text: "t".into(),
+                legal_basis: "b".into(),
+                window_end: Some(at),
+            },
+            MailData::ReviewDecided {
+                number: n.clone(),
+                department: d.clone(),
+                stage: Stage::ReReview,
+                outcome: Outcome::NotSupported,
+                text: "t".into(),
+                legal_basis: "b".into(),
+                window_end: None,
+            },
+            MailData::Closed {
+                number: n.clone(),
+                satisfied: true,
+            },
+            MailData::Closed {
+                number: n.clone(),
+                satisfied: false,
+            },
+            MailData::Withdrawn {
+                number: n.clone(),
+                department: d.clone(),
+                title: "标题".into(),
+            },
+            MailData::Unsatisfied {
+                number: n.clone(),
+                department: d.clone(),
+                comment: "c".into(),
+            },
+            MailData::Reminder {
+                number: n.clone(),
+                department: d.clone(),
+                state: CaseState::Routed,
+                title: "标题".into(),
+                due: at,
+            },
+            MailData::Escalation {
+                number: n.clone(),
+                department: d.clone(),
+                state: CaseState::Accepted,
+                title: "标题".into(),
+                due: at,
+            },
+            MailData::Digest {
+                month: "2026-11".into(),
+                lines: vec![DigestLine {
+                    department: d,
+                    received: 3,
+                    answered: 2,
+                    overdue: 1,
+                }],
+            },
+        ]
+    }
+
+    #[test]
+    fn every_mail_renders_in_both_languages_without_a_raw_message_key() {
+        let catalog = catalog();
+        let sealer = Sealer::generate();
+        let env = MailEnv {
+            catalog: &catalog,
+            tz: chrono_tz::Asia::Shanghai,
+            base_url: "http://portal.test",
+            sealer: &sealer,
+        };
+        for data in every_mail(&sealer) {
+            for locale in Locale::ALL {
+                let mail = render(&data, locale, &env).expect("renders");
+                for part in [&mail.subject, &mail.text, &mail.html] {
+                    assert!(
+                        !part.contains("mail.") && !part.contains("outcome.") && !part.contains("state."),
+                        "{:?} {locale:?}: {part}",
+                        data.kind()
+                    );
+                    assert!(
+                        !part.contains('{'),
+                        "an unfilled placeholder in {:?}: {part}",
+                        data.kind()
+                    );
+                }
+                assert!(mail.html.contains("<html lang="));
+                assert!(!mail.subject.is_empty());
+            }
+            let json = serde_json::to_string(&data).expect("serialises");
+            assert_eq!(serde_json::from_str::<MailData>(&json).expect("parses"), data);
+        }
+    }
+
+    #[test]
+    fn html_mail_escapes_what_residents_and_staff_wrote() {
+        let catalog = catalog();
+        let sealer = Sealer::generate();
+        let env = MailEnv {
+            catalog: &catalog,
+            tz: chrono_tz::Asia::Shanghai,
+            base_url: "http://portal.test",
+            sealer: &sealer,
+        };
+        let data = MailData::Answered {
+            number: "1".into(),
+            department: "environment".into(),
+            outcome: Outcome::Supported,
+            text: "<script>alert(1)</script>".into(),
+            legal_basis: "b".into(),
+            window_end: None,
+        };
+        let mail = render(&data, Locale::ZhCn, &env).expect("renders");
+        assert!(!mail.html.contains("<script>"));
+        assert!(
+            mail.text.contains("<script>alert(1)</script>"),
+            "plain text stays as written"
+        );
+    }
 }

@@ -3,14 +3,16 @@
 
 use chrono::{DateTime, Utc};
 
-use super::mail::MailData;
+use super::mail::{MailData, Stage};
 use super::seal::Sealer;
 use crate::db::cases::CaseRecord;
 use crate::db::outbox::NewNotice;
 use crate::db::users::emails_of;
 use crate::db::{DbConn, DbError};
+use crate::domain::case::Rating;
 use crate::domain::catalog::Catalog;
 use crate::domain::locale::Locale;
+use crate::domain::timeline::CloseReason;
 use crate::domain::timeline::EventData;
 use crate::domain::workflow::Status;
 
@@ -232,6 +234,89 @@ pub fn for_events(
                 legal_basis: legal_basis.clone(),
                 window_end: status.due_at,
             })),
+            EventData::ReviewRequested { department, .. }
+            | EventData::ReReviewRequested { department, .. } => {
+                notices.extend(assignment(catalog, case, department, status.due_at, now));
+            }
+            EventData::ReviewAccepted { answer_due } | EventData::ReReviewAccepted { answer_due } => {
+                let stage = if matches!(event, EventData::ReviewAccepted { .. }) {
+                    Stage::Review
+                } else {
+                    Stage::ReReview
+                };
+                notices.extend(to_resident(MailData::ReviewAccepted {
+                    number: number.clone(),
+                    department: status.department.clone(),
+                    stage,
+                    answer_due: *answer_due,
+                }));
+            }
+            EventData::ReviewAnswered {
+                outcome,
+                text,
+                legal_basis,
+            }
+            | EventData::ReReviewAnswered {
+                outcome,
+                text,
+                legal_basis,
+            } => {
+                let stage = if matches!(event, EventData::ReviewAnswered { .. }) {
+                    Stage::Review
+                } else {
+                    Stage::ReReview
+                };
+                notices.extend(to_resident(MailData::ReviewDecided {
+                    number: number.clone(),
+                    department: status.department.clone(),
+                    stage,
+                    outcome: *outcome,
+                    text: text.clone(),
+                    legal_basis: legal_basis.clone(),
+                    window_end: status.due_at,
+                }));
+            }
+            EventData::Closed { after } => notices.extend(to_resident(MailData::Closed {
+                number: number.clone(),
+                satisfied: *after == CloseReason::Satisfied,
+            })),
+            EventData::Withdrawn => {
+                if let Some(address) = department_address(catalog, case.department) {
+                    let data = MailData::Withdrawn {
+                        number: number.clone(),
+                        department: case.department.to_string(),
+                        title: case.title.to_string(),
+                    };
+                    notices.push(notice(
+                        &data,
+                        address,
+                        DEPARTMENT_LOCALE,
+                        Some(case.id),
+                        None,
+                        now,
+                    ));
+                }
+            }
+            EventData::Evaluated {
+                rating: Rating::Unsatisfied,
+                comment,
+            } => {
+                if let Some(address) = department_address(catalog, case.department) {
+                    let data = MailData::Unsatisfied {
+                        number: number.clone(),
+                        department: case.department.to_string(),
+                        comment: comment.clone(),
+                    };
+                    notices.push(notice(
+                        &data,
+                        address,
+                        DEPARTMENT_LOCALE,
+                        Some(case.id),
+                        None,
+                        now,
+                    ));
+                }
+            }
             _ => {}
         }
     }
