@@ -5,12 +5,14 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::ServiceError;
 use super::token::token_matches;
+use super::workflow::Rules;
 use crate::db::DbConn;
 use crate::db::cases::{CaseRecord, EventRecord, events_of, find_by_tracking_number};
 use crate::domain::case::{ActorKind, CaseState, Channel, Visibility};
 use crate::domain::locale::Locale;
 use crate::domain::timeline::EventData;
 use crate::domain::tracking::TrackingNumber;
+use crate::domain::workflow::{Actor, available};
 
 /// What anyone may know: state, department, dates. Nothing a resident wrote.
 #[derive(Debug, Clone)]
@@ -42,6 +44,10 @@ pub struct ResidentCase {
     pub confidential: bool,
     pub publish_consent: bool,
     pub timeline: Vec<TimelineEntry>,
+    /// What the resident may do now (evaluate, ask for review, withdraw …).
+    pub available: Vec<crate::domain::workflow::ActionKind>,
+    /// Until when the answer may be evaluated or a review asked for.
+    pub window_end: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone)]
@@ -88,8 +94,10 @@ pub fn public_case(conn: &mut DbConn, number: &TrackingNumber) -> Result<PublicC
 /// The resident's view; `Forbidden` when the token is not this case's.
 pub fn resident_case(
     conn: &mut DbConn,
+    rules: Rules<'_>,
     number: &TrackingNumber,
     token: &str,
+    now: DateTime<Utc>,
 ) -> Result<ResidentCase, ServiceError> {
     let record = find(conn, number)?;
     if !token_matches(token, &record.access_token_hash) {
@@ -97,7 +105,27 @@ pub fn resident_case(
             key: "error.bad_token",
         });
     }
-    let timeline = entries(events_of(conn, record.id)?, Visibility::shown_to_resident);
+    resident_view(conn, rules, record, now)
+}
+
+/// The resident's view of a case already known to be theirs.
+pub fn resident_view(
+    conn: &mut DbConn,
+    rules: Rules<'_>,
+    record: CaseRecord,
+    now: DateTime<Utc>,
+) -> Result<ResidentCase, ServiceError> {
+    let events = events_of(conn, record.id)?;
+    let facts = super::workflow::facts_of(&record, &events)?;
+    let context = rules.context(&record.category_code, now);
+    let available = available(&Actor::Resident, &facts, &context);
+    let window_end = matches!(
+        facts.status.state,
+        CaseState::Answered | CaseState::ReviewAnswered
+    )
+    .then_some(facts.status.due_at)
+    .flatten();
+    let timeline = entries(events, Visibility::shown_to_resident);
     Ok(ResidentCase {
         public: public_of(&record)?,
         channel: Channel::parse(&record.channel).ok_or_else(|| corrupt("channel", &record.channel))?,
@@ -113,6 +141,8 @@ pub fn resident_case(
         confidential: record.confidential,
         publish_consent: record.publish_consent,
         timeline,
+        available,
+        window_end,
     })
 }
 

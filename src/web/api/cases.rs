@@ -96,7 +96,10 @@ pub async fn show(
         Some(token) => {
             let case = state
                 .db
-                .run(move |conn| resident_case(conn, &number, &token))
+                .run({
+                    let (rules, now) = (state.rules(), state.now());
+                    move |conn| resident_case(conn, rules.rules(), &number, &token, now)
+                })
                 .await
                 .api(locale)?;
             resident_json(&catalog, locale, state.tz, &case)
@@ -149,6 +152,8 @@ pub fn resident_json(catalog: &Catalog, locale: Locale, tz: Tz, case: &ResidentC
         "locale": case.locale,
         "confidential": case.confidential,
         "publish_consent": case.publish_consent,
+        "actions": case.available.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+        "window_end": case.window_end.map(rfc3339),
         "timeline": case.timeline.iter().map(|e| json!({
             "seq": e.seq,
             "at": rfc3339(e.at),

@@ -3,7 +3,10 @@
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use std::collections::BTreeMap;
+
+use actix_web::http::header::LOCATION;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use chrono_tz::Tz;
 use serde::Deserialize;
@@ -11,6 +14,8 @@ use serde::Deserialize;
 use super::{PageCtx, encode, html};
 use crate::domain::case::CaseState;
 use crate::domain::catalog::Catalog;
+use crate::domain::timeline::{CloseReason, EventData};
+use crate::domain::workflow::{Action, ActionInput, ActionKind, Actor};
 use crate::format::{
     EventText, area_path_name, category_name, date, date_time, department_name, event_text, rfc3339,
     state_name,
@@ -18,8 +23,11 @@ use crate::format::{
 use crate::i18n::Tr;
 use crate::service::ServiceError;
 use crate::service::cases::{PublicCase, ResidentCase, public_case, resident_case};
+use crate::service::workflow::act;
 use crate::web::AppState;
 use crate::web::api::cases::parse_number;
+use crate::web::csrf;
+use crate::web::error::field_messages;
 use crate::web::error::{AppError, Localize, PageError};
 
 /// The public facts of a case, formatted for the reader.
@@ -84,12 +92,82 @@ pub struct ResidentDetails {
     pub confidential: bool,
     pub publish_consent: bool,
     pub timeline: Vec<TimelineItem>,
+    /// What the resident may do now, each with its form.
+    pub actions: Vec<ResidentAction>,
+    pub window_end: Option<String>,
+    /// Why the case's story has ended, when it has.
+    pub ending: Option<String>,
+}
+
+/// A form for one of the resident's actions.
+pub struct ResidentAction {
+    pub path: String,
+    pub id: String,
+    pub label: String,
+    pub needs_rating: bool,
+    pub needs_reason: bool,
+    pub values: ActionInput,
+    pub errors: BTreeMap<String, String>,
+}
+
+impl ResidentAction {
+    pub fn error(&self, field: &str) -> Option<&String> {
+        self.errors.get(field)
+    }
+}
+
+/// Why a case's story ended, in a sentence.
+fn ending(tr: Tr, case: &ResidentCase) -> Option<String> {
+    let closed_satisfied = case.timeline.iter().rev().find_map(|e| match &e.data {
+        Some(EventData::Closed { after }) => Some(*after == CloseReason::Satisfied),
+        _ => None,
+    });
+    let key = match case.public.state {
+        CaseState::Final => "case.ending.final",
+        CaseState::Closed if closed_satisfied == Some(true) => "case.ending.closed_satisfied",
+        CaseState::Closed => "case.ending.closed_expired",
+        CaseState::NotAccepted => "case.ending.not_accepted",
+        CaseState::Withdrawn => "case.ending.withdrawn",
+        _ => return None,
+    };
+    Some(tr.t(key).to_string())
 }
 
 impl ResidentDetails {
-    fn new(catalog: &Catalog, tr: Tr, tz: Tz, case: ResidentCase) -> Self {
+    fn new(
+        catalog: &Catalog,
+        tr: Tr,
+        tz: Tz,
+        case: ResidentCase,
+        failed: Option<(ActionKind, ActionInput, BTreeMap<String, String>)>,
+    ) -> Self {
         let locale = tr.locale();
+        let actions = case
+            .available
+            .iter()
+            .map(|kind| {
+                let mut action = ResidentAction {
+                    path: kind.as_str().to_string(),
+                    id: kind.as_str().replace('/', "-"),
+                    label: tr
+                        .t(&format!("action.{}", kind.as_str().replace(['/', '-'], "_")))
+                        .to_string(),
+                    needs_rating: *kind == ActionKind::Evaluate,
+                    needs_reason: matches!(kind, ActionKind::RequestReview | ActionKind::RequestReReview),
+                    values: ActionInput::default(),
+                    errors: BTreeMap::new(),
+                };
+                if let Some((_, values, errors)) = failed.as_ref().filter(|(k, _, _)| k == kind) {
+                    action.values = values.clone();
+                    action.errors = errors.clone();
+                }
+                action
+            })
+            .collect();
         ResidentDetails {
+            actions,
+            window_end: case.window_end.map(|d| date(locale, d, tz)),
+            ending: ending(tr, &case),
             area: area_path_name(catalog, locale, &case.area_code),
             timeline: case
                 .timeline
@@ -116,6 +194,7 @@ impl ResidentDetails {
 #[derive(Deserialize)]
 pub struct TokenQuery {
     token: Option<String>,
+    done: Option<String>,
 }
 
 #[derive(Template)]
@@ -147,7 +226,10 @@ pub async fn receipt(
         let token = token.clone();
         state
             .db
-            .run(move |conn| resident_case(conn, &number, &token))
+            .run({
+                let (rules, now) = (state.rules(), state.now());
+                move |conn| resident_case(conn, rules.rules(), &number, &token, now)
+            })
             .await
             .page(locale)?
     };
@@ -167,6 +249,9 @@ struct CasePage {
     case: PublicSummary,
     details: Option<ResidentDetails>,
     bad_token: bool,
+    /// The private-link token, for the resident's forms.
+    token: String,
+    done: Option<String>,
 }
 
 #[get("/cases/{number}")]
@@ -189,7 +274,10 @@ pub async fn show(
             let number = number.clone();
             match state
                 .db
-                .run(move |conn| resident_case(conn, &number, &token))
+                .run({
+                    let (rules, now) = (state.rules(), state.now());
+                    move |conn| resident_case(conn, rules.rules(), &number, &token, now)
+                })
                 .await
             {
                 Ok(case) => Some(Ok(case)),
@@ -202,8 +290,19 @@ pub async fn show(
     let view = match resident {
         Some(Ok(case)) => CasePage {
             case: PublicSummary::new(&catalog, page.tr, tz, &case.public),
-            details: Some(ResidentDetails::new(&catalog, page.tr, tz, case)),
+            details: Some(ResidentDetails::new(&catalog, page.tr, tz, case, None)),
             bad_token: false,
+            token: query.token.clone().unwrap_or_default(),
+            done: query.done.as_deref().and_then(ActionKind::parse).map(|k| {
+                page.tr.f(
+                    "case.done",
+                    &[(
+                        "action",
+                        page.tr
+                            .t(&format!("action.{}", k.as_str().replace(['/', '-'], "_"))),
+                    )],
+                )
+            }),
             page,
         },
         other => {
@@ -222,9 +321,115 @@ pub async fn show(
                 case: PublicSummary::new(&catalog, page.tr, tz, &public),
                 details: None,
                 bad_token: matches!(other, Some(Err(()))),
+                token: String::new(),
+                done: None,
                 page,
             }
         }
     };
     Ok(html(StatusCode::OK, view.render()))
+}
+
+#[derive(Deserialize)]
+pub struct ResidentActionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    token: String,
+    #[serde(flatten)]
+    input: ActionInput,
+}
+
+/// The resident's own actions from the private page: evaluate, ask for a review or a
+/// re-review, withdraw.
+#[post("/cases/{number}/act/{action:.+}")]
+pub async fn resident_act(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    form: web::Form<ResidentActionForm>,
+) -> Result<HttpResponse, PageError> {
+    let page = PageCtx::new(&req, &session);
+    let locale = page.locale();
+    let (raw_number, name) = path.into_inner();
+    let number = parse_number(&raw_number).page(locale)?;
+    let kind = ActionKind::parse(&name)
+        .filter(|k| {
+            matches!(
+                k,
+                ActionKind::Evaluate
+                    | ActionKind::RequestReview
+                    | ActionKind::RequestReReview
+                    | ActionKind::Withdraw
+            )
+        })
+        .ok_or_else(AppError::not_found)
+        .page(locale)?;
+    let form = form.into_inner();
+    let token = form.token.clone();
+    let (rules, now) = (state.rules(), state.now());
+    let errors: BTreeMap<String, String> = if !csrf::verify(&session, &form.csrf) {
+        BTreeMap::from([("form".to_string(), page.t("err.csrf").to_string())])
+    } else {
+        match Action::parse(kind, &form.input) {
+            Err(errors) => field_messages(page.tr, &errors),
+            Ok(action) => {
+                let (target, token) = (number.clone(), token.clone());
+                let acted = state
+                    .db
+                    .write(move |conn| {
+                        // The private link proves who is acting.
+                        resident_case(conn, rules.rules(), &target, &token, now)?;
+                        act(conn, rules.rules(), &Actor::Resident, &target, &action, now)
+                    })
+                    .await;
+                match acted {
+                    Ok(_) => {
+                        return Ok(HttpResponse::SeeOther()
+                            .insert_header((
+                                LOCATION,
+                                format!(
+                                    "/cases/{number}?token={}&done={}",
+                                    encode(&form.token),
+                                    encode(kind.as_str())
+                                ),
+                            ))
+                            .finish());
+                    }
+                    Err(ServiceError::Invalid(errors)) => field_messages(page.tr, &errors),
+                    Err(e @ (ServiceError::Conflict { .. } | ServiceError::Forbidden { .. })) => {
+                        BTreeMap::from([("form".to_string(), AppError::from(e).message(page.tr))])
+                    }
+                    Err(e) => return Err(e).page(locale),
+                }
+            }
+        }
+    };
+    // Show the page again with the problem next to the form and what was typed kept.
+    let rules = state.rules();
+    let case = {
+        let (target, token) = (number.clone(), token.clone());
+        state
+            .db
+            .run(move |conn| resident_case(conn, rules.rules(), &target, &token, now))
+            .await
+            .page(locale)?
+    };
+    let catalog = state.catalog();
+    let view = CasePage {
+        case: PublicSummary::new(&catalog, page.tr, state.tz, &case.public),
+        details: Some(ResidentDetails::new(
+            &catalog,
+            page.tr,
+            state.tz,
+            case,
+            Some((kind, form.input, errors)),
+        )),
+        bad_token: false,
+        token,
+        done: None,
+        page,
+    };
+    Ok(html(StatusCode::UNPROCESSABLE_ENTITY, view.render()))
 }

@@ -26,6 +26,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(track::track)
         .service(case::receipt)
         .service(case::show)
+        .service(case::resident_act)
         .service(staff::login_form)
         .service(staff::login)
         .service(staff::logout)
