@@ -197,7 +197,7 @@ async fn a_resident_files_a_complaint_through_the_form_and_reads_the_receipt() {
 }
 
 #[actix_web::test]
-async fn staff_accept_and_answer_in_the_browser_and_the_resident_reads_the_answer() {
+async fn staff_answer_in_the_browser_and_the_resident_evaluates_and_asks_for_review() {
     if !available() {
         return;
     }
@@ -281,6 +281,55 @@ async fn staff_accept_and_answer_in_the_browser_and_the_resident_reads_the_answe
         let text = wait_for_text(&client, Locator::Id("timeline"), "书面答复（解释说明）").await?;
         assert!(text.contains("施工单位已调整作业时间"), "{text}");
         shot("resident-answer.png").await?;
+
+        // Unsatisfied: the resident says so, then asks for a review with reasons.
+        client
+            .find(Locator::Css("#action-evaluation summary"))
+            .await?
+            .click()
+            .await?;
+        client
+            .find(Locator::Css("#action-evaluation input[value=unsatisfied]"))
+            .await?
+            .click()
+            .await?;
+        fill(&client, "evaluation-comment", "晚上十点以后仍能听到机器声。").await;
+        client
+            .find(Locator::Id("submit-evaluation"))
+            .await?
+            .click()
+            .await?;
+        wait_for_text(&client, Locator::Id("done"), "评价答复").await?;
+        wait_for_text(&client, Locator::Id("timeline"), "群众评价：不满意").await?;
+
+        client
+            .find(Locator::Css("#action-review-request summary"))
+            .await?
+            .click()
+            .await?;
+        // Submitting without a reason keeps the page and says what is missing.
+        client
+            .find(Locator::Id("submit-review-request"))
+            .await?
+            .click()
+            .await?;
+        wait_for_text(&client, Locator::Id("action-review-request"), "此项为必填项").await?;
+        fill(
+            &client,
+            "review-request-reason",
+            "答复与实际情况不符，请上级机关复查。",
+        )
+        .await;
+        shot("resident-review.png").await?;
+        client
+            .find(Locator::Id("submit-review-request"))
+            .await?
+            .click()
+            .await?;
+        wait_for_text(&client, Locator::Id("done"), "申请复查").await?;
+        let text = wait_for_text(&client, Locator::Id("timeline"), "群众申请复查").await?;
+        assert!(text.contains("请上级机关复查"), "{text}");
+        assert!(text.contains("市信访局"), "the reviewing body is named: {text}");
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;

@@ -10,6 +10,7 @@
 mod helpers;
 mod smtp;
 
+mod appeals;
 mod authorization;
 mod browser;
 mod cases_api;
