@@ -46,6 +46,11 @@ pub struct Settings {
     pub background_jobs: bool,
     /// Seconds between deadline scans.
     pub scan_interval_secs: u64,
+    /// Complaints one address may file per hour (all at once, if it likes); 0: no limit.
+    pub filing_limit_per_hour: u32,
+    /// Take the client's address from the last `X-Forwarded-For` entry (only behind a
+    /// reverse proxy that sets it; otherwise anyone could claim any address).
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for Settings {
@@ -67,6 +72,8 @@ impl Default for Settings {
             mail_lease_secs: 300,
             background_jobs: true,
             scan_interval_secs: 60,
+            filing_limit_per_hour: 10,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -95,6 +102,8 @@ impl std::fmt::Debug for Settings {
             .field("mail_from", &self.mail_from)
             .field("public_url", &self.public_url())
             .field("background_jobs", &self.background_jobs)
+            .field("filing_limit_per_hour", &self.filing_limit_per_hour)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
             .finish()
     }
 }

@@ -8,6 +8,7 @@ pub mod deadline;
 pub mod field_error;
 pub mod locale;
 pub mod new_case;
+pub mod rate;
 pub mod routing;
 pub mod text;
 pub mod timeline;

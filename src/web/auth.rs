@@ -132,7 +132,19 @@ impl FromRequest for ApiStaff {
 
 /// The address the request came from (the peer; behind a proxy, its address).
 pub fn client_ip(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    client_addr(req).map_or_else(|| "unknown".into(), |a| a.to_string())
+}
+
+/// The client's address: the peer, or the entry our own proxy appended to
+/// `X-Forwarded-For` when the deployment says one is in front.
+pub fn client_addr(req: &HttpRequest) -> Option<std::net::IpAddr> {
+    let trusted = req
+        .app_data::<actix_web::web::Data<crate::web::AppState>>()
+        .is_some_and(|s| s.settings.trust_forwarded_for);
+    let forwarded = trusted
+        .then(|| req.headers().get("x-forwarded-for")?.to_str().ok())
+        .flatten()
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|v| v.trim().parse().ok());
+    forwarded.or_else(|| req.peer_addr().map(|a| a.ip()))
 }

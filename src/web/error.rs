@@ -34,7 +34,10 @@ pub enum AppError {
     #[error("conflict")]
     Conflict { key: &'static str },
     #[error("too many requests")]
-    TooManyRequests { retry_after_secs: u64 },
+    TooManyRequests {
+        key: &'static str,
+        retry_after_secs: u64,
+    },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -96,8 +99,11 @@ impl AppError {
             | AppError::Forbidden { key }
             | AppError::Conflict { key }
             | AppError::Unauthenticated { key } => tr.t(key).into(),
-            AppError::TooManyRequests { retry_after_secs } => tr.f(
-                "error.too_many",
+            AppError::TooManyRequests {
+                key,
+                retry_after_secs,
+            } => tr.f(
+                key,
                 &[("minutes", &retry_after_secs.div_ceil(60).max(1).to_string())],
             ),
             AppError::Internal(_) => tr.t("error.internal").into(),
@@ -119,9 +125,10 @@ impl From<ServiceError> for AppError {
             ServiceError::Unauthenticated => AppError::unauthenticated(),
             ServiceError::Forbidden { key } => AppError::Forbidden { key },
             ServiceError::Conflict { key } => AppError::Conflict { key },
-            ServiceError::TooManyAttempts { retry_after_secs } => {
-                AppError::TooManyRequests { retry_after_secs }
-            }
+            ServiceError::TooManyAttempts { retry_after_secs } => AppError::TooManyRequests {
+                key: "error.too_many",
+                retry_after_secs,
+            },
             ServiceError::Db(e) => AppError::Internal(e.to_string()),
             ServiceError::Internal(detail) => AppError::Internal(detail),
         }
@@ -163,7 +170,7 @@ impl ResponseError for ApiError {
             _ => Default::default(),
         };
         let mut response = HttpResponse::build(self.status_code());
-        if let AppError::TooManyRequests { retry_after_secs } = &self.error {
+        if let AppError::TooManyRequests { retry_after_secs, .. } = &self.error {
             response.insert_header(("Retry-After", retry_after_secs.to_string()));
         }
         if let AppError::Unauthenticated { .. } = &self.error {

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod auth;
 pub mod csrf;
 pub mod error;
+pub mod limit;
 pub mod locale;
 pub mod ops;
 pub mod pages;

@@ -18,6 +18,8 @@ use crate::service::ServiceError;
 use crate::service::file_case::{FiledCase, file_case};
 use crate::service::workflow::Rules;
 
+use super::limit::Limiter;
+
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
@@ -27,6 +29,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Seals secrets that must wait in the outbox (the receipt's private link).
     pub sealer: Sealer,
+    /// Filings per client address.
+    pub filing_limit: Arc<Limiter>,
     calendar: Arc<RwLock<Arc<Calendar>>>,
     policies: Arc<RwLock<Arc<Policies>>>,
     catalog: Arc<RwLock<Arc<Catalog>>>,
@@ -64,6 +68,7 @@ impl AppState {
     ) -> Self {
         AppState {
             db,
+            filing_limit: Arc::new(Limiter::per_hour(settings.filing_limit_per_hour)),
             settings: Arc::new(settings),
             tz,
             clock,
@@ -121,6 +126,19 @@ impl AppState {
                 file_case(conn, db.case_ids(), rules.rules(), &sealer, &case, now)
             })
             .await
+    }
+
+    /// Counts a filing from the request's address against the per-hour limit.
+    pub fn count_filing(&self, req: &actix_web::HttpRequest) -> Result<(), super::error::AppError> {
+        self.filing_limit
+            .check(super::auth::client_addr(req), self.now())
+            .map_err(|wait| {
+                metrics::counter!("filings_refused_total", "reason" => "rate").increment(1);
+                super::error::AppError::TooManyRequests {
+                    key: "error.too_many_filings",
+                    retry_after_secs: wait.secs(),
+                }
+            })
     }
 
     pub fn now(&self) -> DateTime<Utc> {

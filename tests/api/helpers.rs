@@ -109,6 +109,8 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
         pool_size: 4,
         // Tests run the deadline scan and delivery themselves, as of the time they choose.
         background_jobs: false,
+        // Every test client is 127.0.0.1; the limit's own tests turn it on.
+        filing_limit_per_hour: 0,
         public_url: Some("http://portal.test".into()),
         ..Settings::default()
     };

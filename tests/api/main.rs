@@ -18,5 +18,6 @@ mod concurrency;
 mod mail;
 mod pages;
 mod persistence;
+mod protections;
 mod staff_pages;
 mod workflow;

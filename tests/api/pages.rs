@@ -4,13 +4,13 @@ use crate::both_backends;
 use crate::helpers::{Backend, TestApp, spawn_app};
 
 /// The value of the hidden CSRF field in a page.
-fn csrf_of(html: &str) -> String {
+pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
     let start = html.find(marker).expect("page has a CSRF field") + marker.len();
     html[start..].split('"').next().unwrap().to_string()
 }
 
-fn form(csrf: &str) -> Vec<(&'static str, String)> {
+pub fn form(csrf: &str) -> Vec<(&'static str, String)> {
     vec![
         ("csrf", csrf.to_string()),
         ("category", "sanitation".into()),
@@ -33,7 +33,7 @@ async fn get_text(client: &reqwest::Client, url: String) -> (u16, String) {
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
-async fn open_form(app: &TestApp, client: &reqwest::Client) -> String {
+pub async fn open_form(app: &TestApp, client: &reqwest::Client) -> String {
     let (status, html) = get_text(client, app.url("/cases/new")).await;
     assert_eq!(status, 200);
     csrf_of(&html)

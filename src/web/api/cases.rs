@@ -21,6 +21,7 @@ use crate::web::locale::Lang;
 
 #[post("/cases")]
 pub async fn file(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Lang(locale): Lang,
     input: web::Json<CaseInput>,
@@ -29,6 +30,8 @@ pub async fn file(
     let case = NewCase::parse(&input, &catalog, locale, Channel::Api)
         .map_err(AppError::Invalid)
         .api(locale)?;
+    // Only valid filings count: a resident fixing mistakes is not held back.
+    state.count_filing(&req).api(locale)?;
     let filed = state.file(case).await.api(locale)?;
     metrics::counter!("cases_filed_total", "channel" => "api").increment(1);
     Ok(HttpResponse::Created()

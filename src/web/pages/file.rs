@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::http::header::LOCATION;
+use actix_web::http::header::{LOCATION, RETRY_AFTER};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
@@ -18,7 +18,7 @@ use crate::domain::locale::Locale;
 use crate::domain::new_case::{CaseInput, Description, NewCase, ResidentInput, Title};
 use crate::web::AppState;
 use crate::web::csrf;
-use crate::web::error::{Localize, PageError, field_messages};
+use crate::web::error::{AppError, Localize, PageError, field_messages};
 
 /// The form as posted; checkboxes are present only when ticked.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -37,6 +37,8 @@ pub struct FileForm {
     pub publish_consent: Option<String>,
     /// How the complaint came in, when the intake office records it.
     pub channel: String,
+    /// The hidden trap field: only a program fills it in.
+    pub website: String,
 }
 
 impl FileForm {
@@ -227,6 +229,17 @@ pub async fn submit_case(
         let errors = BTreeMap::from([("form".to_string(), page.t("err.csrf").to_string())]);
         return Ok(render(page, &catalog, form, errors, StatusCode::FORBIDDEN));
     }
+    if !form.website.trim().is_empty() {
+        metrics::counter!("filings_refused_total", "reason" => "trap").increment(1);
+        let errors = BTreeMap::from([("form".to_string(), page.t("err.trap").to_string())]);
+        return Ok(render(
+            page,
+            &catalog,
+            form,
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    }
     let case = match NewCase::parse(&form.to_input(), &catalog, locale, Channel::Web) {
         Ok(case) => case,
         Err(errors) => {
@@ -240,6 +253,16 @@ pub async fn submit_case(
             ));
         }
     };
+    if let Err(refused) = state.count_filing(&req) {
+        let errors = BTreeMap::from([("form".to_string(), refused.message(page.tr))]);
+        let mut response = render(page, &catalog, form, errors, refused.status());
+        if let AppError::TooManyRequests { retry_after_secs, .. } = refused
+            && let Ok(value) = retry_after_secs.to_string().parse()
+        {
+            response.headers_mut().insert(RETRY_AFTER, value);
+        }
+        return Ok(response);
+    }
     let filed = state.file(case).await.page(locale)?;
     metrics::counter!("cases_filed_total", "channel" => "web").increment(1);
     Ok(HttpResponse::SeeOther()
