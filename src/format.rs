@@ -124,6 +124,7 @@ pub fn event_text(tr: Tr, catalog: &Catalog, tz: Tz, kind: &str, data: Option<&E
                     )
                 }
                 RouteReason::NoRule => tr.f("event.routed_intake", &[("department", &department)]),
+                RouteReason::Supervisor => tr.f("event.routed_supervisor", &[("department", &department)]),
             })
         }
         Some(EventData::Accepted { answer_due }) => {

@@ -44,6 +44,7 @@ pub struct CaseRecord {
     pub answer_due_at: Option<NaiveDateTime>,
     pub objection_from: Option<String>,
     pub extension_state: Option<String>,
+    pub concerned_department: Option<String>,
 }
 
 /// A new case row; borrowed so filing copies nothing it does not have to. `None` is
@@ -78,6 +79,7 @@ pub struct NewCaseRow<'a> {
     pub due_at: Option<NaiveDateTime>,
     pub last_event_seq: i32,
     pub last_event_hash: &'a str,
+    pub concerned_department: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -371,6 +373,8 @@ pub struct QueueQuery {
     pub after_due: Option<(NaiveDateTime, i64)>,
     pub after_id: Option<i64>,
     pub limit: i64,
+    /// Leave out reports about officials that concern this department.
+    pub hidden_from: Option<String>,
 }
 
 pub fn queue(conn: &mut DbConn, q: &QueueQuery) -> Result<Vec<QueueRow>, DbError> {
@@ -382,6 +386,13 @@ pub fn queue(conn: &mut DbConn, q: &QueueQuery) -> Result<Vec<QueueRow>, DbError
     }
     if !q.states.is_empty() {
         query = query.filter(cases::state.eq_any(q.states.clone()));
+    }
+    if let Some(hidden) = &q.hidden_from {
+        query = query.filter(
+            cases::concerned_department
+                .is_null()
+                .or(cases::concerned_department.ne(hidden.clone())),
+        );
     }
     if let Some(category) = &q.category {
         query = query.filter(cases::category_code.eq(category.clone()));

@@ -102,10 +102,11 @@ pub fn load(conn: &mut DbConn) -> Result<Catalog, LoadCatalogError> {
             categories::name_zh,
             categories::name_en,
             categories::urgent,
+            categories::supervisor_code,
         ))
-        .load::<(String, String, String, String, bool)>(conn)?
+        .load::<(String, String, String, String, bool, Option<String>)>(conn)?
         .into_iter()
-        .map(|(code, group_code, zh, en, urgent)| {
+        .map(|(code, group_code, zh, en, urgent, supervisor)| {
             let channel_codes = links
                 .iter()
                 .filter(|(c, _)| *c == code)
@@ -117,6 +118,7 @@ pub fn load(conn: &mut DbConn) -> Result<Catalog, LoadCatalogError> {
                 names: Names::new(zh, en),
                 urgent,
                 channel_codes,
+                supervisor,
             }
         })
         .collect();
@@ -272,6 +274,7 @@ pub fn insert_missing(conn: &mut DbConn, data: &NewReferenceData) -> Result<usiz
                 categories::name_en.eq(&c.names.en),
                 categories::urgent.eq(c.urgent),
                 categories::position.eq(i as i32),
+                categories::supervisor_code.eq(&c.supervisor),
             ))
             .execute(conn)?;
         for (j, channel) in c.channel_codes.iter().enumerate() {

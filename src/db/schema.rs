@@ -58,6 +58,7 @@ diesel::table! {
         name_en -> Text,
         urgent -> Bool,
         position -> Integer,
+        supervisor_code -> Nullable<Text>,
     }
 }
 
@@ -109,6 +110,7 @@ diesel::table! {
         answer_due_at -> Nullable<Timestamp>,
         objection_from -> Nullable<Text>,
         extension_state -> Nullable<Text>,
+        concerned_department -> Nullable<Text>,
     }
 }
 

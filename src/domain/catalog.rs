@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::locale::Names;
-use super::routing::{RoutingRule, RoutingTable};
+use super::routing::{RouteReason, RoutingDecision, RoutingRule, RoutingTable};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Department {
@@ -45,6 +45,9 @@ pub struct Category {
     pub urgent: bool,
     /// Lawful channels for matters of this kind outside the petition procedure.
     pub channel_codes: Vec<String>,
+    /// Set for reports about officials (检举控告): the supervisory body that alone
+    /// handles them, whatever the routing rules say.
+    pub supervisor: Option<String>,
 }
 
 /// A lawful channel (court, arbitration, 12315 …) for what the petition procedure does
@@ -62,6 +65,8 @@ pub enum CatalogError {
     NoIntake,
     #[error("area {0} names a parent that does not exist or forms a cycle")]
     BrokenAreaTree(String),
+    #[error("category {0} names a supervisory body that is not a department")]
+    UnknownSupervisor(String),
 }
 
 /// All reference data, with lookups by code. Lists keep their display order.
@@ -119,6 +124,13 @@ impl Catalog {
                 return Err(CatalogError::BrokenAreaTree(area.code.clone()));
             }
         }
+        if let Some(category) = catalog.categories.iter().find(|c| {
+            c.supervisor
+                .as_deref()
+                .is_some_and(|s| catalog.department(s).is_none())
+        }) {
+            return Err(CatalogError::UnknownSupervisor(category.code.clone()));
+        }
         Ok(catalog)
     }
 
@@ -144,6 +156,26 @@ impl Catalog {
 
     pub fn intake(&self) -> &Department {
         &self.departments[self.intake]
+    }
+
+    /// Where a new case goes. A report about an official goes to the category's
+    /// supervisory body, or to the intake office when that body is the one concerned;
+    /// everything else follows the routing rules.
+    pub fn route_case(&self, category: &str, area_path: &[&str], concerned: Option<&str>) -> RoutingDecision {
+        let intake = &self.intake().code;
+        match self.category(category).and_then(|c| c.supervisor.as_deref()) {
+            Some(supervisor) if Some(supervisor) != concerned && self.department(supervisor).is_some() => {
+                RoutingDecision {
+                    department_code: supervisor.to_string(),
+                    reason: RouteReason::Supervisor,
+                }
+            }
+            Some(_) => RoutingDecision {
+                department_code: intake.clone(),
+                reason: RouteReason::Supervisor,
+            },
+            None => self.routing.route(category, area_path, intake),
+        }
     }
 
     /// Where a review of `department`'s answer goes.
@@ -221,6 +253,7 @@ pub(crate) mod fixture {
             names: Names::new(code, code),
             urgent: false,
             channel_codes: vec![],
+            supervisor: None,
         }
     }
 
@@ -242,7 +275,14 @@ pub(crate) mod fixture {
                 code: "g".into(),
                 names: Names::new("g", "g"),
             }],
-            vec![category("noise"), category("roads")],
+            vec![
+                category("noise"),
+                category("roads"),
+                Category {
+                    supervisor: Some("env".into()),
+                    ..category("report")
+                },
+            ],
             vec![],
             rules,
         )
@@ -267,6 +307,44 @@ mod tests {
     fn a_catalog_needs_an_intake_office() {
         let err = Catalog::new(vec![dept("env", false)], vec![], vec![], vec![], vec![], vec![]);
         assert_eq!(err.err(), Some(CatalogError::NoIntake));
+    }
+
+    #[test]
+    fn a_report_about_an_official_goes_to_the_supervisor_whatever_the_rules() {
+        let everything_to_town = vec![RoutingRule {
+            id: 1,
+            category_code: None,
+            area_code: Some("town".into()),
+            department_code: "town".into(),
+        }];
+        let c = catalog(everything_to_town);
+        let path = ["village", "town", "city"];
+        let report = c.route_case("report", &path, Some("town"));
+        assert_eq!(report.department_code, "env");
+        assert_eq!(report.reason, RouteReason::Supervisor);
+        assert_eq!(c.route_case("report", &path, None).department_code, "env");
+        // When the supervisor itself is concerned, the intake office places it.
+        let about_env = c.route_case("report", &path, Some("env"));
+        assert_eq!(about_env.department_code, "intake");
+        assert_eq!(about_env.reason, RouteReason::Supervisor);
+        // Other categories follow the rules, whatever is said to be concerned.
+        assert_eq!(c.route_case("noise", &path, Some("town")).department_code, "town");
+    }
+
+    #[test]
+    fn a_supervisor_must_be_a_department() {
+        let err = Catalog::new(
+            vec![dept("intake", true)],
+            vec![],
+            vec![],
+            vec![Category {
+                supervisor: Some("nobody".into()),
+                ..category("report")
+            }],
+            vec![],
+            vec![],
+        );
+        assert_eq!(err.err(), Some(CatalogError::UnknownSupervisor("report".into())));
     }
 
     #[test]

@@ -105,6 +105,9 @@ pub struct CaseInput {
     pub resident: ResidentInput,
     pub confidential: bool,
     pub publish_consent: bool,
+    /// For a report about an official: the department the report concerns.
+    #[validate(length(max = 64))]
+    pub concerned_department: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Validate)]
@@ -143,6 +146,8 @@ pub struct NewCase {
     pub channel: Channel,
     /// The member of staff who recorded it (phone, letter, visit), if not the resident.
     pub recorded_by: Option<i32>,
+    /// The department a report about an official concerns (reports only).
+    pub concerned_department: Option<String>,
 }
 
 /// Non-empty text of an optional field.
@@ -202,6 +207,18 @@ impl NewCase {
         if present(&input.resident.phone).is_none() && present(&input.resident.email).is_none() {
             errors.add("resident.phone", FieldError::new("err.contact_required"));
         }
+        // Only a report about an official has a department concerned; on other categories
+        // the field (always on the form, which works without JavaScript) is ignored.
+        let is_report = catalog
+            .category(input.category.trim())
+            .is_some_and(|c| c.supervisor.is_some());
+        let concerned = match present(&input.concerned_department) {
+            Some(code) if is_report => match catalog.department(code) {
+                Some(d) => Some(Some(d.code.clone())),
+                None => errors.check("concerned_department", Err(FieldError::new("err.department"))),
+            },
+            _ => Some(None),
+        };
 
         match (
             category,
@@ -213,6 +230,7 @@ impl NewCase {
             name,
             phone,
             email,
+            concerned,
         ) {
             (
                 Some(()),
@@ -224,6 +242,7 @@ impl NewCase {
                 Some(name),
                 Some(phone),
                 Some(email),
+                Some(concerned_department),
             ) if errors.is_empty() => Ok(NewCase {
                 category: input.category.trim().to_string(),
                 area: input.area.trim().to_string(),
@@ -237,6 +256,7 @@ impl NewCase {
                 locale,
                 channel,
                 recorded_by: None,
+                concerned_department,
             }),
             _ => Err(errors),
         }
@@ -306,7 +326,30 @@ mod tests {
             },
             confidential: true,
             publish_consent: false,
+            concerned_department: None,
         }
+    }
+
+    #[test]
+    fn only_a_report_keeps_the_department_concerned_and_it_must_exist() {
+        let mut input = valid();
+        input.concerned_department = Some("town".into());
+        assert_eq!(
+            parse(&input).unwrap().concerned_department,
+            None,
+            "noise is not a report"
+        );
+        input.category = "report".into();
+        assert_eq!(
+            parse(&input).unwrap().concerned_department.as_deref(),
+            Some("town")
+        );
+        input.concerned_department = Some(" ".into());
+        assert_eq!(parse(&input).unwrap().concerned_department, None);
+        input.concerned_department = Some("nowhere".into());
+        let errors = parse(&input).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|(f, _)| f).collect();
+        assert_eq!(fields, ["concerned_department"]);
     }
 
     fn parse(input: &CaseInput) -> Result<NewCase, FieldErrors> {

@@ -30,6 +30,8 @@ pub enum RouteReason {
         area: Option<String>,
     },
     NoRule,
+    /// A report about an official, sent to the body that supervises officials.
+    Supervisor,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +44,7 @@ impl RoutingDecision {
     pub fn rule_id(&self) -> Option<i32> {
         match self.reason {
             RouteReason::Rule { rule_id, .. } => Some(rule_id),
-            RouteReason::NoRule => None,
+            RouteReason::NoRule | RouteReason::Supervisor => None,
         }
     }
 }

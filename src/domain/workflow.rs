@@ -211,6 +211,9 @@ pub struct Facts {
     pub evaluated_since_answer: bool,
     /// A hearing in progress: when it started and the deadline it set aside.
     pub hearing: Option<(DateTime<Utc>, Option<DateTime<Utc>>)>,
+    /// In a report about an official, the department the resident named as concerned:
+    /// it never sees the case and the case never goes to it.
+    pub concerned: Option<String>,
 }
 
 impl Facts {
@@ -234,6 +237,7 @@ impl Facts {
             answered_at: None,
             evaluated_since_answer: false,
             hearing: None,
+            concerned: None,
         };
         for (at, event) in events {
             match event {
@@ -409,6 +413,8 @@ pub struct Decision {
 pub fn may_view(actor: &Actor, facts: &Facts, catalog: &Catalog) -> bool {
     match actor {
         Actor::Resident | Actor::System => true,
+        // Whatever the role: the department a report is about never reads it.
+        Actor::Staff(s) if s.department.is_some() && s.department == facts.concerned => false,
         Actor::Staff(s) => match s.role {
             Role::Leader => true,
             Role::Admin => false,
@@ -595,6 +601,11 @@ fn legal(kind: ActionKind, facts: &Facts, ctx: &Context) -> Result<(), Denial> {
 
 /// Whether `actor` may take `kind` now, leaving aside what the action says.
 pub fn check(actor: &Actor, kind: ActionKind, facts: &Facts, ctx: &Context) -> Result<(), Denial> {
+    if !may_view(actor, facts, ctx.catalog) {
+        return Err(Denial::Forbidden {
+            key: "deny.not_your_case",
+        });
+    }
     if !permitted(actor, kind, facts, ctx.intake()) {
         let key = match actor {
             Actor::Staff(s)
@@ -671,6 +682,9 @@ pub fn decide(actor: &Actor, action: &Action, facts: &Facts, ctx: &Context) -> R
             if ctx.catalog.department(department).is_none() || department == ctx.intake() {
                 return Err(invalid("department", "err.department"));
             }
+            if facts.concerned.as_ref() == Some(department) {
+                return Err(invalid("department", "err.concerned_department"));
+            }
             status.department = department.clone();
             status.objection_from = None;
             event(
@@ -697,6 +711,9 @@ pub fn decide(actor: &Actor, action: &Action, facts: &Facts, ctx: &Context) -> R
         Action::Transfer { department, reason } => {
             if ctx.catalog.department(department).is_none() || *department == current {
                 return Err(invalid("department", "err.department"));
+            }
+            if facts.concerned.as_ref() == Some(department) {
+                return Err(invalid("department", "err.concerned_department"));
             }
             let acceptance_due = ctx.due(now, policy.acceptance_days);
             status.state = CaseState::Routed;
@@ -1076,6 +1093,7 @@ mod tests {
                 names: Names::new("noise", "noise"),
                 urgent: false,
                 channel_codes: vec!["court".into()],
+                supervisor: None,
             }],
             vec![],
             vec![],
@@ -1138,6 +1156,7 @@ mod tests {
             answered_at: None,
             evaluated_since_answer: false,
             hearing: None,
+            concerned: None,
         }
     }
 
@@ -1231,12 +1250,15 @@ mod tests {
             timeline.push((started, EventData::HearingStarted { due_at }));
         }
         timeline.extend(decision.events.into_iter().map(|(e, _)| (at, e)));
-        Facts::from_timeline(
-            decision.status,
-            facts.category.clone(),
-            facts.confidential,
-            &timeline,
-        )
+        Facts {
+            concerned: facts.concerned.clone(),
+            ..Facts::from_timeline(
+                decision.status,
+                facts.category.clone(),
+                facts.confidential,
+                &timeline,
+            )
+        }
     }
 
     /// Every actor and a valid instance of every action.
@@ -1410,6 +1432,48 @@ mod tests {
         for edge in allowed.iter().filter(|(from, _)| *from != CaseState::Submitted) {
             assert!(taken.contains(edge), "never reached {edge:?}");
         }
+    }
+
+    #[test]
+    fn the_department_a_report_concerns_never_sees_it_nor_receives_it() {
+        let world = World::new();
+        let ctx = world.ctx(t0());
+        let mut report = routed_to("gov");
+        report.concerned = Some("transport".into());
+        let transport_head = staff(8, Role::Head, Some("transport"));
+        let transport_intake = staff(9, Role::Intake, Some("transport"));
+        for actor in [other_staff(), transport_head, transport_intake] {
+            assert!(!may_view(&actor, &report, &world.catalog), "{actor:?}");
+            assert!(!may_see_identity(&actor, &report, &world.catalog));
+            assert!(available(&actor, &report, &ctx).is_empty());
+        }
+        assert!(may_view(&gov_staff(), &report, &world.catalog));
+        assert!(may_view(&intake(), &report, &world.catalog));
+        assert!(may_view(&leader(), &report, &world.catalog));
+
+        let to_transport = Action::Transfer {
+            department: "transport".into(),
+            reason: reason(),
+        };
+        let denied = decide(&gov_staff(), &to_transport, &report, &ctx).unwrap_err();
+        assert_eq!(denied, invalid("department", "err.concerned_department"));
+        let to_env = Action::Transfer {
+            department: "env".into(),
+            reason: reason(),
+        };
+        let moved = decide(&gov_staff(), &to_env, &report, &ctx).expect("elsewhere is fine");
+        assert_eq!(moved.status.department, "env");
+
+        let mut at_intake = routed_to("intake");
+        at_intake.concerned = Some("transport".into());
+        let reroute = Action::Reroute {
+            department: "transport".into(),
+            reason: reason(),
+        };
+        assert_eq!(
+            decide(&intake(), &reroute, &at_intake, &ctx).unwrap_err(),
+            invalid("department", "err.concerned_department")
+        );
     }
 
     #[test]

@@ -66,6 +66,8 @@ struct DemoCategory {
     urgent: bool,
     #[serde(default)]
     channels: Vec<String>,
+    #[serde(default)]
+    supervisor: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -137,6 +139,7 @@ pub fn demo_data() -> Result<NewReferenceData, ServiceError> {
                 names: Names::new(&c.zh, &c.en),
                 urgent: c.urgent,
                 channel_codes: c.channels.clone(),
+                supervisor: c.supervisor.clone(),
             })
             .collect(),
         rules: file

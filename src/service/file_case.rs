@@ -45,9 +45,7 @@ pub fn file_case(
     let path = catalog
         .area_path(&case.area)
         .ok_or_else(|| ServiceError::Internal(format!("area {} vanished from the catalogue", case.area)))?;
-    let routing = catalog
-        .routing()
-        .route(&case.category, &path, &catalog.intake().code);
+    let routing = catalog.route_case(&case.category, &path, case.concerned_department.as_deref());
     let department = catalog
         .department(&routing.department_code)
         .ok_or_else(|| {
@@ -126,6 +124,7 @@ pub fn file_case(
         due_at: Some(acceptance_due_at.naive_utc()),
         last_event_seq: last.seq,
         last_event_hash: &last.hash,
+        concerned_department: case.concerned_department.as_deref(),
     };
     let about = About {
         id,

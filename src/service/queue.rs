@@ -191,6 +191,7 @@ pub fn queue(
                 _ => None,
             },
             limit: i64::from(limit) + 1,
+            hidden_from: user.department.clone(),
         },
     )?;
     let next = if rows.len() > limit as usize {

@@ -73,12 +73,15 @@ pub fn facts_of(record: &CaseRecord, events: &[EventRecord]) -> Result<Facts, Se
                 .map(|data| (e.created_at.and_utc(), data))
         })
         .collect();
-    Ok(Facts::from_timeline(
-        status,
-        record.category_code.clone(),
-        record.confidential,
-        &timeline,
-    ))
+    Ok(Facts {
+        concerned: record.concerned_department.clone(),
+        ..Facts::from_timeline(
+            status,
+            record.category_code.clone(),
+            record.confidential,
+            &timeline,
+        )
+    })
 }
 
 fn load(

@@ -15,6 +15,7 @@ mod authorization;
 mod browser;
 mod cases_api;
 mod concurrency;
+mod confidentiality;
 mod mail;
 mod pages;
 mod persistence;

@@ -11,13 +11,13 @@ fn csrf_of(html: &str) -> String {
     html[start..].split('"').next().unwrap().to_string()
 }
 
-async fn page(client: &reqwest::Client, url: String) -> (u16, String) {
+pub async fn page(client: &reqwest::Client, url: String) -> (u16, String) {
     let response = client.get(url).send().await.unwrap();
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
 /// A browser signed in as `username` (demo password).
-async fn signed_in(app: &TestApp, username: &str) -> reqwest::Client {
+pub async fn signed_in(app: &TestApp, username: &str) -> reqwest::Client {
     let browser = app.browser("zh-CN");
     let (_, form) = page(&browser, app.url("/staff/login")).await;
     let response = browser

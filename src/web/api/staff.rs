@@ -186,6 +186,7 @@ pub async fn staff_view(
         "description": r.description,
         "address": r.address,
         "confidential": r.confidential,
+        "concerned_department": r.concerned_department,
         "submitted_at": rfc3339(r.submitted_at.and_utc()),
         "due_at": r.due_at.map(|d| rfc3339(d.and_utc())),
         "acceptance_due_at": r.acceptance_due_at.map(|d| rfc3339(d.and_utc())),

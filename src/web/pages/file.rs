@@ -39,6 +39,8 @@ pub struct FileForm {
     pub channel: String,
     /// The hidden trap field: only a program fills it in.
     pub website: String,
+    /// For reports about officials: the department concerned.
+    pub concerned_department: String,
 }
 
 impl FileForm {
@@ -58,6 +60,7 @@ impl FileForm {
             },
             confidential: self.confidential.is_some(),
             publish_consent: self.publish_consent.is_some(),
+            concerned_department: Some(self.concerned_department.clone()),
         }
     }
 }
@@ -89,6 +92,10 @@ struct FilePage {
     action: String,
     /// Channel choices (for the intake office recording a call, letter or visit).
     channels: Vec<Opt>,
+    /// Categories that are reports about officials, by name.
+    reports: Vec<String>,
+    /// Departments a report may concern.
+    departments: Vec<Opt>,
 }
 
 impl FilePage {
@@ -183,6 +190,21 @@ pub fn render_form(
         description_max: Description::MAX_CHARS,
         action: action.to_string(),
         channels,
+        reports: catalog
+            .categories
+            .iter()
+            .filter(|c| c.supervisor.is_some())
+            .map(|c| c.names.get(locale).to_string())
+            .collect(),
+        departments: catalog
+            .departments
+            .iter()
+            .map(|d| Opt {
+                code: d.code.clone(),
+                name: d.names.get(locale).to_string(),
+                selected: d.code == form.concerned_department,
+            })
+            .collect(),
         page,
         form,
         errors,

@@ -409,6 +409,8 @@ struct CasePage {
     confidential: bool,
     objection_from: Option<String>,
     extension: Option<String>,
+    /// A report about an official: the department it concerns.
+    concerned: Option<String>,
     may_see_identity: bool,
     identity: Option<Identity>,
     timeline: Vec<StaffEvent>,
@@ -597,6 +599,10 @@ fn case_view(page: PageCtx, state: &AppState, case: StaffCase, extras: Extras<'_
             .extension_state
             .as_deref()
             .map(|e| tr.t(&format!("extension.{e}")).to_string()),
+        concerned: r
+            .concerned_department
+            .as_deref()
+            .map(|c| department_name(&catalog, locale, c)),
         may_see_identity: case.may_see_identity,
         identity,
         timeline: case
