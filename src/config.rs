@@ -51,6 +51,9 @@ pub struct Settings {
     /// Take the client's address from the last `X-Forwarded-For` entry (only behind a
     /// reverse proxy that sets it; otherwise anyone could claim any address).
     pub trust_forwarded_for: bool,
+    /// Hold complaints filed on the web or through the API until the resident follows a
+    /// link mailed to them (an email address is then required).
+    pub confirm_filings: bool,
 }
 
 impl Default for Settings {
@@ -74,6 +77,7 @@ impl Default for Settings {
             scan_interval_secs: 60,
             filing_limit_per_hour: 10,
             trust_forwarded_for: false,
+            confirm_filings: false,
         }
     }
 }
@@ -104,6 +108,7 @@ impl std::fmt::Debug for Settings {
             .field("background_jobs", &self.background_jobs)
             .field("filing_limit_per_hour", &self.filing_limit_per_hour)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("confirm_filings", &self.confirm_filings)
             .finish()
     }
 }

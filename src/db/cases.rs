@@ -340,6 +340,14 @@ pub fn update_status(
     Ok(updated == 1)
 }
 
+/// Records when acceptance is due (set once a held filing is confirmed).
+pub fn set_acceptance_due(conn: &mut DbConn, case_id: i64, at: NaiveDateTime) -> Result<(), DbError> {
+    diesel::update(cases::table.filter(cases::id.eq(case_id)))
+        .set(cases::acceptance_due_at.eq(at))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// One line of a queue.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = cases)]

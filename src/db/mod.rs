@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod conn;
 pub mod deadlines;
 pub mod outbox;
+pub mod residents;
 pub mod scan;
 pub mod schema;
 pub mod templates;

@@ -241,5 +241,51 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    residents (id) {
+        id -> Integer,
+        email -> Text,
+        locale -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    resident_cases (resident_id, case_id) {
+        resident_id -> Integer,
+        case_id -> BigInt,
+        linked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    email_links (id) {
+        id -> BigInt,
+        purpose -> Text,
+        email -> Text,
+        token_hash -> Text,
+        case_id -> Nullable<BigInt>,
+        locale -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    supports (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        email -> Text,
+        locale -> Text,
+        created_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(case_events -> cases (case_id));
+diesel::joinable!(resident_cases -> cases (case_id));
+diesel::allow_tables_to_appear_in_same_query!(resident_cases, cases);
+diesel::allow_tables_to_appear_in_same_query!(supports, cases);
 diesel::allow_tables_to_appear_in_same_query!(case_events, cases);

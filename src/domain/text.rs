@@ -80,6 +80,44 @@ macro_rules! bounded_text {
 }
 pub(crate) use bounded_text;
 
+/// Text fit for the public: e-mail addresses and long runs of digits (phone, ID and bank
+/// numbers) become `***`. Used on what a resident consented to publish.
+pub fn redact(text: &str) -> String {
+    const MASK: &str = "***";
+    let mut out = String::with_capacity(text.len());
+    for (i, word) in text.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        if word.contains('@') && word.chars().filter(|c| *c == '@').count() == 1 && word.len() > 2 {
+            out.push_str(MASK);
+            continue;
+        }
+        let mut digits = String::new();
+        let flush = |digits: &mut String, out: &mut String| {
+            if digits.chars().filter(|c| c.is_ascii_digit()).count() >= 7 {
+                out.push_str(MASK);
+            } else {
+                out.push_str(digits);
+            }
+            digits.clear();
+        };
+        for c in word.chars() {
+            // A number may be written with dashes inside it (138-0013-8000), or end in X (ID).
+            let part_of_number =
+                c.is_ascii_digit() || (!digits.is_empty() && (c == '-' || c == 'X' || c == 'x'));
+            if part_of_number {
+                digits.push(c);
+            } else {
+                flush(&mut digits, &mut out);
+                out.push(c);
+            }
+        }
+        flush(&mut digits, &mut out);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +168,15 @@ mod tests {
     fn html_is_just_text() {
         let html = "<script>alert(1)</script>";
         assert_eq!(clean(html, 1, 50, Lines::Single).as_deref(), Ok(html));
+    }
+
+    #[test]
+    fn redaction_hides_addresses_and_long_numbers_and_keeps_the_rest() {
+        assert_eq!(redact("东门路18号噪音扰民"), "东门路18号噪音扰民");
+        assert_eq!(redact("请联系13800138000张先生"), "请联系***张先生");
+        assert_eq!(redact("电话 138-0013-8000 或 a.b@example.cn"), "电话 *** 或 ***");
+        assert_eq!(redact("身份证11010519491231002X"), "身份证***");
+        assert_eq!(redact("2026年11月的工单"), "2026年11月的工单");
+        assert_eq!(redact("Call 5551234 now"), "Call *** now");
     }
 }

@@ -119,6 +119,22 @@ pub enum MailData {
     },
     /// To leaders, at the start of a month: last month in figures.
     Digest { month: String, lines: Vec<DigestLine> },
+    /// To a resident who asked to sign in: the one-time link.
+    SignInLink { sealed_token: String },
+    /// To someone who supports a case: the link that confirms it.
+    SupportConfirm { number: String, sealed_token: String },
+    /// To the resident, when filings must be confirmed: the confirming link and the
+    /// private link.
+    FilingConfirm {
+        number: String,
+        sealed_token: String,
+        sealed_access: String,
+    },
+    /// To a supporter: a public step of the case they support.
+    PublicUpdate {
+        number: String,
+        event: crate::domain::timeline::EventData,
+    },
 }
 
 /// Which round of appeal.
@@ -166,6 +182,10 @@ impl MailData {
             MailData::Reminder { .. } => "reminder",
             MailData::Escalation { .. } => "escalation",
             MailData::Digest { .. } => "digest",
+            MailData::SignInLink { .. } => "sign_in_link",
+            MailData::SupportConfirm { .. } => "support_confirm",
+            MailData::FilingConfirm { .. } => "filing_confirm",
+            MailData::PublicUpdate { .. } => "public_update",
         }
     }
 }
@@ -556,6 +576,70 @@ pub fn render(data: &MailData, locale: Locale, env: &MailEnv) -> Result<Rendered
                 }),
             )
         }
+        MailData::SignInLink { sealed_token } => (
+            tr.t("mail.sign_in.subject").to_string(),
+            vec![
+                tr.t("mail.sign_in.body").to_string(),
+                tr.t("mail.not_you").to_string(),
+            ],
+            None,
+            env.sealer.open(sealed_token).map(|token| Link {
+                label: tr.t("mail.sign_in.link").to_string(),
+                url: format!("{}/account/link?token={}", env.base_url, encode(&token)),
+            }),
+        ),
+        MailData::SupportConfirm { number, sealed_token } => (
+            tr.f("mail.support_confirm.subject", &[("number", number)]),
+            vec![
+                tr.f("mail.support_confirm.body", &[("number", number)]),
+                tr.t("mail.not_you").to_string(),
+            ],
+            None,
+            env.sealer.open(sealed_token).map(|token| Link {
+                label: tr.t("mail.support_confirm.link").to_string(),
+                url: format!("{}/supports/confirm?token={}", env.base_url, encode(&token)),
+            }),
+        ),
+        MailData::FilingConfirm {
+            number,
+            sealed_token,
+            sealed_access,
+        } => {
+            let mut paragraphs = vec![tr.f("mail.filing_confirm.body", &[("number", number)])];
+            if let Some(access) = env.sealer.open(sealed_access) {
+                paragraphs.push(tr.f(
+                    "mail.filing_confirm.private",
+                    &[(
+                        "url",
+                        &format!(
+                            "{}/cases/{}?token={}",
+                            env.base_url,
+                            encode(number),
+                            encode(&access)
+                        ),
+                    )],
+                ));
+            }
+            paragraphs.push(tr.t("mail.not_you").to_string());
+            (
+                tr.f("mail.filing_confirm.subject", &[("number", number)]),
+                paragraphs,
+                None,
+                env.sealer.open(sealed_token).map(|token| Link {
+                    label: tr.t("mail.filing_confirm.link").to_string(),
+                    url: format!("{}/filings/confirm?token={}", env.base_url, encode(&token)),
+                }),
+            )
+        }
+        MailData::PublicUpdate { number, event } => (
+            tr.f("mail.public_update.subject", &[("number", number)]),
+            vec![
+                tr.f("mail.public_update.body", &[("number", number)]),
+                tr.t("mail.public_update.why").to_string(),
+            ],
+            Some(crate::format::event_text(tr, env.catalog, env.tz, event.kind(), Some(event)).summary),
+            Some(track(number)),
+        ),
     };
     let paragraphs: Vec<String> = paragraphs.into_iter().filter(|p| !p.is_empty()).collect();
     let footer = tr.t("mail.footer");

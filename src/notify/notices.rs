@@ -317,8 +317,41 @@ pub fn for_events(
                     ));
                 }
             }
+            // A confirmed filing reaches its department only now.
+            EventData::Confirmed => {
+                notices.extend(assignment(catalog, case, &status.department, status.due_at, now))
+            }
             _ => {}
         }
     }
+    let news: Vec<&EventData> = events.iter().filter(|e| is_news(e)).collect();
+    if !news.is_empty() {
+        for (email, locale) in crate::db::residents::supporters(conn, case.id)? {
+            let locale = Locale::from_tag(&locale).unwrap_or_default();
+            for event in &news {
+                let data = MailData::PublicUpdate {
+                    number: number.clone(),
+                    event: (*event).clone(),
+                };
+                notices.push(notice(&data, &email, locale, Some(case.id), None, now));
+            }
+        }
+    }
     Ok(notices)
+}
+
+/// The public steps supporters hear of.
+fn is_news(event: &EventData) -> bool {
+    matches!(
+        event,
+        EventData::Accepted { .. }
+            | EventData::NotAccepted { .. }
+            | EventData::Transferred { .. }
+            | EventData::ExtensionApproved { .. }
+            | EventData::Answered { .. }
+            | EventData::ReviewAnswered { .. }
+            | EventData::ReReviewAnswered { .. }
+            | EventData::Closed { .. }
+            | EventData::Withdrawn
+    )
 }

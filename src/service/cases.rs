@@ -9,6 +9,7 @@ use super::workflow::Rules;
 use crate::db::DbConn;
 use crate::db::cases::{CaseRecord, EventRecord, events_of, find_by_tracking_number};
 use crate::domain::case::{ActorKind, CaseState, Channel, Visibility};
+use crate::domain::catalog::Catalog;
 use crate::domain::locale::Locale;
 use crate::domain::timeline::EventData;
 use crate::domain::tracking::TrackingNumber;
@@ -25,6 +26,12 @@ pub struct PublicCase {
     pub updated_at: DateTime<Utc>,
     pub acceptance_due_at: Option<DateTime<Utc>>,
     pub answer_due_at: Option<DateTime<Utc>>,
+    /// The title, redacted, when the resident consented to publication.
+    pub published_title: Option<String>,
+    /// Whether others may support it ("me too").
+    pub supportable: bool,
+    /// Confirmed supports.
+    pub supports: i64,
 }
 
 /// Everything the resident may see of their own case.
@@ -80,6 +87,9 @@ fn public_of(record: &CaseRecord) -> Result<PublicCase, ServiceError> {
         updated_at: utc(record.updated_at),
         acceptance_due_at: record.acceptance_due_at.map(utc),
         answer_due_at: record.answer_due_at.map(utc),
+        published_title: None,
+        supportable: false,
+        supports: 0,
     })
 }
 
@@ -87,8 +97,23 @@ fn find(conn: &mut DbConn, number: &TrackingNumber) -> Result<CaseRecord, Servic
     find_by_tracking_number(conn, number.as_str())?.ok_or(ServiceError::NotFound)
 }
 
-pub fn public_case(conn: &mut DbConn, number: &TrackingNumber) -> Result<PublicCase, ServiceError> {
-    public_of(&find(conn, number)?)
+pub fn public_case(
+    conn: &mut DbConn,
+    catalog: &Catalog,
+    number: &TrackingNumber,
+) -> Result<PublicCase, ServiceError> {
+    let record = find(conn, number)?;
+    let supportable = super::residents::supportable(catalog, &record);
+    let report = catalog
+        .category(&record.category_code)
+        .is_some_and(|c| c.supervisor.is_some());
+    Ok(PublicCase {
+        published_title: (record.publish_consent && !report && !record.confidential)
+            .then(|| crate::domain::text::redact(&record.title)),
+        supportable,
+        supports: super::residents::support_count(conn, record.id)?,
+        ..public_of(&record)?
+    })
 }
 
 /// The resident's view; `Forbidden` when the token is not this case's.
@@ -106,6 +131,29 @@ pub fn resident_case(
         });
     }
     resident_view(conn, rules, record, now)
+}
+
+/// How a resident shows a case is theirs.
+#[derive(Debug, Clone)]
+pub enum ResidentProof {
+    /// The private link's token.
+    Token(String),
+    /// A signed-in account that holds the case.
+    Account(super::residents::ResidentAccount),
+}
+
+/// The resident's view by either proof; `Forbidden` when it does not hold.
+pub fn resident_case_by(
+    conn: &mut DbConn,
+    rules: Rules<'_>,
+    number: &TrackingNumber,
+    proof: &ResidentProof,
+    now: DateTime<Utc>,
+) -> Result<ResidentCase, ServiceError> {
+    match proof {
+        ResidentProof::Token(token) => resident_case(conn, rules, number, token, now),
+        ResidentProof::Account(account) => super::residents::account_case(conn, rules, number, account, now),
+    }
 }
 
 /// The resident's view of a case already known to be theirs.
@@ -127,7 +175,10 @@ pub fn resident_view(
     .flatten();
     let timeline = entries(events, Visibility::shown_to_resident);
     Ok(ResidentCase {
-        public: public_of(&record)?,
+        public: PublicCase {
+            supports: super::residents::support_count(conn, record.id)?,
+            ..public_of(&record)?
+        },
         channel: Channel::parse(&record.channel).ok_or_else(|| corrupt("channel", &record.channel))?,
         locale: Locale::from_tag(&record.locale).unwrap_or_default(),
         area_code: record.area_code,

@@ -30,8 +30,35 @@ pub struct FiledCase {
     pub acceptance_due_at: DateTime<Utc>,
 }
 
-/// Routes and stores `case`. Its writes are one atomic statement on PostgreSQL, so it
-/// may run through [`crate::db::Db::write_single_statement`].
+/// What a filing needs besides the complaint.
+#[derive(Debug, Clone, Default)]
+pub struct FilingOptions {
+    /// Hold the case until the resident follows a link mailed to them.
+    pub confirm_by_email: bool,
+    /// The signed-in resident's account, which will hold the case.
+    pub account: Option<i32>,
+}
+
+impl FilingOptions {
+    /// What the options ask of the complaint: confirming by email needs an address.
+    pub fn check(&self, case: &NewCase) -> Result<(), crate::domain::field_error::FieldErrors> {
+        if self.confirm_by_email && case.resident.email.is_none() {
+            return Err(crate::domain::field_error::FieldErrors::single(
+                "resident.email",
+                crate::domain::field_error::FieldError::new("err.email_to_confirm"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether the filing is one statement (and may skip the transaction).
+    pub fn is_single_statement(&self) -> bool {
+        !self.confirm_by_email && self.account.is_none()
+    }
+}
+
+/// Routes and stores `case`. Without `options`, its writes are one atomic statement on
+/// PostgreSQL, so it may run through [`crate::db::Db::write_single_statement`].
 #[tracing::instrument(name = "file case", skip_all, fields(category = %case.category, area = %case.area))]
 pub fn file_case(
     conn: &mut DbConn,
@@ -39,6 +66,7 @@ pub fn file_case(
     rules: Rules<'_>,
     sealer: &Sealer,
     case: &NewCase,
+    options: &FilingOptions,
     now: DateTime<Utc>,
 ) -> Result<FiledCase, ServiceError> {
     let (catalog, tz) = (rules.catalog, rules.tz);
@@ -59,7 +87,17 @@ pub fn file_case(
     let context = rules.context(&case.category, now);
     let acceptance_due_at = context.due(now, context.policy.acceptance_days);
     let (access_token, token_hash) = new_token();
-    let state = CaseState::Routed;
+    let confirm_to = case
+        .resident
+        .email
+        .as_ref()
+        .filter(|_| options.confirm_by_email)
+        .map(|e| e.as_str().to_string());
+    let state = if confirm_to.is_some() {
+        CaseState::Unconfirmed
+    } else {
+        CaseState::Routed
+    };
 
     let id = ids.next(conn)?;
     let tracking_number = TrackingNumber::new(local_date(now, tz), id);
@@ -120,8 +158,9 @@ pub fn file_case(
         access_token_hash: &token_hash,
         submitted_at: now.naive_utc(),
         updated_at: now.naive_utc(),
-        acceptance_due_at: Some(acceptance_due_at.naive_utc()),
-        due_at: Some(acceptance_due_at.naive_utc()),
+        acceptance_due_at: confirm_to.is_none().then(|| acceptance_due_at.naive_utc()),
+        // An unconfirmed case has no deadline running until it is confirmed.
+        due_at: confirm_to.is_none().then(|| acceptance_due_at.naive_utc()),
         last_event_seq: last.seq,
         last_event_hash: &last.hash,
         concerned_department: case.concerned_department.as_deref(),
@@ -136,8 +175,26 @@ pub fn file_case(
         resident_email: row.resident_email,
         locale: row.locale,
     };
-    let notices = for_filing(catalog, sealer, about, &access_token, acceptance_due_at, now);
+    let notices = match confirm_to {
+        None => for_filing(catalog, sealer, about, &access_token, acceptance_due_at, now),
+        Some(_) => Vec::new(),
+    };
     insert_case_with_timeline(conn, &row, &events, &notices)?;
+    if let Some(email) = &confirm_to {
+        super::residents::send_filing_confirmation(
+            conn,
+            sealer,
+            id,
+            tracking_number.as_str(),
+            email,
+            &access_token,
+            case.locale,
+            now,
+        )?;
+    }
+    if let Some(account) = options.account {
+        crate::db::residents::link_case(conn, account, id, now.naive_utc())?;
+    }
     tracing::info!(tracking_number = %tracking_number, department = %department.code, "case filed");
 
     Ok(FiledCase {

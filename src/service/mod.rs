@@ -8,6 +8,7 @@ pub mod deadlines;
 pub mod demo;
 pub mod file_case;
 pub mod queue;
+pub mod residents;
 pub mod templates;
 pub mod token;
 pub mod users;

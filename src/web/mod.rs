@@ -10,6 +10,7 @@ pub mod limit;
 pub mod locale;
 pub mod ops;
 pub mod pages;
+pub mod resident;
 pub mod state;
 
 use std::time::Instant;

@@ -15,7 +15,7 @@ use crate::domain::new_case::NewCase;
 use crate::domain::workflow::Policies;
 use crate::notify::seal::Sealer;
 use crate::service::ServiceError;
-use crate::service::file_case::{FiledCase, file_case};
+use crate::service::file_case::{FiledCase, FilingOptions, file_case};
 use crate::service::workflow::Rules;
 
 use super::limit::Limiter;
@@ -120,12 +120,22 @@ impl AppState {
     /// Files a complaint now: routed, stored with its timeline and its first mail, in one
     /// write (one statement on PostgreSQL).
     pub async fn file(&self, case: NewCase) -> Result<FiledCase, ServiceError> {
+        self.file_with(case, FilingOptions::default()).await
+    }
+
+    /// Files a complaint from the public: held for confirmation by email when the
+    /// deployment asks for it, and kept by the resident's account when signed in.
+    pub async fn file_with(&self, case: NewCase, options: FilingOptions) -> Result<FiledCase, ServiceError> {
         let (rules, sealer, now, db) = (self.rules(), self.sealer.clone(), self.now(), self.db.clone());
-        self.db
-            .write_single_statement(move |conn| {
-                file_case(conn, db.case_ids(), rules.rules(), &sealer, &case, now)
-            })
-            .await
+        let single = options.is_single_statement();
+        let filing = move |conn: &mut crate::db::DbConn| {
+            file_case(conn, db.case_ids(), rules.rules(), &sealer, &case, &options, now)
+        };
+        if single {
+            self.db.write_single_statement(filing).await
+        } else {
+            self.db.write(filing).await
+        }
     }
 
     /// Counts a filing from the request's address against the per-hour limit.
@@ -139,6 +149,15 @@ impl AppState {
                     retry_after_secs: wait.secs(),
                 }
             })
+    }
+
+    /// How a resident's own filing is handled: confirmation per the deployment, and the
+    /// signed-in account (if any) keeps it.
+    pub fn filing_options(&self, session: &actix_session::Session) -> FilingOptions {
+        FilingOptions {
+            confirm_by_email: self.settings.confirm_filings,
+            account: super::resident::signed_in(session).map(|a| a.id),
+        }
     }
 
     pub fn now(&self) -> DateTime<Utc> {

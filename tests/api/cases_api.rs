@@ -52,18 +52,28 @@ async fn public_view_shows_state_and_dates_but_nothing_personal(backend: Backend
     assert_eq!(body["state"], "routed");
     assert_eq!(body["department"]["code"], "environment");
     assert_eq!(body["submitted_at"], "2026-11-26T02:00:00Z");
+    // The resident consented to publication: the title is public, nothing else they wrote.
+    assert_eq!(body["title"], "夜间施工噪音扰民");
     let text = body.to_string();
     for private in [
         "张三",
         "13800138000",
         "zhang.san",
-        "噪音",
+        "十一点",
         "东门路",
         "timeline",
         "description",
     ] {
         assert!(!text.contains(private), "public view leaks {private}: {text}");
     }
+
+    let mut unpublished = complaint();
+    unpublished["publish_consent"] = serde_json::json!(false);
+    let filed = app.file(&unpublished).await;
+    let number = filed["tracking_number"].as_str().unwrap();
+    let (_, body) = app.get_json(&format!("/api/v1/cases/{number}")).await;
+    assert!(body["title"].is_null(), "{body}");
+    assert_eq!(body["supportable"], false);
 }
 
 async fn resident_view_with_token_shows_everything_and_the_timeline(backend: Backend) {

@@ -149,6 +149,7 @@ async fn a_failure_midway_stores_nothing(backend: Backend) {
                 rules,
                 &huiying::notify::seal::Sealer::generate(),
                 &case,
+                &huiying::service::file_case::FilingOptions::default(),
                 test_now(),
             )
         });

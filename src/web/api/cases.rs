@@ -22,6 +22,7 @@ use crate::web::locale::Lang;
 #[post("/cases")]
 pub async fn file(
     req: HttpRequest,
+    session: actix_session::Session,
     state: web::Data<AppState>,
     Lang(locale): Lang,
     input: web::Json<CaseInput>,
@@ -30,9 +31,11 @@ pub async fn file(
     let case = NewCase::parse(&input, &catalog, locale, Channel::Api)
         .map_err(AppError::Invalid)
         .api(locale)?;
+    let options = state.filing_options(&session);
+    options.check(&case).map_err(AppError::Invalid).api(locale)?;
     // Only valid filings count: a resident fixing mistakes is not held back.
     state.count_filing(&req).api(locale)?;
-    let filed = state.file(case).await.api(locale)?;
+    let filed = state.file_with(case, options).await.api(locale)?;
     metrics::counter!("cases_filed_total", "channel" => "api").increment(1);
     Ok(HttpResponse::Created()
         .insert_header((LOCATION, format!("/api/v1/cases/{}", filed.tracking_number)))
@@ -77,6 +80,7 @@ pub fn parse_number(raw: &str) -> Result<TrackingNumber, AppError> {
 #[get("/cases/{tracking_number}")]
 pub async fn show(
     req: HttpRequest,
+    session: actix_session::Session,
     state: web::Data<AppState>,
     Lang(locale): Lang,
     path: web::Path<String>,
@@ -108,12 +112,37 @@ pub async fn show(
             resident_json(&catalog, locale, state.tz, &case)
         }
         None => {
-            let case = state
+            let account = crate::web::resident::signed_in(&session);
+            let (rules, now) = (state.rules(), state.now());
+            let (resident, public) = state
                 .db
-                .run(move |conn| public_case(conn, &number))
+                .run({
+                    let catalog = catalog.clone();
+                    move |conn| {
+                        // A signed-in resident sees their own cases in full.
+                        if let Some(account) = account {
+                            match crate::service::residents::account_case(
+                                conn,
+                                rules.rules(),
+                                &number,
+                                &account,
+                                now,
+                            ) {
+                                Ok(case) => return Ok((Some(case), None)),
+                                Err(crate::service::ServiceError::Forbidden { .. }) => {}
+                                Err(e) => return Err(e),
+                            }
+                        }
+                        public_case(conn, &catalog, &number).map(|p| (None, Some(p)))
+                    }
+                })
                 .await
                 .api(locale)?;
-            public_json(&catalog, locale, &case)
+            match (resident, public) {
+                (Some(case), _) => resident_json(&catalog, locale, state.tz, &case),
+                (None, Some(case)) => public_json(&catalog, locale, &case),
+                (None, None) => return Err(AppError::not_found()).api(locale),
+            }
         }
     };
     Ok(HttpResponse::Ok().json(body))
@@ -133,6 +162,9 @@ pub fn public_json(catalog: &Catalog, locale: Locale, case: &PublicCase) -> Valu
         "updated_at": rfc3339(case.updated_at),
         "acceptance_due_at": case.acceptance_due_at.map(rfc3339),
         "answer_due_at": case.answer_due_at.map(rfc3339),
+        "title": case.published_title,
+        "supportable": case.supportable,
+        "supports": case.supports,
     })
 }
 

@@ -2,6 +2,7 @@
 
 pub mod cases;
 pub mod catalog;
+pub mod residents;
 pub mod staff;
 
 use actix_web::error::JsonPayloadError;
@@ -19,7 +20,17 @@ pub fn scope() -> Scope {
         .service(staff::login)
         .service(staff::queue)
         .service(staff::contact)
+        .service(residents::request_link)
+        .service(residents::start_session)
+        .service(residents::end_session)
+        .service(residents::my_cases)
+        .service(residents::account_data)
+        .service(residents::case_data)
+        .service(residents::confirm_support)
+        .service(residents::confirm_filing)
         .service(cases::show)
+        // Before the catch-all of actions on a case.
+        .service(residents::support)
         .service(staff::action)
         .default_service(web::to(super::error::not_found))
 }

@@ -239,7 +239,28 @@ async fn actor_for(
 ) -> Result<Actor, AppError> {
     let token = bearer(req)
         .or_else(|| query.token.clone())
-        .ok_or(AppError::unauthenticated())?;
+        .filter(|t| !t.is_empty());
+    let Some(token) = token else {
+        // A signed-in resident acts on the cases their account holds.
+        let account = crate::web::resident::signed_in(&actix_session::SessionExt::get_session(req))
+            .ok_or(AppError::unauthenticated())?;
+        let number = number.to_string();
+        let holds = state
+            .db
+            .run(move |conn| {
+                let record = crate::db::cases::find_by_tracking_number(conn, &number)?
+                    .ok_or(ServiceError::NotFound)?;
+                crate::service::residents::holds(conn, &account, &record)
+            })
+            .await?;
+        return if holds {
+            Ok(Actor::Resident)
+        } else {
+            Err(AppError::Forbidden {
+                key: "error.not_your_account_case",
+            })
+        };
+    };
     if is_staff_token(&token) {
         let now = state.now();
         let user = state

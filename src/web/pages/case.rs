@@ -22,13 +22,17 @@ use crate::format::{
 };
 use crate::i18n::Tr;
 use crate::service::ServiceError;
-use crate::service::cases::{PublicCase, ResidentCase, public_case, resident_case};
+use crate::service::cases::{
+    PublicCase, ResidentCase, ResidentProof, public_case, resident_case, resident_case_by,
+};
+use crate::service::residents::ResidentAccount;
 use crate::service::workflow::act;
 use crate::web::AppState;
 use crate::web::api::cases::parse_number;
 use crate::web::csrf;
 use crate::web::error::field_messages;
 use crate::web::error::{AppError, Localize, PageError};
+use crate::web::resident;
 
 /// The public facts of a case, formatted for the reader.
 pub struct PublicSummary {
@@ -43,6 +47,7 @@ pub struct PublicSummary {
     /// The deadline the resident is waiting on: acceptance before it, the answer after.
     pub acceptance_due: Option<String>,
     pub answer_due: Option<String>,
+    pub supports: i64,
 }
 
 impl PublicSummary {
@@ -70,6 +75,7 @@ impl PublicSummary {
                 .answer_due_at
                 .filter(|_| matches!(case.state, CaseState::Accepted | CaseState::InProgress))
                 .map(|d| date(locale, d, tz)),
+            supports: case.supports,
         }
     }
 }
@@ -195,6 +201,7 @@ impl ResidentDetails {
 pub struct TokenQuery {
     token: Option<String>,
     done: Option<String>,
+    supported: Option<String>,
 }
 
 #[derive(Template)]
@@ -251,7 +258,26 @@ struct CasePage {
     bad_token: bool,
     /// The private-link token, for the resident's forms.
     token: String,
+    /// `token=…&` when the token is the proof, empty for a signed-in account.
+    proof_query: String,
     done: Option<String>,
+    support: Option<SupportBox>,
+}
+
+/// The proof a page request carries: the token in the link, else the signed-in account.
+fn proof_of(token: Option<&str>, session: &Session) -> Option<ResidentProof> {
+    match token.filter(|t| !t.is_empty()) {
+        Some(token) => Some(ResidentProof::Token(token.to_string())),
+        None => resident::signed_in(session).map(ResidentProof::Account),
+    }
+}
+
+/// The query string that keeps the proof on the next page (the account needs none).
+fn proof_query(proof: &ResidentProof) -> String {
+    match proof {
+        ResidentProof::Token(token) => format!("token={}&", encode(token)),
+        ResidentProof::Account(_) => String::new(),
+    }
 }
 
 #[get("/cases/{number}")]
@@ -267,16 +293,16 @@ pub async fn show(
     let number = parse_number(&number).page(locale)?;
     let catalog = state.catalog();
     let tz = state.tz;
-    let token = query.token.clone().filter(|t| !t.is_empty());
+    let proof = proof_of(query.token.as_deref(), &session);
 
-    let resident = match token {
-        Some(token) => {
-            let number = number.clone();
+    let resident = match &proof {
+        Some(proof) => {
+            let (number, proof) = (number.clone(), proof.clone());
             match state
                 .db
                 .run({
                     let (rules, now) = (state.rules(), state.now());
-                    move |conn| resident_case(conn, rules.rules(), &number, &token, now)
+                    move |conn| resident_case_by(conn, rules.rules(), &number, &proof, now)
                 })
                 .await
             {
@@ -287,28 +313,36 @@ pub async fn show(
         }
         None => None,
     };
-    let view = match resident {
-        Some(Ok(case)) => CasePage {
+    let done = |page: &PageCtx| {
+        query.done.as_deref().and_then(ActionKind::parse).map(|k| {
+            page.tr.f(
+                "case.done",
+                &[(
+                    "action",
+                    page.tr
+                        .t(&format!("action.{}", k.as_str().replace(['/', '-'], "_"))),
+                )],
+            )
+        })
+    };
+    let view = match (resident, &proof) {
+        (Some(Ok(case)), Some(proof)) => CasePage {
             case: PublicSummary::new(&catalog, page.tr, tz, &case.public),
             details: Some(ResidentDetails::new(&catalog, page.tr, tz, case, None)),
             bad_token: false,
             token: query.token.clone().unwrap_or_default(),
-            done: query.done.as_deref().and_then(ActionKind::parse).map(|k| {
-                page.tr.f(
-                    "case.done",
-                    &[(
-                        "action",
-                        page.tr
-                            .t(&format!("action.{}", k.as_str().replace(['/', '-'], "_"))),
-                    )],
-                )
-            }),
+            proof_query: proof_query(proof),
+            done: done(&page),
+            support: None,
             page,
         },
-        other => {
+        (other, _) => {
             let public = state
                 .db
-                .run(move |conn| public_case(conn, &number))
+                .run({
+                    let catalog = catalog.clone();
+                    move |conn| public_case(conn, &catalog, &number)
+                })
                 .await
                 .map_err(|e| match e {
                     ServiceError::NotFound => AppError::NotFound {
@@ -317,17 +351,46 @@ pub async fn show(
                     e => e.into(),
                 })
                 .page(locale)?;
+            let support = SupportBox::new(&public, resident::signed_in(&session), query.supported.is_some());
             CasePage {
                 case: PublicSummary::new(&catalog, page.tr, tz, &public),
                 details: None,
-                bad_token: matches!(other, Some(Err(()))),
+                // A signed-in resident looking at someone else's case is simply the public.
+                bad_token: matches!(other, Some(Err(()))) && query.token.is_some(),
                 token: String::new(),
+                proof_query: String::new(),
                 done: None,
+                support: Some(support),
                 page,
             }
         }
     };
     Ok(html(StatusCode::OK, view.render()))
+}
+
+/// The "me too" part of a public case page.
+pub struct SupportBox {
+    pub count: i64,
+    pub title: Option<String>,
+    pub open: bool,
+    /// The signed-in resident's address, to support with at once.
+    pub email: String,
+    /// Just counted (back from the confirmation).
+    pub counted: bool,
+    pub error: Option<String>,
+}
+
+impl SupportBox {
+    fn new(case: &PublicCase, account: Option<ResidentAccount>, counted: bool) -> Self {
+        SupportBox {
+            count: case.supports,
+            title: case.published_title.clone(),
+            open: case.supportable,
+            email: account.map(|a| a.email).unwrap_or_default(),
+            counted,
+            error: None,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -368,6 +431,12 @@ pub async fn resident_act(
         .page(locale)?;
     let form = form.into_inner();
     let token = form.token.clone();
+    let Some(proof) = proof_of(Some(&form.token), &session) else {
+        return Err(AppError::Forbidden {
+            key: "error.bad_token",
+        })
+        .page(locale);
+    };
     let (rules, now) = (state.rules(), state.now());
     let errors: BTreeMap<String, String> = if !csrf::verify(&session, &form.csrf) {
         BTreeMap::from([("form".to_string(), page.t("err.csrf").to_string())])
@@ -375,12 +444,12 @@ pub async fn resident_act(
         match Action::parse(kind, &form.input) {
             Err(errors) => field_messages(page.tr, &errors),
             Ok(action) => {
-                let (target, token) = (number.clone(), token.clone());
+                let (target, acting) = (number.clone(), proof.clone());
                 let acted = state
                     .db
                     .write(move |conn| {
-                        // The private link proves who is acting.
-                        resident_case(conn, rules.rules(), &target, &token, now)?;
+                        // The private link or the account proves who is acting.
+                        resident_case_by(conn, rules.rules(), &target, &acting, now)?;
                         act(conn, rules.rules(), &Actor::Resident, &target, &action, now)
                     })
                     .await;
@@ -390,8 +459,8 @@ pub async fn resident_act(
                             .insert_header((
                                 LOCATION,
                                 format!(
-                                    "/cases/{number}?token={}&done={}",
-                                    encode(&form.token),
+                                    "/cases/{number}?{}done={}",
+                                    proof_query(&proof),
                                     encode(kind.as_str())
                                 ),
                             ))
@@ -409,15 +478,17 @@ pub async fn resident_act(
     // Show the page again with the problem next to the form and what was typed kept.
     let rules = state.rules();
     let case = {
-        let (target, token) = (number.clone(), token.clone());
+        let (target, proof) = (number.clone(), proof.clone());
         state
             .db
-            .run(move |conn| resident_case(conn, rules.rules(), &target, &token, now))
+            .run(move |conn| resident_case_by(conn, rules.rules(), &target, &proof, now))
             .await
             .page(locale)?
     };
     let catalog = state.catalog();
     let view = CasePage {
+        proof_query: proof_query(&proof),
+        support: None,
         case: PublicSummary::new(&catalog, page.tr, state.tz, &case.public),
         details: Some(ResidentDetails::new(
             &catalog,

@@ -229,6 +229,8 @@ pub async fn new_case_form(
     let form = FileForm {
         category: prefill.category.clone().unwrap_or_default(),
         area: prefill.area.clone().unwrap_or_default(),
+        // A signed-in resident's address, so the case joins their account's list.
+        resident_email: page.resident.clone().unwrap_or_default(),
         ..FileForm::default()
     };
     render(page, &state.catalog(), form, BTreeMap::new(), StatusCode::OK)
@@ -275,6 +277,17 @@ pub async fn submit_case(
             ));
         }
     };
+    let options = state.filing_options(&session);
+    if let Err(errors) = options.check(&case) {
+        let messages = form_messages(&page, &errors);
+        return Ok(render(
+            page,
+            &catalog,
+            form,
+            messages,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    }
     if let Err(refused) = state.count_filing(&req) {
         let errors = BTreeMap::from([("form".to_string(), refused.message(page.tr))]);
         let mut response = render(page, &catalog, form, errors, refused.status());
@@ -285,7 +298,7 @@ pub async fn submit_case(
         }
         return Ok(response);
     }
-    let filed = state.file(case).await.page(locale)?;
+    let filed = state.file_with(case, options).await.page(locale)?;
     metrics::counter!("cases_filed_total", "channel" => "web").increment(1);
     Ok(HttpResponse::SeeOther()
         .insert_header((

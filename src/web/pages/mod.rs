@@ -1,10 +1,12 @@
 //! Server-rendered pages. Every task works without JavaScript.
 
+pub mod account;
 pub mod admin;
 pub mod case;
 pub mod file;
 pub mod home;
 pub mod lang;
+pub mod links;
 pub mod staff;
 pub mod track;
 
@@ -25,8 +27,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(file::submit_case)
         .service(track::track)
         .service(case::receipt)
+        .service(links::case_data)
         .service(case::show)
         .service(case::resident_act)
+        .service(links::support)
+        .service(links::open_support_link)
+        .service(links::use_support_link)
+        .service(links::open_filing_link)
+        .service(links::use_filing_link)
+        .service(links::account_data)
+        .service(account::show)
+        .service(account::request_link)
+        .service(account::open_link)
+        .service(account::use_link)
+        .service(account::sign_out)
+        .service(account::link_case)
         .service(staff::login_form)
         .service(staff::login)
         .service(staff::logout)
@@ -87,6 +102,8 @@ pub struct PageCtx {
     pub here: String,
     pub csrf: String,
     pub user: Option<Badge>,
+    /// The signed-in resident's address.
+    pub resident: Option<String>,
 }
 
 impl PageCtx {
@@ -100,6 +117,7 @@ impl PageCtx {
             here,
             csrf: super::csrf::token(session),
             user: None,
+            resident: super::resident::signed_in(session).map(|a| a.email),
         }
     }
 
@@ -122,6 +140,7 @@ impl PageCtx {
             here: "/".into(),
             csrf: String::new(),
             user: None,
+            resident: None,
         }
     }
 

@@ -54,7 +54,12 @@ pub async fn track(
             return Ok(html(StatusCode::NOT_FOUND, view.render()));
         }
     };
-    match state.db.run(move |conn| public_case(conn, &parsed)).await {
+    let catalog = state.catalog();
+    match state
+        .db
+        .run(move |conn| public_case(conn, &catalog, &parsed))
+        .await
+    {
         Ok(case) => {
             view.found = Some(PublicSummary::new(
                 &state.catalog(),

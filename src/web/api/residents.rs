@@ -1,0 +1,274 @@
+//! The resident's API beyond filing: the account (sign-in link, session, cases, data),
+//! "me too", and the confirmation links.
+
+use actix_session::Session;
+use actix_web::http::header::{CONTENT_DISPOSITION, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::cases::{TokenQuery, parse_number, public_json, resident_json};
+use crate::domain::catalog::Catalog;
+use crate::domain::locale::Locale;
+use crate::format::rfc3339;
+use crate::service::cases::ResidentProof;
+use crate::service::residents::{self, Export, Supported};
+use crate::web::AppState;
+use crate::web::auth::bearer;
+use crate::web::error::{ApiError, AppError, Localize};
+use crate::web::locale::Lang;
+use crate::web::resident;
+
+/// Everything kept about a resident, as one JSON document.
+pub fn export_json(catalog: &Catalog, locale: Locale, tz: Tz, export: &Export, now: DateTime<Utc>) -> Value {
+    json!({
+        "exported_at": rfc3339(now),
+        "account": export.account.as_ref().map(|a| json!({
+            "email": a.email,
+            "locale": a.locale,
+            "created_at": rfc3339(a.created_at.and_utc()),
+            "last_seen_at": rfc3339(a.last_seen_at.and_utc()),
+        })),
+        "cases": export.cases.iter().map(|c| resident_json(catalog, locale, tz, c)).collect::<Vec<_>>(),
+        "supports": export.supports.iter().map(|(number, s)| json!({
+            "tracking_number": number,
+            "email": s.email,
+            "created_at": rfc3339(s.created_at.and_utc()),
+            "confirmed_at": s.confirmed_at.map(|t| rfc3339(t.and_utc())),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// A JSON download, named for what it holds.
+pub fn download(body: &Value, name: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((
+            CONTENT_DISPOSITION,
+            ContentDisposition {
+                disposition: DispositionType::Attachment,
+                parameters: vec![DispositionParam::Filename(name.to_string())],
+            },
+        ))
+        .content_type("application/json; charset=utf-8")
+        .body(serde_json::to_string_pretty(body).unwrap_or_default())
+}
+
+fn signed_in(session: &Session) -> Result<residents::ResidentAccount, AppError> {
+    resident::signed_in(session).ok_or(AppError::unauthenticated())
+}
+
+#[derive(Deserialize)]
+pub struct EmailBody {
+    #[serde(default)]
+    email: String,
+}
+
+#[post("/account/sign-in")]
+pub async fn request_link(
+    state: web::Data<AppState>,
+    Lang(locale): Lang,
+    body: web::Json<EmailBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (sealer, now) = (state.sealer.clone(), state.now());
+    state
+        .db
+        .write(move |conn| residents::request_sign_in(conn, &sealer, &body.email, locale, now))
+        .await
+        .api(locale)?;
+    Ok(HttpResponse::Accepted().json(json!({ "status": "sent" })))
+}
+
+#[derive(Deserialize)]
+pub struct TokenBody {
+    #[serde(default)]
+    token: String,
+}
+
+/// Uses a sign-in link's token; the session cookie then identifies the resident.
+#[post("/account/session")]
+pub async fn start_session(
+    session: Session,
+    state: web::Data<AppState>,
+    Lang(locale): Lang,
+    body: web::Json<TokenBody>,
+) -> Result<HttpResponse, ApiError> {
+    let now = state.now();
+    let account = state
+        .db
+        .write(move |conn| residents::sign_in(conn, &body.token, now))
+        .await
+        .api(locale)?;
+    resident::remember(&session, &account)
+        .map_err(|e| AppError::Internal(e.to_string()))
+        .api(locale)?;
+    Ok(HttpResponse::Ok().json(json!({ "email": account.email })))
+}
+
+#[delete("/account/session")]
+pub async fn end_session(session: Session) -> HttpResponse {
+    resident::forget(&session);
+    HttpResponse::NoContent().finish()
+}
+
+#[get("/account/cases")]
+pub async fn my_cases(
+    session: Session,
+    state: web::Data<AppState>,
+    Lang(locale): Lang,
+) -> Result<HttpResponse, ApiError> {
+    let account = signed_in(&session).api(locale)?;
+    let (rules, now) = (state.rules(), state.now());
+    let export = state
+        .db
+        .run(move |conn| residents::export_account(conn, rules.rules(), &account, now))
+        .await
+        .api(locale)?;
+    let catalog = state.catalog();
+    let cases: Vec<Value> = export
+        .cases
+        .iter()
+        .map(|c| {
+            let mut line = public_json(&catalog, locale, &c.public);
+            line["title"] = json!(c.title);
+            line
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "cases": cases })))
+}
+
+#[get("/account/data")]
+pub async fn account_data(
+    session: Session,
+    state: web::Data<AppState>,
+    Lang(locale): Lang,
+) -> Result<HttpResponse, ApiError> {
+    let account = signed_in(&session).api(locale)?;
+    let (rules, now) = (state.rules(), state.now());
+    let export = state
+        .db
+        .run(move |conn| residents::export_account(conn, rules.rules(), &account, now))
+        .await
+        .api(locale)?;
+    let body = export_json(&state.catalog(), locale, state.tz, &export, now);
+    Ok(download(&body, "huiying-my-data.json"))
+}
+
+/// One case's data, by its private link (or the account that holds it).
+#[get("/cases/{tracking_number}/data")]
+pub async fn case_data(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    Lang(locale): Lang,
+    path: web::Path<String>,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let number = parse_number(&path).api(locale)?;
+    let proof = match bearer(&req)
+        .or_else(|| query.token.clone())
+        .filter(|t| !t.is_empty())
+    {
+        Some(token) => ResidentProof::Token(token),
+        None => ResidentProof::Account(signed_in(&session).api(locale)?),
+    };
+    let body = case_export(&state, locale, number, proof).await.api(locale)?;
+    Ok(download(&body, &format!("huiying-{}.json", path.trim())))
+}
+
+/// The export of one case for whoever proves it is theirs.
+pub async fn case_export(
+    state: &AppState,
+    locale: Locale,
+    number: crate::domain::tracking::TrackingNumber,
+    proof: ResidentProof,
+) -> Result<Value, AppError> {
+    let (rules, now) = (state.rules(), state.now());
+    let export = state
+        .db
+        .run(move |conn| match proof {
+            ResidentProof::Token(token) => residents::export_case(conn, rules.rules(), &number, &token, now),
+            ResidentProof::Account(account) => {
+                let case = residents::account_case(conn, rules.rules(), &number, &account, now)?;
+                Ok(Export {
+                    account: None,
+                    cases: vec![case],
+                    supports: Vec::new(),
+                })
+            }
+        })
+        .await?;
+    Ok(export_json(&state.catalog(), locale, state.tz, &export, now))
+}
+
+/// "Me too": 202 until the mailed link is followed; 200 at once for a signed-in resident
+/// supporting with their own address.
+#[post("/cases/{tracking_number}/support")]
+pub async fn support(
+    session: Session,
+    state: web::Data<AppState>,
+    Lang(locale): Lang,
+    path: web::Path<String>,
+    body: web::Json<EmailBody>,
+) -> Result<HttpResponse, ApiError> {
+    let number = parse_number(&path).api(locale)?;
+    let account = resident::signed_in(&session);
+    let (catalog, sealer, now) = (state.catalog(), state.sealer.clone(), state.now());
+    let supported = state
+        .db
+        .write(move |conn| {
+            residents::support(
+                conn,
+                &catalog,
+                &sealer,
+                &number,
+                &body.email,
+                locale,
+                account.as_ref(),
+                now,
+            )
+        })
+        .await
+        .api(locale)?;
+    Ok(match supported {
+        Supported::Pending => HttpResponse::Accepted().json(json!({ "status": "pending" })),
+        Supported::Counted { count } => {
+            HttpResponse::Ok().json(json!({ "status": "counted", "supports": count }))
+        }
+    })
+}
+
+#[post("/supports/confirm")]
+pub async fn confirm_support(
+    state: web::Data<AppState>,
+    Lang(locale): Lang,
+    body: web::Json<TokenBody>,
+) -> Result<HttpResponse, ApiError> {
+    let now = state.now();
+    let (number, count) = state
+        .db
+        .write(move |conn| residents::confirm_support(conn, &body.token, now))
+        .await
+        .api(locale)?;
+    Ok(HttpResponse::Ok().json(json!({
+        "tracking_number": number,
+        "status": "counted",
+        "supports": count,
+    })))
+}
+
+#[post("/filings/confirm")]
+pub async fn confirm_filing(
+    state: web::Data<AppState>,
+    Lang(locale): Lang,
+    body: web::Json<TokenBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (rules, now) = (state.rules(), state.now());
+    let number = state
+        .db
+        .write(move |conn| residents::confirm_filing(conn, rules.rules(), &body.token, now))
+        .await
+        .api(locale)?;
+    Ok(HttpResponse::Ok().json(json!({ "tracking_number": number, "state": "routed" })))
+}

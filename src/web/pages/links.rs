@@ -1,0 +1,270 @@
+//! "Me too" from a case page, the pages that mailed links open (confirming a support or
+//! a filing), and the data downloads.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::account::{LinkPage, LinkQuery, TokenForm, link_page, stale_form};
+use super::{PageCtx, html};
+use crate::service::ServiceError;
+use crate::service::cases::ResidentProof;
+use crate::service::residents::{self, Purpose, Supported};
+use crate::web::AppState;
+use crate::web::api::cases::parse_number;
+use crate::web::api::residents::{case_export, download, export_json};
+use crate::web::csrf;
+use crate::web::error::{AppError, Localize, PageError};
+use crate::web::resident;
+
+#[derive(Deserialize)]
+pub struct SupportForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+}
+
+fn message_page(
+    page: PageCtx,
+    heading: &str,
+    paragraphs: Vec<String>,
+    back: (String, String),
+) -> HttpResponse {
+    let view = LinkPage {
+        heading: heading.to_string(),
+        paragraphs,
+        error: None,
+        action: None,
+        token: String::new(),
+        button: String::new(),
+        back: Some(back),
+        page,
+    };
+    html(StatusCode::OK, view.render())
+}
+
+#[post("/cases/{number}/support")]
+pub async fn support(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<SupportForm>,
+) -> Result<HttpResponse, PageError> {
+    let page = PageCtx::new(&req, &session);
+    let locale = page.locale();
+    let number = parse_number(&path).page(locale)?;
+    let back = (
+        format!("/cases/{number}"),
+        page.f("support.back", &[("number", number.as_str())]),
+    );
+    if !csrf::verify(&session, &form.csrf) {
+        return Ok(stale_form(page, String::new()));
+    }
+    let account = resident::signed_in(&session);
+    let (catalog, sealer, now) = (state.catalog(), state.sealer.clone(), state.now());
+    let email = form.email.clone();
+    let target = number.clone();
+    let supported = state
+        .db
+        .write(move |conn| {
+            residents::support(
+                conn,
+                &catalog,
+                &sealer,
+                &target,
+                &email,
+                locale,
+                account.as_ref(),
+                now,
+            )
+        })
+        .await;
+    match supported {
+        Ok(Supported::Counted { .. }) => Ok(HttpResponse::SeeOther()
+            .insert_header((LOCATION, format!("/cases/{number}?supported=1")))
+            .finish()),
+        Ok(Supported::Pending) => Ok(message_page(
+            page.clone(),
+            page.t("support.check_mail_heading"),
+            vec![page.f("support.check_mail", &[("email", form.email.trim())])],
+            back,
+        )),
+        Err(
+            e @ (ServiceError::Invalid(_)
+            | ServiceError::Conflict { .. }
+            | ServiceError::TooManyAttempts { .. }),
+        ) => {
+            let error = AppError::from(e);
+            let message = match &error {
+                AppError::Invalid(fields) => crate::web::error::field_messages(page.tr, fields)
+                    .into_values()
+                    .next()
+                    .unwrap_or_default(),
+                other => other.message(page.tr),
+            };
+            let view = LinkPage {
+                heading: page.t("support.heading").into(),
+                paragraphs: vec![],
+                error: Some(message),
+                action: None,
+                token: String::new(),
+                button: String::new(),
+                back: Some(back),
+                page,
+            };
+            Ok(html(error.status(), view.render()))
+        }
+        Err(e) => Err(e).page(locale),
+    }
+}
+
+#[get("/supports/confirm")]
+pub async fn open_support_link(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    query: web::Query<LinkQuery>,
+) -> Result<HttpResponse, PageError> {
+    let page = PageCtx::new(&req, &session);
+    link_page(
+        &state,
+        page,
+        query.token().to_string(),
+        Purpose::Support,
+        "support.use_link",
+        "/supports/confirm",
+    )
+    .await
+}
+
+#[post("/supports/confirm")]
+pub async fn use_support_link(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<TokenForm>,
+) -> Result<HttpResponse, PageError> {
+    let page = PageCtx::new(&req, &session);
+    let locale = page.locale();
+    if !csrf::verify(&session, &form.csrf) {
+        return Ok(stale_form(page, form.token.clone()));
+    }
+    let (token, now) = (form.token.clone(), state.now());
+    let (number, _) = state
+        .db
+        .write(move |conn| residents::confirm_support(conn, &token, now))
+        .await
+        .page(locale)?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((LOCATION, format!("/cases/{number}?supported=1")))
+        .finish())
+}
+
+#[get("/filings/confirm")]
+pub async fn open_filing_link(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    query: web::Query<LinkQuery>,
+) -> Result<HttpResponse, PageError> {
+    let page = PageCtx::new(&req, &session);
+    link_page(
+        &state,
+        page,
+        query.token().to_string(),
+        Purpose::ConfirmFiling,
+        "filing_confirm",
+        "/filings/confirm",
+    )
+    .await
+}
+
+#[post("/filings/confirm")]
+pub async fn use_filing_link(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<TokenForm>,
+) -> Result<HttpResponse, PageError> {
+    let page = PageCtx::new(&req, &session);
+    let locale = page.locale();
+    if !csrf::verify(&session, &form.csrf) {
+        return Ok(stale_form(page, form.token.clone()));
+    }
+    let (token, rules, now) = (form.token.clone(), state.rules(), state.now());
+    let number = state
+        .db
+        .write(move |conn| residents::confirm_filing(conn, rules.rules(), &token, now))
+        .await
+        .page(locale)?;
+    let back = (
+        format!("/track?number={number}"),
+        page.t("filing_confirm.track").to_string(),
+    );
+    Ok(message_page(
+        page.clone(),
+        page.t("filing_confirm.done_heading"),
+        vec![page.f("filing_confirm.done", &[("number", number.as_str())])],
+        back,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct DataQuery {
+    token: Option<String>,
+}
+
+/// One case's data as JSON, by its private link or the account.
+#[get("/cases/{number}/data")]
+pub async fn case_data(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<DataQuery>,
+) -> Result<HttpResponse, PageError> {
+    let locale = PageCtx::new(&req, &session).locale();
+    let number = parse_number(&path).page(locale)?;
+    let proof = match query.token.clone().filter(|t| !t.is_empty()) {
+        Some(token) => ResidentProof::Token(token),
+        None => ResidentProof::Account(
+            resident::signed_in(&session)
+                .ok_or(AppError::Forbidden {
+                    key: "error.bad_token",
+                })
+                .page(locale)?,
+        ),
+    };
+    let body = case_export(&state, locale, number.clone(), proof)
+        .await
+        .page(locale)?;
+    Ok(download(&body, &format!("huiying-{number}.json")))
+}
+
+/// Everything the account holds, as JSON.
+#[get("/account/data")]
+pub async fn account_data(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
+    let locale = PageCtx::new(&req, &session).locale();
+    let Some(account) = resident::signed_in(&session) else {
+        return Ok(HttpResponse::SeeOther()
+            .insert_header((LOCATION, "/account"))
+            .finish());
+    };
+    let (rules, now) = (state.rules(), state.now());
+    let export = state
+        .db
+        .run(move |conn| residents::export_account(conn, rules.rules(), &account, now))
+        .await
+        .page(locale)?;
+    let body = export_json(&state.catalog(), locale, state.tz, &export, now);
+    Ok(download(&body, "huiying-my-data.json"))
+}
