@@ -46,20 +46,24 @@ pub fn configure(state: AppState, session_key: Key) -> impl FnOnce(&mut web::Ser
             .service(ops::healthz)
             .service(ops::metrics)
             .service(assets::asset)
-            .service(api::scope())
+            // The API sees the same session: a signed-in resident's browser calls it too.
+            .service(api::scope().wrap(sessions(session_key.clone(), secure)))
             .service(
                 web::scope("")
-                    .wrap(
-                        SessionMiddleware::builder(CookieSessionStore::default(), session_key)
-                            .cookie_name("huiying_session".into())
-                            .cookie_secure(secure)
-                            .cookie_http_only(true)
-                            .cookie_same_site(SameSite::Lax)
-                            .build(),
-                    )
+                    .wrap(sessions(session_key, secure))
                     .configure(pages::routes),
             );
     }
+}
+
+/// Sessions in an encrypted cookie: who is signed in, and the CSRF token.
+fn sessions(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {
+    SessionMiddleware::builder(CookieSessionStore::default(), key)
+        .cookie_name("huiying_session".into())
+        .cookie_secure(secure)
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .build()
 }
 
 /// Headers every response carries. The private link puts a token in the URL, so no

@@ -20,5 +20,6 @@ mod mail;
 mod pages;
 mod persistence;
 mod protections;
+mod residents;
 mod staff_pages;
 mod workflow;
