@@ -348,6 +348,41 @@ pub fn set_acceptance_due(conn: &mut DbConn, case_id: i64, at: NaiveDateTime) ->
     Ok(())
 }
 
+/// A case that may be suggested as similar: open, published, not confidential.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = cases)]
+pub struct SimilarRow {
+    pub id: i64,
+    pub tracking_number: String,
+    pub state: String,
+    pub title: String,
+    pub description: String,
+    pub submitted_at: NaiveDateTime,
+}
+
+/// The newest open, published cases of one category and area that `department` holds
+/// (the department's queue index finds them without an index of their own).
+pub fn similar_candidates(
+    conn: &mut DbConn,
+    department: &str,
+    open_states: Vec<String>,
+    category: &str,
+    area: &str,
+    limit: i64,
+) -> Result<Vec<SimilarRow>, DbError> {
+    Ok(cases::table
+        .filter(cases::department_code.eq(department))
+        .filter(cases::state.eq_any(open_states))
+        .filter(cases::category_code.eq(category))
+        .filter(cases::area_code.eq(area))
+        .filter(cases::publish_consent.eq(true))
+        .filter(cases::confidential.eq(false))
+        .order(cases::id.desc())
+        .limit(limit)
+        .select(SimilarRow::as_select())
+        .load(conn)?)
+}
+
 /// One line of a queue.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = cases)]

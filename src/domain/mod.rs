@@ -10,6 +10,7 @@ pub mod locale;
 pub mod new_case;
 pub mod rate;
 pub mod routing;
+pub mod similar;
 pub mod text;
 pub mod timeline;
 pub mod tracking;

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod file_case;
 pub mod queue;
 pub mod residents;
+pub mod similar;
 pub mod templates;
 pub mod token;
 pub mod users;

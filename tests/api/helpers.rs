@@ -315,3 +315,8 @@ impl TestApp {
         self.clock.advance(by);
     }
 }
+
+/// Percent-encodes a query value.
+pub fn encode(value: &str) -> String {
+    huiying::format::encode(value)
+}

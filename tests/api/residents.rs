@@ -492,3 +492,102 @@ async fn the_private_link_downloads_the_case_data() {
         .unwrap();
     assert_eq!(response.status(), 403, "neither a token nor an account");
 }
+
+both_backends!(similar_open_published_cases_are_suggested_before_filing);
+
+async fn similar_open_published_cases_are_suggested_before_filing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let garbage = |title: &str, description: &str| {
+        let mut body = complaint();
+        body["category"] = json!("sanitation");
+        body["area"] = json!("LJ-QS-TX");
+        body["title"] = json!(title);
+        body["description"] = json!(description);
+        body
+    };
+    let (published, _) = filed_with(
+        &app,
+        garbage(
+            "村口垃圾堆放多日无人清运 13912345678",
+            "桃溪村村口的垃圾已经堆了一个多星期，天热发臭，希望尽快清运。",
+        ),
+    )
+    .await;
+    let mut unpublished = garbage("村口垃圾没人清运", "桃溪村村口垃圾堆了很多天，没有人来清运。");
+    unpublished["publish_consent"] = json!(false);
+    let (hidden, _) = filed_with(&app, unpublished).await;
+    let mut confidential = garbage("村口垃圾堆积", "桃溪村村口垃圾堆积很多天无人清运，臭气熏天。");
+    confidential["confidential"] = json!(true);
+    let (secret, _) = filed_with(&app, confidential).await;
+    let mut elsewhere = garbage("村口垃圾无人清运", "石口村村口垃圾堆放多日无人清运。");
+    elsewhere["area"] = json!("LJ-QS-SK");
+    let (other_area, _) = filed_with(&app, elsewhere).await;
+    let (withdrawn, withdrawn_token) = filed_with(
+        &app,
+        garbage("村口垃圾多日未清运", "桃溪村村口垃圾多日未清运，影响环境。"),
+    )
+    .await;
+    let (status, _) = app.act(&withdrawn_token, &withdrawn, "withdraw", json!({})).await;
+    assert_eq!(status, 200);
+    filed_with(
+        &app,
+        garbage("路灯坏了", "桃溪村主路的路灯坏了两个星期，晚上很黑。"),
+    )
+    .await;
+
+    let (status, found) = app
+        .get_json(&format!(
+            "/api/v1/cases/similar?category=sanitation&area=LJ-QS-TX&text={}",
+            crate::helpers::encode("村口垃圾多日没人清运 桃溪村村口的垃圾堆了好几天，没有人来清运，天热发臭。")
+        ))
+        .await;
+    assert_eq!(status, 200, "{found}");
+    let numbers: Vec<&str> = found["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["tracking_number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers, [published.as_str()], "only the open, published one");
+    for excluded in [&hidden, &secret, &other_area, &withdrawn] {
+        assert!(!numbers.contains(&excluded.as_str()));
+    }
+    let first = &found["cases"][0];
+    assert_eq!(first["title"], "村口垃圾堆放多日无人清运 ***", "redacted");
+    assert!(!found.to_string().contains("张三") && !found.to_string().contains("天热发臭"));
+
+    let (status, _) = app
+        .get_json("/api/v1/cases/similar?category=nothing&area=LJ-QS-TX&text=x")
+        .await;
+    assert_eq!(status, 422);
+
+    // The form shows them once; filing anyway takes one more press, nothing retyped.
+    let browser = app.browser("zh-CN");
+    let (_, page) = text(&browser, app.url("/cases/new")).await;
+    let fields = crate::pages::form(&csrf_of(&page));
+    let response = browser
+        .post(app.url("/cases/new"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains("id=\"similar\"") && page.contains(&published),
+        "{page}"
+    );
+    assert!(page.contains("name=\"checked_similar\" value=\"1\""));
+    assert!(page.contains("value=\"村口垃圾堆放多日无人清运\""), "kept");
+    let before = app.get_json(&format!("/api/v1/cases/{published}")).await;
+    assert_eq!(before.0, 200);
+    let mut again = fields.clone();
+    again.push(("checked_similar", "1".into()));
+    let response = browser
+        .post(app.url("/cases/new"))
+        .form(&again)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+}

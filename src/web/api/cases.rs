@@ -52,6 +52,56 @@ pub async fn file(
 }
 
 #[derive(Debug, Deserialize)]
+pub struct SimilarQuery {
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    area: String,
+    #[serde(default)]
+    text: String,
+}
+
+/// Open cases like the one about to be filed (same category and area, consented to
+/// publication): number, redacted title, state, supports. Nothing personal.
+#[get("/cases/similar")]
+pub async fn similar(
+    state: web::Data<AppState>,
+    Lang(locale): Lang,
+    query: web::Query<SimilarQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let catalog = state.catalog();
+    let found = state
+        .db
+        .run({
+            let catalog = catalog.clone();
+            let query = query.into_inner();
+            move |conn| {
+                crate::service::similar::similar_cases(
+                    conn,
+                    &catalog,
+                    &query.category,
+                    &query.area,
+                    &query.text,
+                )
+            }
+        })
+        .await
+        .api(locale)?;
+    let tr = Tr(locale);
+    Ok(HttpResponse::Ok().json(json!({
+        "cases": found.iter().map(|c| json!({
+            "tracking_number": c.tracking_number,
+            "title": c.title,
+            "state": c.state,
+            "state_name": crate::format::state_name(tr, c.state),
+            "submitted_at": rfc3339(c.submitted_at),
+            "supports": c.supports,
+            "score": (c.score * 1000.0).round() / 1000.0,
+        })).collect::<Vec<_>>(),
+    })))
+}
+
+#[derive(Debug, Deserialize)]
 pub struct TokenQuery {
     pub token: Option<String>,
 }

@@ -28,6 +28,7 @@ pub fn scope() -> Scope {
         .service(residents::case_data)
         .service(residents::confirm_support)
         .service(residents::confirm_filing)
+        .service(cases::similar)
         .service(cases::show)
         // Before the catch-all of actions on a case.
         .service(residents::support)

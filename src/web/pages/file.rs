@@ -41,6 +41,8 @@ pub struct FileForm {
     pub website: String,
     /// For reports about officials: the department concerned.
     pub concerned_department: String,
+    /// Set once the resident has seen the similar cases and still wants to file.
+    pub checked_similar: String,
 }
 
 impl FileForm {
@@ -96,6 +98,16 @@ struct FilePage {
     reports: Vec<String>,
     /// Departments a report may concern.
     departments: Vec<Opt>,
+    /// Similar open cases, shown once before filing.
+    similar: Vec<SimilarLine>,
+}
+
+/// A similar open case, as the form lists it.
+pub struct SimilarLine {
+    pub number: String,
+    pub title: String,
+    pub state: String,
+    pub supports: i64,
 }
 
 impl FilePage {
@@ -162,10 +174,20 @@ fn render(
     errors: BTreeMap<String, String>,
     status: StatusCode,
 ) -> HttpResponse {
-    render_form(page, catalog, form, errors, status, "/cases/new", Vec::new())
+    render_form(
+        page,
+        catalog,
+        form,
+        errors,
+        status,
+        "/cases/new",
+        Vec::new(),
+        Vec::new(),
+    )
 }
 
 /// The complaint form, posting to `action`, with channel choices when given.
+#[allow(clippy::too_many_arguments)]
 pub fn render_form(
     page: PageCtx,
     catalog: &Catalog,
@@ -174,6 +196,7 @@ pub fn render_form(
     status: StatusCode,
     action: &str,
     channels: Vec<Opt>,
+    similar: Vec<SimilarLine>,
 ) -> HttpResponse {
     let locale = page.locale();
     let whole = page.t("file.area_whole");
@@ -189,6 +212,7 @@ pub fn render_form(
         title_max: Title::MAX_CHARS,
         description_max: Description::MAX_CHARS,
         action: action.to_string(),
+        similar,
         channels,
         reports: catalog
             .categories
@@ -287,6 +311,42 @@ pub async fn submit_case(
             messages,
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
+    }
+    // Once, before filing: the same problem may already be open, to support instead.
+    if form.checked_similar.is_empty() {
+        let (category, area) = (case.category.clone(), case.area.clone());
+        let text = format!("{} {}", case.title.as_str(), case.description.as_str());
+        let lookup = catalog.clone();
+        let found = state
+            .db
+            .run(move |conn| crate::service::similar::similar_cases(conn, &lookup, &category, &area, &text))
+            .await
+            .page(locale)?;
+        if !found.is_empty() {
+            let similar = found
+                .into_iter()
+                .map(|c| SimilarLine {
+                    state: crate::format::state_name(page.tr, c.state).to_string(),
+                    number: c.tracking_number,
+                    title: c.title,
+                    supports: c.supports,
+                })
+                .collect();
+            let form = FileForm {
+                checked_similar: "1".into(),
+                ..form
+            };
+            return Ok(render_form(
+                page,
+                &catalog,
+                form,
+                BTreeMap::new(),
+                StatusCode::OK,
+                "/cases/new",
+                Vec::new(),
+                similar,
+            ));
+        }
     }
     if let Err(refused) = state.count_filing(&req) {
         let errors = BTreeMap::from([("form".to_string(), refused.message(page.tr))]);

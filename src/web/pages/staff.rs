@@ -942,6 +942,7 @@ pub async fn record_form(
         StatusCode::OK,
         "/staff/record",
         channels,
+        Vec::new(),
     ))
 }
 
@@ -989,6 +990,7 @@ pub async fn record(
             status,
             "/staff/record",
             channels,
+            Vec::new(),
         ));
     };
     case.recorded_by = Some(user.id);
