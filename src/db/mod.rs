@@ -2,6 +2,7 @@
 //! pool, migrations, and the queries the services use.
 
 pub mod admin;
+pub mod attachments;
 pub mod cases;
 pub mod catalog;
 pub mod conn;

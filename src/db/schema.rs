@@ -284,6 +284,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    attachments (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        stored_name -> Text,
+        display_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(case_events -> cases (case_id));
 diesel::joinable!(resident_cases -> cases (case_id));
 diesel::allow_tables_to_appear_in_same_query!(resident_cases, cases);

@@ -14,4 +14,5 @@ pub mod similar;
 pub mod text;
 pub mod timeline;
 pub mod tracking;
+pub mod upload;
 pub mod workflow;

@@ -55,6 +55,8 @@ pub struct ResidentCase {
     pub available: Vec<crate::domain::workflow::ActionKind>,
     /// Until when the answer may be evaluated or a review asked for.
     pub window_end: Option<DateTime<Utc>>,
+    /// Photos and documents the resident added.
+    pub attachments: Vec<crate::db::attachments::AttachmentRecord>,
 }
 
 #[derive(Debug, Clone)]
@@ -194,6 +196,7 @@ pub fn resident_view(
         timeline,
         available,
         window_end,
+        attachments: crate::db::attachments::list_for(conn, record.id)?,
     })
 }
 

@@ -1,6 +1,7 @@
 //! Use cases. Each takes a connection (inside the transaction its caller opened), the
 //! input already parsed into domain types, and `now`; it returns what happened.
 
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod cases;
@@ -33,6 +34,12 @@ pub enum ServiceError {
     Conflict { key: &'static str },
     #[error("too many attempts")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// An uploaded file that cannot be taken, and its name.
+    #[error("upload {name}: {error}")]
+    Upload {
+        name: String,
+        error: crate::domain::upload::UploadError,
+    },
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("internal error: {0}")]

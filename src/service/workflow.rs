@@ -187,6 +187,7 @@ pub struct StaffCase {
     pub may_see_identity: bool,
     /// Display names of the staff who appear on the timeline.
     pub actors: std::collections::HashMap<i32, String>,
+    pub attachments: Vec<crate::db::attachments::AttachmentRecord>,
 }
 
 pub fn staff_case(
@@ -216,6 +217,7 @@ pub fn staff_case(
         available: available(&actor, &facts, &rules.context(&record.category_code, now)),
         may_see_identity: may_see_identity(&actor, &facts, rules.catalog),
         actors: crate::db::users::names_of(conn, &ids)?.into_iter().collect(),
+        attachments: crate::db::attachments::list_for(conn, record.id)?,
         timeline,
         record,
         facts,

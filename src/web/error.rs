@@ -33,6 +33,11 @@ pub enum AppError {
     Unauthenticated { key: &'static str },
     #[error("conflict")]
     Conflict { key: &'static str },
+    #[error("upload refused")]
+    Upload {
+        name: String,
+        error: crate::domain::upload::UploadError,
+    },
     #[error("too many requests")]
     TooManyRequests {
         key: &'static str,
@@ -66,6 +71,11 @@ impl AppError {
             AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Upload { error, .. } => match error {
+                crate::domain::upload::UploadError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+                crate::domain::upload::UploadError::Unsupported => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            },
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -81,6 +91,7 @@ impl AppError {
             AppError::Unauthenticated { .. } => "unauthenticated",
             AppError::Conflict { .. } => "conflict",
             AppError::TooManyRequests { .. } => "too_many_requests",
+            AppError::Upload { .. } => "upload_refused",
             AppError::Internal(_) => "internal",
         }
     }
@@ -106,6 +117,16 @@ impl AppError {
                 key,
                 &[("minutes", &retry_after_secs.div_ceil(60).max(1).to_string())],
             ),
+            AppError::Upload { name, error } => tr.f(
+                error.key(),
+                &[
+                    ("name", name),
+                    (
+                        "max",
+                        &(crate::domain::upload::MAX_BYTES / (1024 * 1024)).to_string(),
+                    ),
+                ],
+            ),
             AppError::Internal(_) => tr.t("error.internal").into(),
         }
     }
@@ -129,6 +150,7 @@ impl From<ServiceError> for AppError {
                 key: "error.too_many",
                 retry_after_secs,
             },
+            ServiceError::Upload { name, error } => AppError::Upload { name, error },
             ServiceError::Db(e) => AppError::Internal(e.to_string()),
             ServiceError::Internal(detail) => AppError::Internal(detail),
         }

@@ -12,6 +12,7 @@ pub mod ops;
 pub mod pages;
 pub mod resident;
 pub mod state;
+pub mod upload;
 
 use std::time::Instant;
 

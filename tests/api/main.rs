@@ -11,6 +11,7 @@ mod helpers;
 mod smtp;
 
 mod appeals;
+mod attachments;
 mod authorization;
 mod browser;
 mod cases_api;

@@ -538,7 +538,9 @@ async fn similar_open_published_cases_are_suggested_before_filing(backend: Backe
     let (status, found) = app
         .get_json(&format!(
             "/api/v1/cases/similar?category=sanitation&area=LJ-QS-TX&text={}",
-            crate::helpers::encode("村口垃圾多日没人清运 桃溪村村口的垃圾堆了好几天，没有人来清运，天热发臭。")
+            crate::helpers::encode(
+                "村口垃圾多日没人清运 桃溪村村口的垃圾堆了好几天，没有人来清运，天热发臭。"
+            )
         ))
         .await;
     assert_eq!(status, 200, "{found}");

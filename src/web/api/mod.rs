@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`.
 
+pub mod attachments;
 pub mod cases;
 pub mod catalog;
 pub mod residents;
@@ -29,9 +30,11 @@ pub fn scope() -> Scope {
         .service(residents::confirm_support)
         .service(residents::confirm_filing)
         .service(cases::similar)
+        .service(attachments::fetch)
         .service(cases::show)
         // Before the catch-all of actions on a case.
         .service(residents::support)
+        .service(attachments::add)
         .service(staff::action)
         .default_service(web::to(super::error::not_found))
 }

@@ -194,6 +194,9 @@ pub async fn staff_view(
         "objection_from": r.objection_from,
         "extension": r.extension_state,
         "may_see_identity": case.may_see_identity,
+        "attachments": case.attachments.iter()
+            .map(|a| super::attachments::attachment_json(&r.tracking_number, a))
+            .collect::<Vec<_>>(),
         "actions": case.available.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
         "timeline": case.timeline.iter().map(|e| json!({
             "seq": e.seq,

@@ -32,7 +32,7 @@ use crate::web::api::cases::parse_number;
 use crate::web::csrf;
 use crate::web::error::field_messages;
 use crate::web::error::{AppError, Localize, PageError};
-use crate::web::resident;
+use crate::web::{resident, upload};
 
 /// The public facts of a case, formatted for the reader.
 pub struct PublicSummary {
@@ -103,6 +103,34 @@ pub struct ResidentDetails {
     pub window_end: Option<String>,
     /// Why the case's story has ended, when it has.
     pub ending: Option<String>,
+    pub attachments: Vec<AttachmentLine>,
+    /// Whether more files may be added.
+    pub can_attach: bool,
+    pub upload_error: Option<String>,
+}
+
+/// A file on the case, as a page lists it.
+pub struct AttachmentLine {
+    pub name: String,
+    pub url: String,
+    pub size: String,
+    pub is_image: bool,
+}
+
+impl AttachmentLine {
+    /// `base` is the case's file URL prefix; `query` what proves access (may be empty).
+    pub fn new(record: &crate::db::attachments::AttachmentRecord, base: &str, query: &str) -> Self {
+        let size = match record.size_bytes {
+            n if n >= 1024 * 1024 => format!("{:.1} MB", n as f64 / (1024.0 * 1024.0)),
+            n => format!("{} KB", (n + 1023) / 1024),
+        };
+        AttachmentLine {
+            name: record.display_name.clone(),
+            url: format!("{base}/{}{query}", record.id),
+            size,
+            is_image: record.content_type.starts_with("image/"),
+        }
+    }
 }
 
 /// A form for one of the resident's actions.
@@ -145,6 +173,7 @@ impl ResidentDetails {
         tr: Tr,
         tz: Tz,
         case: ResidentCase,
+        token: &str,
         failed: Option<(ActionKind, ActionInput, BTreeMap<String, String>)>,
     ) -> Self {
         let locale = tr.locale();
@@ -170,7 +199,20 @@ impl ResidentDetails {
                 action
             })
             .collect();
+        let files_query = match token {
+            "" => String::new(),
+            t => format!("?token={}", encode(t)),
+        };
+        let base = format!("/cases/{}/attachments", case.public.tracking_number);
         ResidentDetails {
+            attachments: case
+                .attachments
+                .iter()
+                .map(|a| AttachmentLine::new(a, &base, &files_query))
+                .collect(),
+            can_attach: !case.public.state.is_terminal()
+                && case.attachments.len() < crate::domain::upload::MAX_FILES,
+            upload_error: None,
             actions,
             window_end: case.window_end.map(|d| date(locale, d, tz)),
             ending: ending(tr, &case),
@@ -314,6 +356,9 @@ pub async fn show(
         None => None,
     };
     let done = |page: &PageCtx| {
+        if query.done.as_deref() == Some("attachments") {
+            return Some(page.t("case.attached").to_string());
+        }
         query.done.as_deref().and_then(ActionKind::parse).map(|k| {
             page.tr.f(
                 "case.done",
@@ -328,7 +373,14 @@ pub async fn show(
     let view = match (resident, &proof) {
         (Some(Ok(case)), Some(proof)) => CasePage {
             case: PublicSummary::new(&catalog, page.tr, tz, &case.public),
-            details: Some(ResidentDetails::new(&catalog, page.tr, tz, case, None)),
+            details: Some(ResidentDetails::new(
+                &catalog,
+                page.tr,
+                tz,
+                case,
+                query.token.as_deref().unwrap_or_default(),
+                None,
+            )),
             bad_token: false,
             token: query.token.clone().unwrap_or_default(),
             proof_query: proof_query(proof),
@@ -476,31 +528,180 @@ pub async fn resident_act(
         }
     };
     // Show the page again with the problem next to the form and what was typed kept.
-    let rules = state.rules();
+    let problem = Problem::Action(kind, Box::new(form.input), errors);
+    render_resident(
+        &state,
+        page,
+        number,
+        proof,
+        token,
+        problem,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+/// What went wrong on the resident's page, to show next to its form.
+pub enum Problem {
+    Action(ActionKind, Box<ActionInput>, BTreeMap<String, String>),
+    Upload(String),
+}
+
+/// The resident's page again, with a problem shown where it happened.
+async fn render_resident(
+    state: &AppState,
+    page: PageCtx,
+    number: crate::domain::tracking::TrackingNumber,
+    proof: ResidentProof,
+    token: String,
+    problem: Problem,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let locale = page.locale();
+    let (rules, now) = (state.rules(), state.now());
     let case = {
-        let (target, proof) = (number.clone(), proof.clone());
+        let proof = proof.clone();
         state
             .db
-            .run(move |conn| resident_case_by(conn, rules.rules(), &target, &proof, now))
+            .run(move |conn| resident_case_by(conn, rules.rules(), &number, &proof, now))
             .await
             .page(locale)?
     };
     let catalog = state.catalog();
+    let (failed, upload_error) = match problem {
+        Problem::Action(kind, input, errors) => (Some((kind, *input, errors)), None),
+        Problem::Upload(message) => (None, Some(message)),
+    };
+    let mut details = ResidentDetails::new(&catalog, page.tr, state.tz, case.clone(), &token, failed);
+    details.upload_error = upload_error;
     let view = CasePage {
         proof_query: proof_query(&proof),
         support: None,
         case: PublicSummary::new(&catalog, page.tr, state.tz, &case.public),
-        details: Some(ResidentDetails::new(
-            &catalog,
-            page.tr,
-            state.tz,
-            case,
-            Some((kind, form.input, errors)),
-        )),
+        details: Some(details),
         bad_token: false,
         token,
         done: None,
         page,
     };
-    Ok(html(StatusCode::UNPROCESSABLE_ENTITY, view.render()))
+    Ok(html(status, view.render()))
+}
+
+/// Photos or PDFs added from the resident's page (a form that works without JavaScript).
+#[post("/cases/{number}/attachments")]
+pub async fn add_attachments(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: actix_multipart::Multipart,
+) -> Result<HttpResponse, PageError> {
+    let page = PageCtx::new(&req, &session);
+    let locale = page.locale();
+    let number = parse_number(&path).page(locale)?;
+    let received = match upload::receive(body).await {
+        Ok(received) => received,
+        // The token is lost with the body; the account (if any) still proves who it is.
+        Err(error) => {
+            let Some(proof) = proof_of(None, &session) else {
+                return Err(error).page(locale);
+            };
+            let message = error.message(page.tr);
+            return render_resident(
+                &state,
+                page,
+                number,
+                proof,
+                String::new(),
+                Problem::Upload(message),
+                error.status(),
+            )
+            .await;
+        }
+    };
+    let token = received.fields.get("token").cloned().unwrap_or_default();
+    let Some(proof) = proof_of(Some(&token), &session) else {
+        return Err(AppError::Forbidden {
+            key: "error.bad_token",
+        })
+        .page(locale);
+    };
+    if !csrf::verify(&session, received.fields.get("csrf").map_or("", String::as_str)) {
+        let message = page.t("err.csrf").to_string();
+        return render_resident(
+            &state,
+            page,
+            number,
+            proof,
+            token,
+            Problem::Upload(message),
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    }
+    match upload::add_to_case(&state, number.clone(), proof.clone(), received.files).await {
+        Ok(_) => Ok(HttpResponse::SeeOther()
+            .insert_header((
+                LOCATION,
+                format!(
+                    "/cases/{number}?{}done=attachments#attachments",
+                    proof_query(&proof)
+                ),
+            ))
+            .finish()),
+        Err(error @ (AppError::Forbidden { .. } | AppError::NotFound { .. } | AppError::Internal(_))) => {
+            Err(error).page(locale)
+        }
+        Err(error) => {
+            let message = match &error {
+                AppError::Invalid(fields) => field_messages(page.tr, fields)
+                    .into_values()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                other => other.message(page.tr),
+            };
+            render_resident(
+                &state,
+                page,
+                number,
+                proof,
+                token,
+                Problem::Upload(message),
+                error.status(),
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct FileQuery {
+    token: Option<String>,
+}
+
+/// One of the case's files, for the resident.
+#[get("/cases/{number}/attachments/{id}")]
+pub async fn attachment(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    query: web::Query<FileQuery>,
+) -> Result<HttpResponse, PageError> {
+    let locale = PageCtx::new(&req, &session).locale();
+    let (raw, id) = path.into_inner();
+    let number = parse_number(&raw).page(locale)?;
+    let proof = proof_of(query.token.as_deref(), &session)
+        .ok_or(AppError::Forbidden {
+            key: "error.bad_token",
+        })
+        .page(locale)?;
+    let (rules, now) = (state.rules(), state.now());
+    let viewer = crate::service::attachments::Viewer::Resident(proof);
+    let record = state
+        .db
+        .run(move |conn| crate::service::attachments::open(conn, rules.rules(), &number, id, &viewer, now))
+        .await
+        .page(locale)?;
+    upload::serve(&state, record).await.page(locale)
 }

@@ -411,6 +411,7 @@ struct CasePage {
     extension: Option<String>,
     /// A report about an official: the department it concerns.
     concerned: Option<String>,
+    attachments: Vec<super::case::AttachmentLine>,
     may_see_identity: bool,
     identity: Option<Identity>,
     timeline: Vec<StaffEvent>,
@@ -603,6 +604,17 @@ fn case_view(page: PageCtx, state: &AppState, case: StaffCase, extras: Extras<'_
             .concerned_department
             .as_deref()
             .map(|c| department_name(&catalog, locale, c)),
+        attachments: case
+            .attachments
+            .iter()
+            .map(|a| {
+                super::case::AttachmentLine::new(
+                    a,
+                    &format!("/staff/cases/{}/attachments", r.tracking_number),
+                    "",
+                )
+            })
+            .collect(),
         may_see_identity: case.may_see_identity,
         identity,
         timeline: case
@@ -694,6 +706,28 @@ pub async fn case_page(
         },
     );
     Ok(html(StatusCode::OK, view.render()))
+}
+
+/// A file the resident added, for staff who may see the case (the read is recorded).
+#[get("/staff/cases/{number}/attachments/{id}")]
+pub async fn attachment(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    SignedIn(user): SignedIn,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, PageError> {
+    let locale = PageCtx::staff(&req, &session, &user).locale();
+    let (raw, id) = path.into_inner();
+    let number = parse_number(&raw).page(locale)?;
+    let (rules, now) = (state.rules(), state.now());
+    let viewer = crate::service::attachments::Viewer::Staff(user);
+    let file = state
+        .db
+        .write(move |conn| crate::service::attachments::open(conn, rules.rules(), &number, id, &viewer, now))
+        .await
+        .page(locale)?;
+    crate::web::upload::serve(&state, file).await.page(locale)
 }
 
 #[post("/staff/cases/{number}/identity")]
