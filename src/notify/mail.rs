@@ -818,7 +818,55 @@ mod tests {
                     overdue: 1,
                 }],
             },
+            MailData::SignInLink {
+                sealed_token: sealer.seal("sign-in-token"),
+            },
+            MailData::SupportConfirm {
+                number: n.clone(),
+                sealed_token: sealer.seal("support-token"),
+            },
+            MailData::FilingConfirm {
+                number: n.clone(),
+                sealed_token: sealer.seal("confirm-token"),
+                sealed_access: sealer.seal("access-token"),
+            },
+            MailData::PublicUpdate {
+                number: n.clone(),
+                event: crate::domain::timeline::EventData::Accepted { answer_due: at },
+            },
         ]
+    }
+
+    #[test]
+    fn link_mails_carry_their_links_opened() {
+        let catalog = catalog();
+        let sealer = Sealer::generate();
+        let env = MailEnv {
+            catalog: &catalog,
+            tz: chrono_tz::Asia::Shanghai,
+            base_url: "http://portal.test",
+            sealer: &sealer,
+        };
+        let text = |data: MailData| render(&data, Locale::ZhCn, &env).expect("renders").text;
+        let sign_in = text(MailData::SignInLink {
+            sealed_token: sealer.seal("abc"),
+        });
+        assert!(
+            sign_in.contains("http://portal.test/account/link?token=abc"),
+            "{sign_in}"
+        );
+        let confirm = text(MailData::FilingConfirm {
+            number: "2611260000019".into(),
+            sealed_token: sealer.seal("c1"),
+            sealed_access: sealer.seal("a1"),
+        });
+        assert!(confirm.contains("/filings/confirm?token=c1"));
+        assert!(confirm.contains("/cases/2611260000019?token=a1"));
+        let news = text(MailData::PublicUpdate {
+            number: "2611260000019".into(),
+            event: crate::domain::timeline::EventData::Withdrawn,
+        });
+        assert!(news.contains("2611260000019") && news.contains("附议"), "{news}");
     }
 
     #[test]
