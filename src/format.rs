@@ -20,6 +20,14 @@ pub fn date(locale: Locale, at: DateTime<Utc>, tz: Tz) -> String {
     }
 }
 
+/// A calendar day (already local).
+pub fn local_day(locale: Locale, day: chrono::NaiveDate) -> String {
+    match locale {
+        Locale::ZhCn => day.format("%Y年%-m月%-d日").to_string(),
+        Locale::En => day.format("%-d %b %Y").to_string(),
+    }
+}
+
 /// Date and time to the minute.
 pub fn date_time(locale: Locale, at: DateTime<Utc>, tz: Tz) -> String {
     let local = at.with_timezone(&tz);
@@ -244,6 +252,41 @@ pub fn event_text(tr: Tr, catalog: &Catalog, tz: Tz, kind: &str, data: Option<&E
             })
             .to_string(),
         ),
+        Some(EventData::ReceptionBooked {
+            date,
+            starts_at,
+            place,
+            leader,
+        }) => plain(tr.f(
+            "event.reception_booked",
+            &[
+                ("date", &local_day(locale, *date)),
+                ("time", starts_at),
+                ("place", place),
+                ("leader", leader),
+            ],
+        )),
+        Some(EventData::ReceptionCancelled { date }) => plain(tr.f(
+            "event.reception_cancelled",
+            &[("date", &local_day(locale, *date))],
+        )),
+        Some(EventData::ReceptionHeld {
+            date,
+            leader,
+            attended,
+            outcome,
+        }) => EventText {
+            summary: tr.f(
+                if *attended {
+                    "event.reception_held"
+                } else {
+                    "event.reception_missed"
+                },
+                &[("date", &local_day(locale, *date)), ("leader", leader)],
+            ),
+            detail: (!outcome.is_empty()).then(|| outcome.clone()),
+        },
+        Some(EventData::Supervised { leader }) => plain(tr.f("event.supervised", &[("leader", leader)])),
         None => plain(tr.f("event.unknown", &[("kind", kind)])),
     }
 }

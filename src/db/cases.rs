@@ -45,6 +45,8 @@ pub struct CaseRecord {
     pub objection_from: Option<String>,
     pub extension_state: Option<String>,
     pub concerned_department: Option<String>,
+    /// The leader who took the case into personal charge.
+    pub supervisor_id: Option<i32>,
 }
 
 /// A new case row; borrowed so filing copies nothing it does not have to. `None` is
@@ -338,6 +340,30 @@ pub fn update_status(
     .set(change)
     .execute(conn)?;
     Ok(updated == 1)
+}
+
+/// Moves the head of a case's timeline (for events that change nothing else), if it
+/// still ends at `expected_seq`.
+pub fn advance_head(
+    conn: &mut DbConn,
+    case_id: i64,
+    expected_seq: i32,
+    seq: i32,
+    hash: &str,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let changed = diesel::update(
+        cases::table
+            .filter(cases::id.eq(case_id))
+            .filter(cases::last_event_seq.eq(expected_seq)),
+    )
+    .set((
+        cases::last_event_seq.eq(seq),
+        cases::last_event_hash.eq(hash),
+        cases::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
 }
 
 /// Records when acceptance is due (set once a held filing is confirmed).

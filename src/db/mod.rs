@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod conn;
 pub mod deadlines;
 pub mod outbox;
+pub mod reception;
 pub mod residents;
 pub mod scan;
 pub mod schema;

@@ -16,6 +16,8 @@ pub struct DueRow {
     pub department_code: String,
     pub title: String,
     pub due_at: Option<NaiveDateTime>,
+    /// The leader who has the case in personal charge.
+    pub supervisor_id: Option<i32>,
 }
 
 /// Cases in `states` due in `(after, until]`, by id, a page at a time after `after_id`.

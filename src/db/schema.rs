@@ -111,6 +111,7 @@ diesel::table! {
         objection_from -> Nullable<Text>,
         extension_state -> Nullable<Text>,
         concerned_department -> Nullable<Text>,
+        supervisor_id -> Nullable<Integer>,
     }
 }
 
@@ -297,7 +298,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reception_days (id) {
+        id -> Integer,
+        leader_id -> Integer,
+        day -> Date,
+        starts_at -> Text,
+        ends_at -> Text,
+        place -> Text,
+        capacity -> Integer,
+        categories -> Text,
+        areas -> Text,
+        created_by -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    bookings (id) {
+        id -> Integer,
+        day_id -> Integer,
+        case_id -> BigInt,
+        booked_at -> Timestamp,
+        cancelled_at -> Nullable<Timestamp>,
+        attended -> Nullable<Bool>,
+        outcome -> Nullable<Text>,
+        met_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(case_events -> cases (case_id));
+diesel::joinable!(bookings -> reception_days (day_id));
+diesel::joinable!(bookings -> cases (case_id));
+diesel::allow_tables_to_appear_in_same_query!(bookings, reception_days, cases, users);
 diesel::joinable!(resident_cases -> cases (case_id));
 diesel::allow_tables_to_appear_in_same_query!(resident_cases, cases);
 diesel::allow_tables_to_appear_in_same_query!(supports, cases);

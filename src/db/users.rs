@@ -92,6 +92,17 @@ pub fn email_of(conn: &mut DbConn, username: &str) -> Result<Option<(String, Str
         .optional()?)
 }
 
+/// An active account's address and language, by id.
+pub fn email_of_id(conn: &mut DbConn, id: i32) -> Result<Option<(String, String)>, DbError> {
+    Ok(users::table
+        .find(id)
+        .filter(users::active.eq(true))
+        .filter(users::email.is_not_null())
+        .select((users::email.assume_not_null(), users::locale))
+        .first(conn)
+        .optional()?)
+}
+
 /// Every active leader's address and language.
 pub fn leaders(conn: &mut DbConn) -> Result<Vec<(String, String, String)>, DbError> {
     Ok(users::table

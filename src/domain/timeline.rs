@@ -114,6 +114,27 @@ pub enum EventData {
     Closed {
         after: CloseReason,
     },
+    /// The resident booked a slot on a leader's reception day.
+    ReceptionBooked {
+        date: chrono::NaiveDate,
+        starts_at: String,
+        place: String,
+        leader: String,
+    },
+    ReceptionCancelled {
+        date: chrono::NaiveDate,
+    },
+    /// The leader's record of the meeting (or that the resident did not come).
+    ReceptionHeld {
+        date: chrono::NaiveDate,
+        leader: String,
+        attended: bool,
+        outcome: String,
+    },
+    /// A leader took the case into personal charge (包案).
+    Supervised {
+        leader: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,6 +173,10 @@ impl EventData {
             EventData::HearingStarted { .. } => "hearing_started",
             EventData::HearingEnded { .. } => "hearing_ended",
             EventData::Closed { .. } => "closed",
+            EventData::ReceptionBooked { .. } => "reception_booked",
+            EventData::ReceptionCancelled { .. } => "reception_cancelled",
+            EventData::ReceptionHeld { .. } => "reception_held",
+            EventData::Supervised { .. } => "supervised",
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use std::time::Duration as StdDuration;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
 use tokio::sync::watch;
 
 use crate::db::scan::{due_between, month_figures};
@@ -17,7 +17,7 @@ use crate::domain::deadline::{end_of_day, local_date};
 use crate::domain::locale::Locale;
 use crate::domain::tracking::TrackingNumber;
 use crate::domain::workflow::{Action, Actor};
-use crate::notify::mail::{DigestLine, MailData};
+use crate::notify::mail::{DigestLine, MailData, ReceptionLine};
 use crate::notify::notices::notice;
 use crate::notify::transport::Transport;
 use crate::notify::worker::{Delivered, Mailer, deliver_due};
@@ -34,6 +34,8 @@ pub struct Scanned {
     pub escalations: usize,
     pub closed: usize,
     pub digests: usize,
+    /// Reception-day reminders to residents and lists to leaders.
+    pub reception: usize,
 }
 
 pub struct Jobs {
@@ -154,6 +156,10 @@ impl Jobs {
                         {
                             recipients.extend(email_of(conn, &leader)?);
                         }
+                        // A leader who took the case into personal charge hears of it too.
+                        if let Some(supervisor) = r.supervisor_id {
+                            recipients.extend(crate::db::users::email_of_id(conn, supervisor)?);
+                        }
                         recipients.sort();
                         recipients.dedup();
                         let data = MailData::Escalation {
@@ -181,6 +187,7 @@ impl Jobs {
         }
         scanned.closed = self.close_expired(now).await?;
         scanned.digests = self.digest(now).await?;
+        scanned.reception = self.reception_mail(now).await?;
         if scanned != Scanned::default() {
             tracing::info!(?scanned, "deadline scan");
         }
@@ -283,6 +290,73 @@ impl Jobs {
             .await?)
     }
 
+    /// The day before a reception day: from 08:00 a reminder to each resident booked, from
+    /// 18:00 the list to the leader. Each once, by key.
+    async fn reception_mail(&self, now: DateTime<Utc>) -> Result<usize, ServiceError> {
+        let local = now.with_timezone(&self.state.tz);
+        if local.hour() < REMINDER_HOUR {
+            return Ok(0);
+        }
+        let tomorrow = local.date_naive() + Duration::days(1);
+        let evening = local.hour() >= LIST_HOUR;
+        Ok(self
+            .state
+            .db
+            .write(move |conn: &mut DbConn| -> Result<usize, DbError> {
+                let booked = crate::db::reception::bookings_on(conn, tomorrow)?;
+                let mut notices = Vec::new();
+                let mut lists: std::collections::BTreeMap<
+                    i32,
+                    (crate::db::reception::DayRecord, Vec<ReceptionLine>),
+                > = std::collections::BTreeMap::new();
+                for (booking, day, case) in booked {
+                    let Some(summary) = crate::db::reception::summary_of(conn, day.id)? else {
+                        continue;
+                    };
+                    if let Some(email) = &case.resident_email {
+                        let data = MailData::Reception {
+                            number: case.tracking_number.clone(),
+                            date: day.day,
+                            starts_at: day.starts_at.clone(),
+                            place: day.place.clone(),
+                            leader: summary.leader.clone(),
+                            reminder: true,
+                        };
+                        let locale = Locale::from_tag(&case.locale).unwrap_or_default();
+                        let key = format!("reception-reminder:{}", booking.id);
+                        notices.push(notice(&data, email, locale, Some(case.id), Some(key), now));
+                    }
+                    lists
+                        .entry(day.id)
+                        .or_insert_with(|| (day.clone(), Vec::new()))
+                        .1
+                        .push(ReceptionLine {
+                            number: case.tracking_number.clone(),
+                            title: case.title.clone(),
+                        });
+                }
+                if evening {
+                    for (day_id, (day, lines)) in lists {
+                        let Some((email, locale)) = crate::db::users::email_of_id(conn, day.leader_id)?
+                        else {
+                            continue;
+                        };
+                        let data = MailData::ReceptionList {
+                            date: day.day,
+                            starts_at: day.starts_at.clone(),
+                            place: day.place.clone(),
+                            lines,
+                        };
+                        let key = format!("reception-list:{day_id}");
+                        let locale = Locale::from_tag(&locale).unwrap_or_default();
+                        notices.push(notice(&data, &email, locale, None, Some(key), now));
+                    }
+                }
+                crate::db::outbox::insert_notices(conn, &notices)
+            })
+            .await?)
+    }
+
     /// Delivers the mail due at `now`.
     pub async fn deliver(&self, now: impl Fn() -> DateTime<Utc>) -> Result<Delivered, DbError> {
         deliver_due(
@@ -351,6 +425,11 @@ impl Jobs {
         }
     }
 }
+
+/// Residents are reminded from this hour the day before; leaders get the list from the
+/// evening's hour.
+const REMINDER_HOUR: u32 = 8;
+const LIST_HOUR: u32 = 18;
 
 fn first_of_previous_month(first_of_this: NaiveDate) -> NaiveDate {
     let last_of_previous = first_of_this.pred_opt().unwrap_or(first_of_this);

@@ -135,6 +135,31 @@ pub enum MailData {
         number: String,
         event: crate::domain::timeline::EventData,
     },
+    /// To the resident: their place at a reception day, when booked and the day before.
+    Reception {
+        number: String,
+        date: chrono::NaiveDate,
+        starts_at: String,
+        place: String,
+        leader: String,
+        reminder: bool,
+    },
+    /// To the leader, the evening before: who comes tomorrow.
+    ReceptionList {
+        date: chrono::NaiveDate,
+        starts_at: String,
+        place: String,
+        lines: Vec<ReceptionLine>,
+    },
+    /// To the resident: a leader took the case into personal charge.
+    Supervised { number: String, leader: String },
+}
+
+/// One booked case on a leader's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceptionLine {
+    pub number: String,
+    pub title: String,
 }
 
 /// Which round of appeal.
@@ -186,6 +211,10 @@ impl MailData {
             MailData::SupportConfirm { .. } => "support_confirm",
             MailData::FilingConfirm { .. } => "filing_confirm",
             MailData::PublicUpdate { .. } => "public_update",
+            MailData::Reception { reminder: false, .. } => "reception_booked",
+            MailData::Reception { reminder: true, .. } => "reception_reminder",
+            MailData::ReceptionList { .. } => "reception_list",
+            MailData::Supervised { .. } => "supervised",
         }
     }
 }
@@ -631,6 +660,75 @@ pub fn render(data: &MailData, locale: Locale, env: &MailEnv) -> Result<Rendered
                 }),
             )
         }
+        MailData::Reception {
+            number,
+            date,
+            starts_at,
+            place,
+            leader,
+            reminder,
+        } => {
+            let key = if *reminder {
+                "reception_reminder"
+            } else {
+                "reception_booked"
+            };
+            let when = crate::format::local_day(locale, *date);
+            (
+                tr.f(&format!("mail.{key}.subject"), &[("date", &when)]),
+                vec![
+                    tr.f(
+                        &format!("mail.{key}.body"),
+                        &[
+                            ("number", number),
+                            ("date", &when),
+                            ("time", starts_at),
+                            ("place", place),
+                            ("leader", leader),
+                        ],
+                    ),
+                    tr.t("mail.reception_bring").to_string(),
+                ],
+                None,
+                Some(track(number)),
+            )
+        }
+        MailData::ReceptionList {
+            date,
+            starts_at,
+            place,
+            lines,
+        } => {
+            let when = crate::format::local_day(locale, *date);
+            let mut paragraphs = vec![tr.f(
+                "mail.reception_list.body",
+                &[
+                    ("date", &when),
+                    ("time", starts_at),
+                    ("place", place),
+                    ("count", &lines.len().to_string()),
+                ],
+            )];
+            paragraphs.extend(lines.iter().map(|l| format!("{} · {}", l.number, l.title)));
+            (
+                tr.f(
+                    "mail.reception_list.subject",
+                    &[("date", &when), ("count", &lines.len().to_string())],
+                ),
+                paragraphs,
+                None,
+                Some(Link {
+                    label: tr.t("mail.staff_link").to_string(),
+                    url: format!("{}/leader", env.base_url),
+                }),
+            )
+        }
+        MailData::Supervised { number, leader } => (
+            tr.f("mail.supervised.subject", &[("number", number)]),
+            vec![tr.f("mail.supervised.body", &[("number", number), ("leader", leader)])],
+            None,
+            Some(track(number)),
+        ),
         MailData::PublicUpdate { number, event } => (
             tr.f("mail.public_update.subject", &[("number", number)]),
             vec![
@@ -833,6 +931,35 @@ mod tests {
             MailData::PublicUpdate {
                 number: n.clone(),
                 event: crate::domain::timeline::EventData::Accepted { answer_due: at },
+            },
+            MailData::Reception {
+                number: n.clone(),
+                date: chrono::NaiveDate::from_ymd_opt(2026, 12, 10).expect("date"),
+                starts_at: "09:00".into(),
+                place: "市民中心三楼接待室".into(),
+                leader: "王市长".into(),
+                reminder: false,
+            },
+            MailData::Reception {
+                number: n.clone(),
+                date: chrono::NaiveDate::from_ymd_opt(2026, 12, 10).expect("date"),
+                starts_at: "09:00".into(),
+                place: "市民中心三楼接待室".into(),
+                leader: "王市长".into(),
+                reminder: true,
+            },
+            MailData::ReceptionList {
+                date: chrono::NaiveDate::from_ymd_opt(2026, 12, 10).expect("date"),
+                starts_at: "09:00".into(),
+                place: "市民中心三楼接待室".into(),
+                lines: vec![ReceptionLine {
+                    number: n.clone(),
+                    title: "标题".into(),
+                }],
+            },
+            MailData::Supervised {
+                number: n.clone(),
+                leader: "王市长".into(),
             },
         ]
     }

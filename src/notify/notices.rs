@@ -317,6 +317,23 @@ pub fn for_events(
                     ));
                 }
             }
+            EventData::ReceptionBooked {
+                date,
+                starts_at,
+                place,
+                leader,
+            } => notices.extend(to_resident(MailData::Reception {
+                number: number.clone(),
+                date: *date,
+                starts_at: starts_at.clone(),
+                place: place.clone(),
+                leader: leader.clone(),
+                reminder: false,
+            })),
+            EventData::Supervised { leader } => notices.extend(to_resident(MailData::Supervised {
+                number: number.clone(),
+                leader: leader.clone(),
+            })),
             // A confirmed filing reaches its department only now.
             EventData::Confirmed => {
                 notices.extend(assignment(catalog, case, &status.department, status.due_at, now))

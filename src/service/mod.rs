@@ -9,6 +9,7 @@ pub mod deadlines;
 pub mod demo;
 pub mod file_case;
 pub mod queue;
+pub mod reception;
 pub mod residents;
 pub mod similar;
 pub mod templates;

@@ -14,7 +14,7 @@ use crate::db::cases::{
 use crate::db::outbox::insert_notices;
 use crate::db::users::log_access;
 use crate::domain::calendar::Calendar;
-use crate::domain::case::{ActorKind, CaseState};
+use crate::domain::case::{ActorKind, CaseState, Visibility};
 use crate::domain::catalog::Catalog;
 use crate::domain::timeline::{EventData, NewEvent, chain};
 use crate::domain::tracking::TrackingNumber;
@@ -102,6 +102,59 @@ pub struct Acted {
     pub before: Status,
     pub status: Status,
     pub events: Vec<EventData>,
+}
+
+/// Appends events that change nothing but the timeline (a booking, a meeting, personal
+/// charge) under the same check as actions, with the mail they cause.
+pub fn record_events(
+    conn: &mut DbConn,
+    catalog: &Catalog,
+    record: &CaseRecord,
+    events: Vec<(EventData, Visibility)>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let (actor_kind, actor_id) = match actor {
+        Actor::Resident => (ActorKind::Resident, None),
+        Actor::Staff(s) => (ActorKind::Staff, Some(s.user_id)),
+        Actor::System => (ActorKind::System, None),
+    };
+    let chained = chain(
+        record.id,
+        record.last_event_seq,
+        &record.last_event_hash,
+        events
+            .iter()
+            .map(|(data, visibility)| NewEvent {
+                data: data.clone(),
+                visibility: *visibility,
+                actor_kind,
+                actor_id,
+                at: now,
+            })
+            .collect(),
+    );
+    let head = chained
+        .last()
+        .ok_or_else(|| ServiceError::Internal("no events to record".into()))?;
+    if !crate::db::cases::advance_head(
+        conn,
+        record.id,
+        record.last_event_seq,
+        head.seq,
+        &head.hash,
+        now.naive_utc(),
+    )? {
+        return Err(ServiceError::Conflict {
+            key: "error.concurrent",
+        });
+    }
+    insert_events(conn, &chained)?;
+    let facts = facts_of(record, &[])?;
+    let data: Vec<EventData> = events.into_iter().map(|(data, _)| data).collect();
+    let notices = for_events(conn, catalog, About::from(record), &facts.status, &data, now)?;
+    insert_notices(conn, &notices)?;
+    Ok(())
 }
 
 /// Applies `action` by `actor` to the case. Call inside a write transaction.

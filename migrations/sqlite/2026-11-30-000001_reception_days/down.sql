@@ -1,0 +1,3 @@
+ALTER TABLE cases DROP COLUMN supervisor_id;
+DROP TABLE bookings;
+DROP TABLE reception_days;

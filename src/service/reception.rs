@@ -1,0 +1,494 @@
+//! Reception days (信访接待日): leaders publish them, residents book a slot for their case,
+//! the leader works the day's queue, records each meeting, and may take a case into
+//! personal charge (包案).
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use serde::{Deserialize, Deserializer};
+
+use super::ServiceError;
+use super::auth::StaffUser;
+use super::cases::{ResidentProof, TimelineEntry, entries, resident_case_by};
+use super::workflow::{Rules, record_events};
+use crate::db::DbConn;
+use crate::db::cases::{CaseRecord, events_of, find_by_tracking_number};
+use crate::db::reception::{self as store, BookingRecord, DayRecord, DaySummary, NewDay};
+use crate::domain::case::{CaseState, Role, Visibility};
+use crate::domain::catalog::Catalog;
+use crate::domain::deadline::local_date;
+use crate::domain::field_error::{FieldError, FieldErrors};
+use crate::domain::reception::{Applicant, Day, Refusal, Waiting, is_review_request, order};
+use crate::domain::text::{Lines, clean};
+use crate::domain::timeline::EventData;
+use crate::domain::tracking::TrackingNumber;
+use crate::domain::workflow::Actor;
+
+/// At most this many people on one day.
+pub const MAX_CAPACITY: u32 = 200;
+
+/// A number from JSON or a form field (where it is text).
+fn number_or_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Number(i64),
+        Text(String),
+    }
+    Ok(match Either::deserialize(d)? {
+        Either::Number(n) => n.to_string(),
+        Either::Text(t) => t,
+    })
+}
+
+/// Codes as a JSON list or as text separated by spaces or commas (a form field).
+fn codes<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        List(Vec<String>),
+        Text(String),
+    }
+    let list = match Either::deserialize(d)? {
+        Either::List(list) => list,
+        Either::Text(text) => text.split([' ', ',', '，']).map(str::to_string).collect(),
+    };
+    Ok(list
+        .into_iter()
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect())
+}
+
+/// A reception day as published from the form or the API.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct DayInput {
+    pub date: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub place: String,
+    #[serde(deserialize_with = "number_or_text")]
+    pub capacity: String,
+    /// The leader's username; the caller when absent.
+    pub leader: Option<String>,
+    #[serde(deserialize_with = "codes")]
+    pub categories: Vec<String>,
+    #[serde(deserialize_with = "codes")]
+    pub areas: Vec<String>,
+}
+
+fn time(text: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(text.trim(), "%H:%M").ok()
+}
+
+/// The leader a day belongs to: a leader publishes their own or another leader's day
+/// (their office keeps several calendars); an administrator names the leader.
+fn leader_for(
+    conn: &mut DbConn,
+    user: &StaffUser,
+    wanted: Option<&str>,
+) -> Result<Option<StaffUser>, ServiceError> {
+    let wanted = wanted.map(str::trim).filter(|w| !w.is_empty());
+    let record = match wanted {
+        None if user.role == Role::Leader => return Ok(Some(user.clone())),
+        None => return Ok(None),
+        Some(name) => crate::db::users::find_by_username(conn, name)?,
+    };
+    Ok(record
+        .map(StaffUser::from_record)
+        .transpose()?
+        .filter(|u| u.role == Role::Leader))
+}
+
+/// Publishes a reception day. Leaders and administrators only.
+pub fn create_day(
+    conn: &mut DbConn,
+    catalog: &Catalog,
+    user: &StaffUser,
+    input: &DayInput,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<i32, ServiceError> {
+    if !matches!(user.role, Role::Leader | Role::Admin) {
+        return Err(ServiceError::Forbidden { key: "deny.role" });
+    }
+    let mut errors = FieldErrors::new();
+    let date = match NaiveDate::parse_from_str(input.date.trim(), "%Y-%m-%d") {
+        Ok(d) if d <= today => errors.check::<NaiveDate>("date", Err(FieldError::new("err.date_past"))),
+        Ok(d) => Some(d),
+        Err(_) => errors.check::<NaiveDate>("date", Err(FieldError::new("err.date"))),
+    };
+    let starts = errors.check(
+        "starts_at",
+        time(&input.starts_at).ok_or(FieldError::new("err.time")),
+    );
+    let ends = errors.check("ends_at", time(&input.ends_at).ok_or(FieldError::new("err.time")));
+    if let (Some(s), Some(e)) = (starts, ends)
+        && e <= s
+    {
+        errors.add("ends_at", FieldError::new("err.time_order"));
+    }
+    let place = errors.check("place", clean(&input.place, 2, 100, Lines::Single));
+    let capacity = errors.check(
+        "capacity",
+        input
+            .capacity
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|c| (1..=MAX_CAPACITY).contains(c))
+            .ok_or(FieldError::new("err.capacity").with("max", MAX_CAPACITY)),
+    );
+    if input.categories.iter().any(|c| catalog.category(c).is_none()) {
+        errors.add("categories", FieldError::new("err.unknown_category"));
+    }
+    if input.areas.iter().any(|a| catalog.area(a).is_none()) {
+        errors.add("areas", FieldError::new("err.unknown_area"));
+    }
+    let leader = leader_for(conn, user, input.leader.as_deref())?;
+    if leader.is_none() {
+        errors.add("leader", FieldError::new("err.leader"));
+    }
+    match (date, starts, ends, place, capacity, leader) {
+        (Some(date), Some(starts), Some(ends), Some(place), Some(capacity), Some(leader))
+            if errors.is_empty() =>
+        {
+            let id = store::insert_day(
+                conn,
+                &NewDay {
+                    leader_id: leader.id,
+                    day: date,
+                    starts_at: starts.format("%H:%M").to_string(),
+                    ends_at: ends.format("%H:%M").to_string(),
+                    place,
+                    capacity: capacity as i32,
+                    categories: input.categories.join(" "),
+                    areas: input.areas.join(" "),
+                    created_by: user.id,
+                    created_at: now.naive_utc(),
+                },
+            )?;
+            tracing::info!(day = id, leader = leader.id, %date, "reception day published");
+            Ok(id)
+        }
+        _ => Err(ServiceError::Invalid(errors)),
+    }
+}
+
+fn split(codes: &str) -> Vec<String> {
+    codes.split_whitespace().map(str::to_string).collect()
+}
+
+/// The booking rules' view of a stored day.
+pub fn rule_of(day: &DayRecord) -> Day {
+    Day {
+        date: day.day,
+        starts_at: time(&day.starts_at).unwrap_or_default(),
+        ends_at: time(&day.ends_at).unwrap_or_default(),
+        capacity: u32::try_from(day.capacity).unwrap_or(0),
+        categories: split(&day.categories),
+        areas: split(&day.areas),
+    }
+}
+
+/// Days between two dates (inclusive), for anyone.
+pub fn days_between(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<DaySummary>, ServiceError> {
+    Ok(store::days_between(conn, from, to)?)
+}
+
+/// A case's live booking, for the resident who proves it is theirs.
+pub fn booking_of(
+    conn: &mut DbConn,
+    case_id: i64,
+) -> Result<Option<(BookingRecord, DaySummary)>, ServiceError> {
+    let Some((booking, day)) = store::live_booking(conn, case_id)? else {
+        return Ok(None);
+    };
+    let summary = store::summary_of(conn, day.id)?.ok_or(ServiceError::NotFound)?;
+    Ok(Some((booking, summary)))
+}
+
+/// The coming days a case could be booked on now (in scope, not full).
+pub fn bookable_days(
+    conn: &mut DbConn,
+    catalog: &Catalog,
+    case: &CaseRecord,
+    today: NaiveDate,
+) -> Result<Vec<DaySummary>, ServiceError> {
+    let path = catalog.area_path(&case.area_code).unwrap_or_default();
+    let state = CaseState::parse(&case.state).unwrap_or(CaseState::Closed);
+    let until = today + chrono::Duration::days(92);
+    Ok(store::days_between(conn, today, until)?
+        .into_iter()
+        .filter(|d| {
+            let applicant = Applicant {
+                state,
+                category: &case.category_code,
+                area_path: &path,
+                has_booking: false,
+            };
+            rule_of(&d.day)
+                .check(&applicant, u32::try_from(d.booked).unwrap_or(u32::MAX), today)
+                .is_ok()
+        })
+        .collect())
+}
+
+fn refused(refusal: Refusal) -> ServiceError {
+    ServiceError::Conflict { key: refusal.key() }
+}
+
+/// Books a slot on `day_id` for the case the resident proves is theirs.
+pub fn book(
+    conn: &mut DbConn,
+    rules: Rules<'_>,
+    number: &TrackingNumber,
+    proof: &ResidentProof,
+    day_id: i32,
+    now: DateTime<Utc>,
+) -> Result<i32, ServiceError> {
+    resident_case_by(conn, rules, number, proof, now)?;
+    let case = find_by_tracking_number(conn, number.as_str())?.ok_or(ServiceError::NotFound)?;
+    let day = store::summary_of(conn, day_id)?.ok_or(ServiceError::NotFound)?;
+    let path = rules.catalog.area_path(&case.area_code).unwrap_or_default();
+    let applicant = Applicant {
+        state: CaseState::parse(&case.state).unwrap_or(CaseState::Closed),
+        category: &case.category_code,
+        area_path: &path,
+        has_booking: store::live_booking(conn, case.id)?.is_some(),
+    };
+    let today = local_date(now, rules.tz);
+    rule_of(&day.day)
+        .check(&applicant, u32::try_from(day.booked).unwrap_or(u32::MAX), today)
+        .map_err(refused)?;
+    // The unique index on live bookings settles a race between two requests.
+    let id = store::insert_booking(conn, day_id, case.id, now.naive_utc()).map_err(|e| match e {
+        crate::db::DbError::Query(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => refused(Refusal::AlreadyBooked),
+        other => other.into(),
+    })?;
+    record_events(
+        conn,
+        rules.catalog,
+        &case,
+        vec![(
+            EventData::ReceptionBooked {
+                date: day.day.day,
+                starts_at: day.day.starts_at.clone(),
+                place: day.day.place.clone(),
+                leader: day.leader.clone(),
+            },
+            Visibility::Public,
+        )],
+        &Actor::Resident,
+        now,
+    )?;
+    Ok(id)
+}
+
+/// Cancels the case's live booking.
+pub fn cancel(
+    conn: &mut DbConn,
+    rules: Rules<'_>,
+    number: &TrackingNumber,
+    proof: &ResidentProof,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    resident_case_by(conn, rules, number, proof, now)?;
+    let case = find_by_tracking_number(conn, number.as_str())?.ok_or(ServiceError::NotFound)?;
+    let (booking, day) = store::live_booking(conn, case.id)?.ok_or(ServiceError::Conflict {
+        key: "reception.refused.none",
+    })?;
+    if day.day <= local_date(now, rules.tz) {
+        return Err(refused(Refusal::Past));
+    }
+    store::cancel_booking(conn, booking.id, now.naive_utc())?;
+    record_events(
+        conn,
+        rules.catalog,
+        &case,
+        vec![(
+            EventData::ReceptionCancelled { date: day.day },
+            Visibility::Public,
+        )],
+        &Actor::Resident,
+        now,
+    )
+}
+
+fn leaders_only(user: &StaffUser) -> Result<(), ServiceError> {
+    if matches!(user.role, Role::Leader | Role::Admin) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden { key: "deny.role" })
+    }
+}
+
+/// One booked case in the day's queue.
+#[derive(Debug, Clone)]
+pub struct QueueEntry {
+    pub booking: BookingRecord,
+    pub case: CaseRecord,
+    pub overdue: bool,
+    pub review_request: bool,
+    /// How many earlier cases the resident filed on the same matter.
+    pub earlier: i64,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DayQueue {
+    pub day: DaySummary,
+    pub entries: Vec<QueueEntry>,
+}
+
+/// The day's queue in the order the leader should see it. Leaders and administrators.
+pub fn day_queue(
+    conn: &mut DbConn,
+    user: &StaffUser,
+    day_id: i32,
+    now: DateTime<Utc>,
+) -> Result<DayQueue, ServiceError> {
+    leaders_only(user)?;
+    let day = store::summary_of(conn, day_id)?.ok_or(ServiceError::NotFound)?;
+    let mut waiting = Vec::new();
+    for (booking, case) in store::bookings_of_day(conn, day_id)? {
+        let state = CaseState::parse(&case.state).unwrap_or(CaseState::Closed);
+        let earlier = store::earlier_on_same_matter(conn, &case)?;
+        let timeline = entries(events_of(conn, case.id)?, |_| true);
+        // Staff never see who the resident is in this view (the intake office asks apart).
+        let mut case = case;
+        case.resident_name.clear();
+        case.resident_phone = None;
+        case.resident_email = None;
+        case.access_token_hash.clear();
+        waiting.push(Waiting {
+            overdue: !state.is_terminal() && case.due_at.is_some_and(|d| d.and_utc() < now),
+            review_request: is_review_request(state),
+            repeat: earlier > 0,
+            booked_at: booking.booked_at.and_utc().timestamp_micros(),
+            id: i64::from(booking.id),
+            item: QueueEntry {
+                overdue: false,
+                review_request: false,
+                earlier,
+                booking,
+                case,
+                timeline,
+            },
+        });
+    }
+    let entries = order(waiting)
+        .into_iter()
+        .map(|w| QueueEntry {
+            overdue: w.overdue,
+            review_request: w.review_request,
+            ..w.item
+        })
+        .collect();
+    Ok(DayQueue { day, entries })
+}
+
+/// The leader's record of a meeting: whether the resident came, and what was agreed (an
+/// event on the case).
+pub fn record_meeting(
+    conn: &mut DbConn,
+    catalog: &Catalog,
+    user: &StaffUser,
+    booking_id: i32,
+    attended: bool,
+    outcome: &str,
+    now: DateTime<Utc>,
+) -> Result<TrackingNumber, ServiceError> {
+    if user.role != Role::Leader {
+        return Err(ServiceError::Forbidden { key: "deny.role" });
+    }
+    let outcome = if attended {
+        clean(outcome, 2, 2000, Lines::Multi)
+            .map_err(|e| ServiceError::Invalid(FieldErrors::single("outcome", e)))?
+    } else {
+        outcome.trim().to_string()
+    };
+    let booking = store::find_booking(conn, booking_id)?.ok_or(ServiceError::NotFound)?;
+    if booking.cancelled_at.is_some() {
+        return Err(ServiceError::Conflict {
+            key: "reception.refused.none",
+        });
+    }
+    if booking.met_at.is_some() {
+        return Err(ServiceError::Conflict {
+            key: "reception.already_recorded",
+        });
+    }
+    let day = store::summary_of(conn, booking.day_id)?.ok_or(ServiceError::NotFound)?;
+    let case = crate::db::cases::find_by_id(conn, booking.case_id)?.ok_or(ServiceError::NotFound)?;
+    store::record_meeting(conn, booking.id, attended, &outcome, now.naive_utc())?;
+    record_events(
+        conn,
+        catalog,
+        &case,
+        vec![(
+            EventData::ReceptionHeld {
+                date: day.day.day,
+                leader: day.leader.clone(),
+                attended,
+                outcome,
+            },
+            Visibility::Public,
+        )],
+        &user.actor(),
+        now,
+    )?;
+    TrackingNumber::parse(&case.tracking_number)
+        .map_err(|_| ServiceError::Internal(format!("stored number {}", case.tracking_number)))
+}
+
+/// A leader takes a case into personal charge: they supervise it to the end.
+pub fn supervise(
+    conn: &mut DbConn,
+    rules: Rules<'_>,
+    user: &StaffUser,
+    number: &TrackingNumber,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    if user.role != Role::Leader {
+        return Err(ServiceError::Forbidden { key: "deny.role" });
+    }
+    // Whoever may not see the case may not take it (a report about their department).
+    super::workflow::staff_case(conn, rules, user, number, now)?;
+    let case = find_by_tracking_number(conn, number.as_str())?.ok_or(ServiceError::NotFound)?;
+    if CaseState::parse(&case.state).is_none_or(CaseState::is_terminal) {
+        return Err(ServiceError::Conflict { key: "deny.state" });
+    }
+    if !store::set_supervisor(conn, case.id, user.id)? {
+        return Err(ServiceError::Conflict {
+            key: "reception.already_supervised",
+        });
+    }
+    record_events(
+        conn,
+        rules.catalog,
+        &case,
+        vec![(
+            EventData::Supervised {
+                leader: user.display_name.clone(),
+            },
+            Visibility::Public,
+        )],
+        &user.actor(),
+        now,
+    )
+}
+
+/// The cases a leader has in personal charge.
+pub fn supervised(conn: &mut DbConn, user: &StaffUser) -> Result<Vec<CaseRecord>, ServiceError> {
+    if user.role != Role::Leader {
+        return Err(ServiceError::Forbidden { key: "deny.role" });
+    }
+    Ok(store::supervised_by(conn, user.id)?)
+}
