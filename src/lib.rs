@@ -2,10 +2,12 @@
 //! `web` → `service` → `domain` (pure) and `db` (the only SQL).
 
 pub mod bench;
+pub mod charts;
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod export;
 pub mod format;
 pub mod i18n;
 pub mod jobs;

@@ -366,6 +366,51 @@ pub fn advance_head(
     Ok(changed == 1)
 }
 
+/// The cases a review of `[since, until)` needs: filed before its end and either touched
+/// since its start or still open.
+pub fn cases_for_review(
+    conn: &mut DbConn,
+    since: NaiveDateTime,
+    until: NaiveDateTime,
+    open_states: Vec<String>,
+) -> Result<Vec<CaseRecord>, DbError> {
+    Ok(cases::table
+        .filter(cases::submitted_at.lt(until))
+        .filter(cases::updated_at.ge(since).or(cases::state.eq_any(open_states)))
+        .order(cases::id)
+        .select(CaseRecord::as_select())
+        .load(conn)?)
+}
+
+/// Cases filed in `[from, until)`, oldest first (the register).
+pub fn cases_filed_between(
+    conn: &mut DbConn,
+    from: NaiveDateTime,
+    until: NaiveDateTime,
+) -> Result<Vec<CaseRecord>, DbError> {
+    Ok(cases::table
+        .filter(cases::submitted_at.ge(from))
+        .filter(cases::submitted_at.lt(until))
+        .order(cases::id)
+        .select(CaseRecord::as_select())
+        .load(conn)?)
+}
+
+/// The events of many cases, by case then sequence (read in chunks).
+pub fn events_of_cases(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<EventRecord>, DbError> {
+    let mut all = Vec::new();
+    for chunk in ids.chunks(500) {
+        all.extend(
+            case_events::table
+                .filter(case_events::case_id.eq_any(chunk))
+                .order((case_events::case_id, case_events::seq))
+                .select(EventRecord::as_select())
+                .load::<EventRecord>(conn)?,
+        );
+    }
+    Ok(all)
+}
+
 /// Records when acceptance is due (set once a held filing is confirmed).
 pub fn set_acceptance_due(conn: &mut DbConn, case_id: i64, at: NaiveDateTime) -> Result<(), DbError> {
     diesel::update(cases::table.filter(cases::id.eq(case_id)))

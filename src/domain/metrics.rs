@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use super::case::{Outcome, Rating};
+use super::timeline::EventData;
 
 /// What the review needs of one case.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +41,71 @@ pub struct CaseFacts {
     pub ended_at: Option<DateTime<Utc>>,
     /// The current deadline of an open case the department must act on.
     pub open_due_at: Option<DateTime<Utc>>,
+}
+
+impl CaseFacts {
+    /// Reads the facts off a case's timeline (oldest first). `open_due_at` is the current
+    /// deadline when the department has a step open.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_timeline(
+        department: &str,
+        category: &str,
+        area: &str,
+        submitted_at: DateTime<Utc>,
+        acceptance_due_at: Option<DateTime<Utc>>,
+        open_due_at: Option<DateTime<Utc>>,
+        events: &[(DateTime<Utc>, EventData)],
+    ) -> CaseFacts {
+        let mut facts = CaseFacts {
+            department: department.to_string(),
+            category: category.to_string(),
+            area: area.to_string(),
+            submitted_at,
+            acceptance_due_at,
+            decided_at: None,
+            accepted_at: None,
+            answered_at: None,
+            answer_due_at: None,
+            outcome: None,
+            rated: None,
+            ended_at: None,
+            open_due_at,
+        };
+        // The answer deadline in force, as acceptance, extensions and hearings set it.
+        let mut due_in_force = None;
+        for (at, event) in events {
+            match event {
+                EventData::Accepted { answer_due } => {
+                    facts.decided_at.get_or_insert(*at);
+                    facts.accepted_at.get_or_insert(*at);
+                    due_in_force = Some(*answer_due);
+                }
+                EventData::NotAccepted { .. } => {
+                    facts.decided_at.get_or_insert(*at);
+                    facts.ended_at.get_or_insert(*at);
+                }
+                EventData::ExtensionApproved { answer_due, .. } => due_in_force = Some(*answer_due),
+                EventData::HearingEnded {
+                    due_at: Some(due), ..
+                } if facts.answered_at.is_none() => due_in_force = Some(*due),
+                EventData::Answered { outcome, .. } if facts.answered_at.is_none() => {
+                    facts.answered_at = Some(*at);
+                    facts.answer_due_at = due_in_force;
+                    facts.outcome = Some(*outcome);
+                }
+                EventData::Evaluated { rating, .. }
+                    if facts.rated.is_none() && facts.answered_at.is_some() =>
+                {
+                    facts.rated = Some((*at, *rating));
+                }
+                EventData::Closed { .. } | EventData::Withdrawn | EventData::ReReviewAnswered { .. } => {
+                    facts.ended_at.get_or_insert(*at);
+                }
+                _ => {}
+            }
+        }
+        facts
+    }
 }
 
 /// `[start, end)`.
@@ -432,6 +498,86 @@ mod tests {
             end: november().start,
         };
         assert_eq!(trend(&fixture(), &[october, november()]), [(1, 0), (6, 3)]);
+    }
+
+    #[test]
+    fn facts_come_off_the_timeline_with_the_deadline_in_force_at_the_answer() {
+        let events = vec![
+            (
+                day(1),
+                EventData::Received {
+                    channel: crate::domain::case::Channel::Web,
+                },
+            ),
+            (day(2), EventData::Accepted { answer_due: day(10) }),
+            (
+                day(5),
+                EventData::ExtensionApproved {
+                    days: 10,
+                    reason: "r".into(),
+                    answer_due: day(20),
+                },
+            ),
+            (
+                day(15),
+                EventData::Answered {
+                    outcome: Outcome::Explained,
+                    text: "t".into(),
+                    legal_basis: "b".into(),
+                },
+            ),
+            (
+                day(16),
+                EventData::Evaluated {
+                    rating: Rating::Unsatisfied,
+                    comment: String::new(),
+                },
+            ),
+            (
+                day(17),
+                EventData::Evaluated {
+                    rating: Rating::Satisfied,
+                    comment: String::new(),
+                },
+            ),
+            (
+                day(17),
+                EventData::Closed {
+                    after: crate::domain::timeline::CloseReason::Satisfied,
+                },
+            ),
+        ];
+        let f = CaseFacts::from_timeline("env", "noise", "LJ", day(1), Some(day(16)), None, &events);
+        assert_eq!(f.decided_at, Some(day(2)));
+        assert_eq!(f.accepted_at, Some(day(2)));
+        assert_eq!(f.answered_at, Some(day(15)));
+        assert_eq!(f.answer_due_at, Some(day(20)), "the extension moved it");
+        assert_eq!(f.outcome, Some(Outcome::Explained));
+        assert_eq!(
+            f.rated,
+            Some((day(16), Rating::Unsatisfied)),
+            "the first evaluation"
+        );
+        assert_eq!(f.ended_at, Some(day(17)));
+        let refused = CaseFacts::from_timeline(
+            "env",
+            "noise",
+            "LJ",
+            day(1),
+            Some(day(16)),
+            None,
+            &[(
+                day(3),
+                EventData::NotAccepted {
+                    reason: "r".into(),
+                    channel: "court".into(),
+                },
+            )],
+        );
+        assert_eq!(
+            (refused.decided_at, refused.accepted_at, refused.ended_at),
+            (Some(day(3)), None, Some(day(3)))
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod file_case;
 pub mod queue;
 pub mod reception;
+pub mod reports;
 pub mod residents;
 pub mod similar;
 pub mod templates;
