@@ -113,6 +113,16 @@ pub fn leaders(conn: &mut DbConn) -> Result<Vec<(String, String, String)>, DbErr
         .load(conn)?)
 }
 
+/// Every active leader account: username and name, by name.
+pub fn leader_accounts(conn: &mut DbConn) -> Result<Vec<(String, String)>, DbError> {
+    Ok(users::table
+        .filter(users::role.eq("leader"))
+        .filter(users::active.eq(true))
+        .order(users::display_name)
+        .select((users::username, users::display_name))
+        .load(conn)?)
+}
+
 #[derive(Debug, AsChangeset)]
 #[diesel(table_name = users, treat_none_as_null = true)]
 pub struct UserChanges<'a> {

@@ -149,7 +149,8 @@ mod tests {
     fn booking_rules_in_the_order_a_resident_would_want_to_hear_them() {
         let d = day();
         let ok = applicant(CaseState::Accepted, false);
-        let cases: Vec<(&str, Day, Applicant, u32, NaiveDate, Result<(), Refusal>)> = vec![
+        type Row<'a> = (&'a str, Day, Applicant<'a>, u32, NaiveDate, Result<(), Refusal>);
+        let cases: Vec<Row> = vec![
             ("open day, room left", d.clone(), ok.clone(), 0, today(), Ok(())),
             ("last seat", d.clone(), ok.clone(), 1, today(), Ok(())),
             ("full", d.clone(), ok.clone(), 2, today(), Err(Refusal::Full)),

@@ -237,6 +237,24 @@ pub fn bookable_days(
         .collect())
 }
 
+/// A case's live booking (with its day), and the days it could book instead.
+pub type CaseReception = (Option<(BookingRecord, DaySummary)>, Vec<DaySummary>);
+
+/// For a case already known to be the asker's: its live booking, and the days it could
+/// book when it has none.
+pub fn for_case(
+    conn: &mut DbConn,
+    catalog: &Catalog,
+    number: &TrackingNumber,
+    today: NaiveDate,
+) -> Result<CaseReception, ServiceError> {
+    let case = find_by_tracking_number(conn, number.as_str())?.ok_or(ServiceError::NotFound)?;
+    match booking_of(conn, case.id)? {
+        Some(booking) => Ok((Some(booking), Vec::new())),
+        None => Ok((None, bookable_days(conn, catalog, &case, today)?)),
+    }
+}
+
 fn refused(refusal: Refusal) -> ServiceError {
     ServiceError::Conflict { key: refusal.key() }
 }

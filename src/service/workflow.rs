@@ -264,6 +264,7 @@ pub fn staff_case(
     record.access_token_hash.clear();
     let timeline = entries(events, |_| true);
     let mut ids: Vec<i32> = timeline.iter().filter_map(|e| e.actor_id).collect();
+    ids.extend(record.supervisor_id);
     ids.sort_unstable();
     ids.dedup();
     Ok(StaffCase {

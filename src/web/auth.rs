@@ -104,6 +104,22 @@ impl FromRequest for SignedIn {
     }
 }
 
+/// Staff by a bearer token or the signed-in session (for downloads used from both).
+pub async fn staff_from(req: &HttpRequest, state: &AppState) -> Result<Option<StaffUser>, AppError> {
+    let now = state.now();
+    if let Some(token) = bearer(req).filter(|t| is_staff_token(t)) {
+        return Ok(state.db.run(move |conn| user_by_token(conn, &token, now)).await?);
+    }
+    let session = req.get_session();
+    let (Ok(Some(id)), Ok(Some(cv))) = (
+        session.get::<i32>(SESSION_USER),
+        session.get::<i32>(SESSION_CREDENTIALS),
+    ) else {
+        return Ok(None);
+    };
+    Ok(state.db.run(move |conn| user_by_session(conn, id, cv)).await?)
+}
+
 /// A member of staff calling the API with a bearer token.
 pub struct ApiStaff(pub StaffUser);
 

@@ -3,6 +3,7 @@
 pub mod attachments;
 pub mod cases;
 pub mod catalog;
+pub mod leaders;
 pub mod residents;
 pub mod staff;
 
@@ -30,11 +31,19 @@ pub fn scope() -> Scope {
         .service(residents::confirm_support)
         .service(residents::confirm_filing)
         .service(cases::similar)
+        .service(leaders::create_day)
+        .service(leaders::list_days)
+        .service(leaders::book_day)
+        .service(leaders::cancel_booking)
+        .service(leaders::day_queue)
+        .service(leaders::record_meeting)
+        .service(leaders::monthly_report)
         .service(attachments::fetch)
         .service(cases::show)
         // Before the catch-all of actions on a case.
         .service(residents::support)
         .service(attachments::add)
+        .service(leaders::take_charge)
         .service(staff::action)
         .default_service(web::to(super::error::not_found))
 }

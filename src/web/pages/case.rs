@@ -107,6 +107,11 @@ pub struct ResidentDetails {
     /// Whether more files may be added.
     pub can_attach: bool,
     pub upload_error: Option<String>,
+    /// The live booking at a reception day, and the days that could be booked instead.
+    /// The booking, in a sentence.
+    pub booking: Option<String>,
+    pub bookable: Vec<super::leader::DayLine>,
+    pub booking_error: Option<String>,
 }
 
 /// A file on the case, as a page lists it.
@@ -213,6 +218,9 @@ impl ResidentDetails {
             can_attach: !case.public.state.is_terminal()
                 && case.attachments.len() < crate::domain::upload::MAX_FILES,
             upload_error: None,
+            booking: None,
+            bookable: Vec::new(),
+            booking_error: None,
             actions,
             window_end: case.window_end.map(|d| date(locale, d, tz)),
             ending: ending(tr, &case),
@@ -356,8 +364,11 @@ pub async fn show(
         None => None,
     };
     let done = |page: &PageCtx| {
-        if query.done.as_deref() == Some("attachments") {
-            return Some(page.t("case.attached").to_string());
+        match query.done.as_deref() {
+            Some("attachments") => return Some(page.t("case.attached").to_string()),
+            Some("booked") => return Some(page.t("reception.booked_notice").to_string()),
+            Some("cancelled") => return Some(page.t("reception.cancelled_notice").to_string()),
+            _ => {}
         }
         query.done.as_deref().and_then(ActionKind::parse).map(|k| {
             page.tr.f(
@@ -373,14 +384,23 @@ pub async fn show(
     let view = match (resident, &proof) {
         (Some(Ok(case)), Some(proof)) => CasePage {
             case: PublicSummary::new(&catalog, page.tr, tz, &case.public),
-            details: Some(ResidentDetails::new(
-                &catalog,
-                page.tr,
-                tz,
-                case,
-                query.token.as_deref().unwrap_or_default(),
-                None,
-            )),
+            details: Some(
+                with_reception(
+                    &state,
+                    page.tr,
+                    ResidentDetails::new(
+                        &catalog,
+                        page.tr,
+                        tz,
+                        case,
+                        query.token.as_deref().unwrap_or_default(),
+                        None,
+                    ),
+                    &number,
+                )
+                .await
+                .page(locale)?,
+            ),
             bad_token: false,
             token: query.token.clone().unwrap_or_default(),
             proof_query: proof_query(proof),
@@ -541,10 +561,129 @@ pub async fn resident_act(
     .await
 }
 
+/// Adds the reception-day part to the resident's details.
+async fn with_reception(
+    state: &AppState,
+    tr: Tr,
+    mut details: ResidentDetails,
+    number: &crate::domain::tracking::TrackingNumber,
+) -> Result<ResidentDetails, AppError> {
+    let (catalog, today) = (
+        state.catalog(),
+        crate::domain::deadline::local_date(state.now(), state.tz),
+    );
+    let (booking, days) = {
+        let (catalog, number) = (catalog.clone(), number.clone());
+        state
+            .db
+            .run(move |conn| crate::service::reception::for_case(conn, &catalog, &number, today))
+            .await?
+    };
+    details.booking = booking.map(|(_, day)| {
+        let line = super::leader::DayLine::new(&catalog, tr, &day);
+        tr.f(
+            "reception.your_booking",
+            &[
+                ("date", &line.date),
+                ("time", &line.time),
+                ("leader", &line.leader),
+                ("place", &line.place),
+            ],
+        )
+    });
+    details.bookable = days
+        .iter()
+        .map(|d| super::leader::DayLine::new(&catalog, tr, d))
+        .collect();
+    Ok(details)
+}
+
+#[derive(Deserialize)]
+pub struct BookingForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    day: i32,
+}
+
+/// Books (or, with `day` 0, cancels) the case's place at a reception day.
+#[post("/cases/{number}/booking")]
+pub async fn book_or_cancel(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<BookingForm>,
+) -> Result<HttpResponse, PageError> {
+    let page = PageCtx::new(&req, &session);
+    let locale = page.locale();
+    let number = parse_number(&path).page(locale)?;
+    let form = form.into_inner();
+    let Some(proof) = proof_of(Some(&form.token), &session) else {
+        return Err(AppError::Forbidden {
+            key: "error.bad_token",
+        })
+        .page(locale);
+    };
+    if !csrf::verify(&session, &form.csrf) {
+        let message = page.t("err.csrf").to_string();
+        return render_resident(
+            &state,
+            page,
+            number,
+            proof,
+            form.token,
+            Problem::Booking(message),
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    }
+    let (rules, now) = (state.rules(), state.now());
+    let (target, acting, day) = (number.clone(), proof.clone(), form.day);
+    let done = state
+        .db
+        .write(move |conn| {
+            if day == 0 {
+                crate::service::reception::cancel(conn, rules.rules(), &target, &acting, now)
+                    .map(|_| "cancelled")
+            } else {
+                crate::service::reception::book(conn, rules.rules(), &target, &acting, day, now)
+                    .map(|_| "booked")
+            }
+        })
+        .await;
+    match done {
+        Ok(what) => Ok(HttpResponse::SeeOther()
+            .insert_header((
+                LOCATION,
+                format!("/cases/{number}?{}done={what}#reception", proof_query(&proof)),
+            ))
+            .finish()),
+        Err(e @ (ServiceError::Conflict { .. } | ServiceError::NotFound)) => {
+            let error = AppError::from(e);
+            let message = error.message(page.tr);
+            render_resident(
+                &state,
+                page,
+                number,
+                proof,
+                form.token,
+                Problem::Booking(message),
+                error.status(),
+            )
+            .await
+        }
+        Err(e) => Err(e).page(locale),
+    }
+}
+
 /// What went wrong on the resident's page, to show next to its form.
 pub enum Problem {
     Action(ActionKind, Box<ActionInput>, BTreeMap<String, String>),
     Upload(String),
+    Booking(String),
 }
 
 /// The resident's page again, with a problem shown where it happened.
@@ -560,7 +699,7 @@ async fn render_resident(
     let locale = page.locale();
     let (rules, now) = (state.rules(), state.now());
     let case = {
-        let proof = proof.clone();
+        let (proof, number) = (proof.clone(), number.clone());
         state
             .db
             .run(move |conn| resident_case_by(conn, rules.rules(), &number, &proof, now))
@@ -568,12 +707,21 @@ async fn render_resident(
             .page(locale)?
     };
     let catalog = state.catalog();
-    let (failed, upload_error) = match problem {
-        Problem::Action(kind, input, errors) => (Some((kind, *input, errors)), None),
-        Problem::Upload(message) => (None, Some(message)),
+    let (failed, upload_error, booking_error) = match problem {
+        Problem::Action(kind, input, errors) => (Some((kind, *input, errors)), None, None),
+        Problem::Upload(message) => (None, Some(message), None),
+        Problem::Booking(message) => (None, None, Some(message)),
     };
-    let mut details = ResidentDetails::new(&catalog, page.tr, state.tz, case.clone(), &token, failed);
+    let mut details = with_reception(
+        state,
+        page.tr,
+        ResidentDetails::new(&catalog, page.tr, state.tz, case.clone(), &token, failed),
+        &number,
+    )
+    .await
+    .page(locale)?;
     details.upload_error = upload_error;
+    details.booking_error = booking_error;
     let view = CasePage {
         proof_query: proof_query(&proof),
         support: None,

@@ -6,6 +6,7 @@ pub mod case;
 pub mod file;
 pub mod home;
 pub mod lang;
+pub mod leader;
 pub mod links;
 pub mod staff;
 pub mod track;
@@ -30,6 +31,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(links::case_data)
         .service(case::attachment)
         .service(case::add_attachments)
+        .service(case::book_or_cancel)
         .service(case::show)
         .service(case::resident_act)
         .service(links::support)
@@ -38,6 +40,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(links::open_filing_link)
         .service(links::use_filing_link)
         .service(links::account_data)
+        .service(leader::public_days)
+        .service(leader::dashboard)
+        .service(leader::create_day)
+        .service(leader::day)
+        .service(leader::meeting)
+        .service(leader::supervise)
+        .service(leader::monthly)
+        .service(leader::register)
         .service(account::show)
         .service(account::request_link)
         .service(account::open_link)
@@ -95,6 +105,7 @@ pub struct Badge {
     pub role: String,
     pub is_admin: bool,
     pub is_intake: bool,
+    pub is_leader: bool,
 }
 
 /// What the layout needs on every page.
@@ -132,6 +143,7 @@ impl PageCtx {
             role: page.tr.t(&format!("role.{}", user.role.as_str())).to_string(),
             is_admin: user.role == crate::domain::case::Role::Admin,
             is_intake: user.role == crate::domain::case::Role::Intake,
+            is_leader: user.role == crate::domain::case::Role::Leader,
         });
         page
     }

@@ -411,6 +411,9 @@ struct CasePage {
     extension: Option<String>,
     /// A report about an official: the department it concerns.
     concerned: Option<String>,
+    /// The leader who has the case in personal charge.
+    supervisor: Option<String>,
+    can_supervise: bool,
     attachments: Vec<super::case::AttachmentLine>,
     may_see_identity: bool,
     identity: Option<Identity>,
@@ -604,6 +607,10 @@ fn case_view(page: PageCtx, state: &AppState, case: StaffCase, extras: Extras<'_
             .concerned_department
             .as_deref()
             .map(|c| department_name(&catalog, locale, c)),
+        supervisor: r.supervisor_id.and_then(|id| case.actors.get(&id).cloned()),
+        can_supervise: r.supervisor_id.is_none()
+            && page.user.as_ref().is_some_and(|u| u.is_leader)
+            && state_code.is_some_and(|s| !s.is_terminal()),
         attachments: case
             .attachments
             .iter()
