@@ -336,3 +336,126 @@ async fn staff_answer_in_the_browser_and_the_resident_evaluates_and_asks_for_rev
     client.close().await.ok();
     result.expect("browser flow");
 }
+
+#[actix_web::test]
+async fn a_leader_reviews_a_days_queue_records_a_meeting_and_takes_charge() {
+    if !available() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    // A day with two bookings: a plain case booked first, then one past its deadline.
+    let leader_token = app.token_for("leader").await;
+    let day: serde_json::Value = app
+        .api
+        .post(app.url("/api/v1/reception-days"))
+        .bearer_auth(&leader_token)
+        .json(&json!({"date": "2026-12-17", "starts_at": "09:00", "ends_at": "11:30", "place": "市民中心三楼接待室", "capacity": 10}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let day_id = day["id"].as_i64().unwrap();
+    let mut numbers = Vec::new();
+    for (who, title) in [("a", "小区门口路灯不亮"), ("b", "夜间施工噪音扰民")] {
+        let mut body = crate::helpers::complaint();
+        body["title"] = json!(title);
+        body["resident"] = json!({"name": who, "phone": "13700000009", "email": format!("{who}@example.cn")});
+        body["resident"]["phone"] = json!(format!("1370000000{}", numbers.len()));
+        let filed = app.file(&body).await;
+        numbers.push((
+            filed["tracking_number"].as_str().unwrap().to_string(),
+            filed["access_token"].as_str().unwrap().to_string(),
+        ));
+    }
+    let env = app.token_for("env").await;
+    let (status, _) = app.act(&env, &numbers[0].0, "accept", json!({})).await;
+    assert_eq!(status, 200);
+    // The second is never accepted: sixteen days on it is overdue.
+    app.advance(chrono::Duration::days(16));
+    for (number, token) in &numbers {
+        let response = app
+            .api
+            .post(app.url(&format!("/api/v1/reception-days/{day_id}/bookings")))
+            .bearer_auth(token)
+            .json(&json!({ "tracking_number": number }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        app.advance(chrono::Duration::minutes(5));
+    }
+    let (plain, late) = (numbers[0].0.clone(), numbers[1].0.clone());
+
+    let (_driver, client) = start_browser("zh-CN").await;
+    let result = async {
+        client.goto(&app.url("/staff/login")).await?;
+        fill(&client, "username", "leader").await;
+        fill(&client, "password", "huiying-demo").await;
+        client
+            .find(Locator::Css("button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        wait_for_text(&client, Locator::Css("header"), "接待日").await?;
+        client.goto(&app.url("/leader?month=2026-12")).await?;
+        client
+            .find(Locator::Id(&format!("day-{day_id}")))
+            .await?
+            .click()
+            .await?;
+        let queue = wait_for_text(&client, Locator::Id("reception-queue"), &late).await?;
+        // The overdue case comes first although it was booked later.
+        let first = queue.find(&late).expect("late listed");
+        let second = queue.find(&plain).expect("plain listed");
+        assert!(first < second, "{queue}");
+        assert!(queue.contains("超期"));
+
+        // The leader opens the first case's details, records the meeting, takes charge.
+        let card = client
+            .find(Locator::Css("#reception-queue li:first-child"))
+            .await?;
+        card.find(Locator::Css("details summary")).await?.click().await?;
+        let details = card.find(Locator::Css("details")).await?.text().await?;
+        assert!(details.contains("收到诉求"), "{details}");
+        let textarea = card.find(Locator::Css("textarea")).await?;
+        textarea
+            .send_keys("当面听取意见，责成生态环境局三日内受理。")
+            .await?;
+        card.find(Locator::Css("button[id^=record-]"))
+            .await?
+            .click()
+            .await?;
+        wait_for_text(&client, Locator::Css("#reception-queue li:first-child"), "已接待").await?;
+        client
+            .find(Locator::Css(
+                "#reception-queue li:first-child button[id^=supervise-]",
+            ))
+            .await?
+            .click()
+            .await?;
+        wait_for_text(&client, Locator::Css("#reception-queue li:first-child"), "已包案").await?;
+        if let Ok(dir) = std::env::var("HUIYING_SCREENSHOTS") {
+            let png = client.screenshot().await?;
+            std::fs::write(Path::new(&dir).join("leader-day.png"), png).unwrap();
+        }
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    client.close().await.ok();
+    result.expect("browser flow");
+
+    let token = &numbers[1].1;
+    let (_, case) = app.get_with(token, &format!("/api/v1/cases/{late}")).await;
+    let kinds: Vec<&str> = case["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.ends_with(&["reception_booked", "reception_held", "supervised"]),
+        "{kinds:?}"
+    );
+}
