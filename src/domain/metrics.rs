@@ -167,7 +167,8 @@ pub struct Figures {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Review {
-    /// Ranked: on-time rate, then satisfaction, then fewest overdue, then name.
+    /// Ranked: on-time rate, then satisfaction, then fewest overdue, then most received,
+    /// then name.
     pub departments: Vec<Figures>,
     pub total: Figures,
     /// The most frequent categories and areas among cases received, most first.
@@ -286,6 +287,7 @@ pub fn review(facts: &[CaseFacts], departments: &[String], period: Period, now: 
             .total_cmp(&key(&a.on_time))
             .then_with(|| key(&b.satisfaction).total_cmp(&key(&a.satisfaction)))
             .then_with(|| a.overdue_now.cmp(&b.overdue_now))
+            .then_with(|| b.received.cmp(&a.received))
             .then_with(|| a.department.cmp(&b.department))
     });
     Review {
@@ -489,6 +491,26 @@ mod tests {
         // env has a rate; quiet and transport have none and tie on satisfaction; quiet has
         // fewer overdue.
         assert_eq!(order, ["env", "quiet", "transport"]);
+    }
+
+    #[test]
+    fn equal_rates_and_overdue_rank_the_busier_department_first_then_by_name() {
+        // Neither has answers, ratings or overdue cases: "busy" received two, "a-idle" one,
+        // "b-idle" one.
+        let facts = vec![
+            case("busy", "noise", 28),
+            case("busy", "noise", 29),
+            case("b-idle", "noise", 29),
+            case("a-idle", "noise", 29),
+        ];
+        let r = review(
+            &facts,
+            &["a-idle".into(), "b-idle".into(), "busy".into()],
+            november(),
+            now(),
+        );
+        let order: Vec<&str> = r.departments.iter().map(|f| f.department.as_str()).collect();
+        assert_eq!(order, ["busy", "a-idle", "b-idle"]);
     }
 
     #[test]
