@@ -319,6 +319,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let options = Options {
                 load_demo: false,
                 clock: std::sync::Arc::new(huiying::clock::ManualClock::new(now)),
+                ..Options::default()
             };
             let state = prepare_state(settings, &options).await?;
             let jobs = Jobs::new(state).map_err(|e| anyhow::anyhow!(e))?;

@@ -16,15 +16,17 @@ use crate::db::Db;
 use crate::db::catalog::{count_departments, load};
 use crate::db::users::count_users;
 use crate::service::auth::NewPassword;
-use crate::service::demo::{DEMO_PASSWORD, seed_demo, seed_demo_accounts};
+use crate::service::demo::{DEMO_PASSWORD, seed_demo, seed_demo_accounts, seed_demo_reception_days};
 use crate::telemetry;
 use crate::web::{self, AppState};
 
-/// How to build: the clock (tests move time) and whether to load the demo city into an
-/// empty database.
+/// How to build: the clock (tests move time), whether to load the demo city into an
+/// empty database, and whether the demo leader gets two coming reception days with it
+/// (tests publish their own).
 pub struct Options {
     pub clock: Arc<dyn Clock>,
     pub load_demo: bool,
+    pub demo_reception_days: bool,
 }
 
 impl Default for Options {
@@ -32,6 +34,7 @@ impl Default for Options {
         Options {
             clock: Arc::new(SystemClock),
             load_demo: true,
+            demo_reception_days: true,
         }
     }
 }
@@ -42,6 +45,7 @@ pub async fn prepare_state(settings: Settings, options: &Options) -> anyhow::Res
     let url = settings.database_url();
     let pool_size = settings.pool_size;
     let load_demo = options.load_demo;
+    let demo_days = options.demo_reception_days;
     let now = options.clock.now();
     let (db, catalog, policies, calendar) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         let db = Db::open(&url, pool_size).context("Failed to open the database")?;
@@ -65,6 +69,12 @@ pub async fn prepare_state(settings: Settings, options: &Options) -> anyhow::Res
                 password = DEMO_PASSWORD,
                 "created the demo accounts (admin, intake, env, env-head, transport, qingshan, leader)"
             );
+            if demo_days {
+                let (demo_catalog, today) = (catalog.clone(), crate::domain::deadline::local_date(now, tz));
+                let days =
+                    db.write_blocking(move |c| seed_demo_reception_days(c, &demo_catalog, today, now))?;
+                tracing::info!(days, "published the demo leader's coming reception days");
+            }
         }
         if db.write_blocking(crate::service::deadlines::seed_calendar)? {
             tracing::info!("holiday calendar seeded with the official 2025 and 2026 schedules");

@@ -81,6 +81,14 @@ pub fn find_day(conn: &mut DbConn, id: i32) -> Result<Option<DayRecord>, DbError
         .optional()?)
 }
 
+/// Whether a leader has any reception day, past or coming.
+pub fn has_days(conn: &mut DbConn, leader_id: i32) -> Result<bool, DbError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        reception_days::table.filter(reception_days::leader_id.eq(leader_id)),
+    ))
+    .get_result(conn)?)
+}
+
 /// Live bookings of a day.
 pub fn booked_count(conn: &mut DbConn, day_id: i32) -> Result<i64, DbError> {
     Ok(bookings::table

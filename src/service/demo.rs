@@ -253,6 +253,52 @@ pub fn seed_demo_accounts(
     Ok(added)
 }
 
+/// Two reception days of the demo leader in the coming weeks, so that `/reception` and
+/// the leader's desk are not empty on a first run: a city-wide morning at the petitions
+/// bureau on the next Wednesday, and an afternoon in Qingshan Town for its residents a
+/// week later. Skipped when the leader account is missing or has days already.
+pub fn seed_demo_reception_days(
+    conn: &mut DbConn,
+    catalog: &crate::domain::catalog::Catalog,
+    today: chrono::NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<usize, ServiceError> {
+    use super::reception::{DayInput, create_day};
+    use chrono::{Datelike, Duration, Weekday};
+    let Some(leader) = crate::db::users::find_by_username(conn, "leader")? else {
+        return Ok(0);
+    };
+    let leader = super::auth::StaffUser::from_record(leader)?;
+    if crate::db::reception::has_days(conn, leader.id)? {
+        return Ok(0);
+    }
+    let ahead = (7 + Weekday::Wed.num_days_from_monday() - today.weekday().num_days_from_monday()) % 7;
+    let first = today + Duration::days(if ahead == 0 { 7 } else { i64::from(ahead) });
+    let days = [
+        DayInput {
+            date: first.to_string(),
+            starts_at: "09:00".into(),
+            ends_at: "11:30".into(),
+            place: "临江市信访局一楼接待大厅（人民路 1 号）".into(),
+            capacity: "12".into(),
+            ..DayInput::default()
+        },
+        DayInput {
+            date: (first + Duration::days(7)).to_string(),
+            starts_at: "14:30".into(),
+            ends_at: "17:00".into(),
+            place: "青山镇便民服务中心二楼会议室".into(),
+            capacity: "8".into(),
+            areas: vec!["LJ-QS".into()],
+            ..DayInput::default()
+        },
+    ];
+    for day in &days {
+        create_day(conn, catalog, &leader, day, today, now)?;
+    }
+    Ok(days.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

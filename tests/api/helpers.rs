@@ -121,6 +121,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
         Options {
             clock: clock.clone(),
             load_demo: true,
+            demo_reception_days: false,
         },
     )
     .await

@@ -8,7 +8,7 @@ use chrono::Duration;
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::helpers::{Backend, TestApp, complaint, spawn_app, spawn_app_with};
+use crate::helpers::{Backend, TestApp, complaint, spawn_app, spawn_app_with, test_now};
 use crate::smtp::SmtpSink;
 
 async fn app_with_sink(backend: Backend) -> (TestApp, SmtpSink) {
@@ -53,7 +53,39 @@ fn day(date: &str, capacity: u32) -> Value {
 both_backends!(
     reception_days_take_bookings_within_their_rules_and_queue_them_in_order,
     the_monthly_review_and_the_register_count_a_known_month,
+    the_demo_leader_gets_two_coming_reception_days_once,
 );
+
+async fn the_demo_leader_gets_two_coming_reception_days_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let db = app.state.db.clone();
+    let catalog = app.state.catalog();
+    // 26 November 2026 is a Thursday: the next Wednesday is 2 December, then the 9th.
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    let seeded = actix_web::rt::task::spawn_blocking(move || {
+        let first = db.write_blocking({
+            let catalog = catalog.clone();
+            move |c| huiying::service::demo::seed_demo_reception_days(c, &catalog, today, test_now())
+        });
+        let again = db.write_blocking(move |c| {
+            huiying::service::demo::seed_demo_reception_days(c, &catalog, today, test_now())
+        });
+        (first.unwrap(), again.unwrap())
+    })
+    .await
+    .unwrap();
+    assert_eq!(seeded, (2, 0));
+
+    let (status, days) = app.get_json("/api/v1/reception-days?month=2026-12").await;
+    assert_eq!(status, 200);
+    let days = days["days"].as_array().unwrap();
+    let dates: Vec<&str> = days.iter().map(|d| d["date"].as_str().unwrap()).collect();
+    assert_eq!(dates, ["2026-12-02", "2026-12-09"]);
+    assert!(days.iter().all(|d| d["leader"] == "副市长 赵明"), "{days:?}");
+    assert_eq!(days[1]["areas"], json!(["LJ-QS"]));
+    let (_, listing) = crate::staff_pages::page(&app.browser("zh-CN"), app.url("/reception")).await;
+    assert!(listing.contains("青山镇便民服务中心"), "{listing}");
+}
 
 async fn reception_days_take_bookings_within_their_rules_and_queue_them_in_order(backend: Backend) {
     let (app, sink) = app_with_sink(backend).await;
