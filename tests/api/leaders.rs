@@ -238,7 +238,16 @@ async fn reception_days_take_bookings_within_their_rules_and_queue_them_in_order
     assert!(kinds.contains(&"reception_booked"));
     assert!(!mine.to_string().contains(&late));
 
-    // Cancelling frees the place; the day can be booked again.
+    // Another case's token cancels nothing; cancelling frees the place, and the day can be
+    // booked again.
+    let foreign = app
+        .api
+        .delete(app.url(&format!("/api/v1/reception-days/{day_id}/bookings/{plain}")))
+        .bearer_auth(&late_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), 403);
     let cancel = app
         .api
         .delete(app.url(&format!("/api/v1/reception-days/{day_id}/bookings/{plain}")))
