@@ -1,7 +1,7 @@
 //! Reception days (信访接待日): who may book a slot, and in which order a leader sees the
 //! day's cases. No I/O: callers bring the day, the case and the clock.
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime};
 
 use super::case::CaseState;
 
@@ -17,6 +17,10 @@ pub struct Day {
     /// Empty: anywhere; otherwise areas whose subtree is served.
     pub areas: Vec<String>,
 }
+
+/// Bookings for a day close at this hour of the day before, when the leader's office gets
+/// the day's list: a later booking would be missing from it.
+pub const BOOKINGS_CLOSE_HOUR: u32 = 18;
 
 /// The case asking for a slot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,10 +64,16 @@ impl Day {
         category_ok && area_ok
     }
 
-    /// Decides a booking. `booked` is how many live bookings the day has; `today` is the
-    /// local date: a day can be booked up to the day before.
-    pub fn check(&self, applicant: &Applicant<'_>, booked: u32, today: NaiveDate) -> Result<(), Refusal> {
-        if self.date <= today {
+    /// The local moment bookings close: [`BOOKINGS_CLOSE_HOUR`] on the day before.
+    pub fn closes_at(&self) -> NaiveDateTime {
+        let eve = self.date.checked_sub_days(Days::new(1)).unwrap_or(self.date);
+        eve.and_time(NaiveTime::from_hms_opt(BOOKINGS_CLOSE_HOUR, 0, 0).unwrap_or(NaiveTime::MIN))
+    }
+
+    /// Decides a booking. `booked` is how many live bookings the day has; `now` is the
+    /// local time.
+    pub fn check(&self, applicant: &Applicant<'_>, booked: u32, now: NaiveDateTime) -> Result<(), Refusal> {
+        if now >= self.closes_at() {
             return Err(Refusal::Past);
         }
         if applicant.state.is_terminal() {
@@ -141,25 +151,52 @@ mod tests {
         }
     }
 
-    fn today() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+    fn today() -> NaiveDateTime {
+        at(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(), 10, 0)
+    }
+
+    fn at(date: NaiveDate, hour: u32, minute: u32) -> NaiveDateTime {
+        date.and_hms_opt(hour, minute, 0).unwrap()
     }
 
     #[test]
     fn booking_rules_in_the_order_a_resident_would_want_to_hear_them() {
         let d = day();
         let ok = applicant(CaseState::Accepted, false);
-        type Row<'a> = (&'a str, Day, Applicant<'a>, u32, NaiveDate, Result<(), Refusal>);
+        type Row<'a> = (
+            &'a str,
+            Day,
+            Applicant<'a>,
+            u32,
+            NaiveDateTime,
+            Result<(), Refusal>,
+        );
         let cases: Vec<Row> = vec![
             ("open day, room left", d.clone(), ok.clone(), 0, today(), Ok(())),
             ("last seat", d.clone(), ok.clone(), 1, today(), Ok(())),
             ("full", d.clone(), ok.clone(), 2, today(), Err(Refusal::Full)),
             (
+                "the day before, a minute before the list goes out",
+                d.clone(),
+                ok.clone(),
+                0,
+                at(d.date.pred_opt().unwrap(), 17, 59),
+                Ok(()),
+            ),
+            (
+                "the day before, once the list has gone out",
+                d.clone(),
+                ok.clone(),
+                0,
+                at(d.date.pred_opt().unwrap(), 18, 0),
+                Err(Refusal::Past),
+            ),
+            (
                 "the day itself is too late",
                 d.clone(),
                 ok.clone(),
                 0,
-                d.date,
+                at(d.date, 0, 0),
                 Err(Refusal::Past),
             ),
             (
@@ -167,7 +204,7 @@ mod tests {
                 d.clone(),
                 ok.clone(),
                 0,
-                d.date.succ_opt().unwrap(),
+                at(d.date.succ_opt().unwrap(), 9, 0),
                 Err(Refusal::Past),
             ),
             (
@@ -235,7 +272,7 @@ mod tests {
                 d.clone(),
                 ok.clone(),
                 5,
-                d.date,
+                at(d.date, 9, 0),
                 Err(Refusal::Past),
             ),
         ];

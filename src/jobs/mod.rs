@@ -429,7 +429,8 @@ impl Jobs {
 /// Residents are reminded from this hour the day before; leaders get the list from the
 /// evening's hour.
 const REMINDER_HOUR: u32 = 8;
-const LIST_HOUR: u32 = 18;
+/// The leader's list goes out when bookings for the day close.
+const LIST_HOUR: u32 = crate::domain::reception::BOOKINGS_CLOSE_HOUR;
 
 fn first_of_previous_month(first_of_this: NaiveDate) -> NaiveDate {
     let last_of_previous = first_of_this.pred_opt().unwrap_or(first_of_this);

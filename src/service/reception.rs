@@ -2,7 +2,7 @@
 //! the leader works the day's queue, records each meeting, and may take a case into
 //! personal charge (包案).
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use serde::{Deserialize, Deserializer};
 
 use super::ServiceError;
@@ -211,15 +211,17 @@ pub fn booking_of(
     Ok(Some((booking, summary)))
 }
 
-/// The coming days a case could be booked on now (in scope, not full).
+/// The coming days a case could be booked on now (open, in scope, not full); `now` is the
+/// local time.
 pub fn bookable_days(
     conn: &mut DbConn,
     catalog: &Catalog,
     case: &CaseRecord,
-    today: NaiveDate,
+    now: NaiveDateTime,
 ) -> Result<Vec<DaySummary>, ServiceError> {
     let path = catalog.area_path(&case.area_code).unwrap_or_default();
     let state = CaseState::parse(&case.state).unwrap_or(CaseState::Closed);
+    let today = now.date();
     let until = today + chrono::Duration::days(92);
     Ok(store::days_between(conn, today, until)?
         .into_iter()
@@ -231,7 +233,7 @@ pub fn bookable_days(
                 has_booking: false,
             };
             rule_of(&d.day)
-                .check(&applicant, u32::try_from(d.booked).unwrap_or(u32::MAX), today)
+                .check(&applicant, u32::try_from(d.booked).unwrap_or(u32::MAX), now)
                 .is_ok()
         })
         .collect())
@@ -246,12 +248,12 @@ pub fn for_case(
     conn: &mut DbConn,
     catalog: &Catalog,
     number: &TrackingNumber,
-    today: NaiveDate,
+    now: NaiveDateTime,
 ) -> Result<CaseReception, ServiceError> {
     let case = find_by_tracking_number(conn, number.as_str())?.ok_or(ServiceError::NotFound)?;
     match booking_of(conn, case.id)? {
         Some(booking) => Ok((Some(booking), Vec::new())),
-        None => Ok((None, bookable_days(conn, catalog, &case, today)?)),
+        None => Ok((None, bookable_days(conn, catalog, &case, now)?)),
     }
 }
 
@@ -278,9 +280,13 @@ pub fn book(
         area_path: &path,
         has_booking: store::live_booking(conn, case.id)?.is_some(),
     };
-    let today = local_date(now, rules.tz);
+    let local_now = now.with_timezone(&rules.tz).naive_local();
     rule_of(&day.day)
-        .check(&applicant, u32::try_from(day.booked).unwrap_or(u32::MAX), today)
+        .check(
+            &applicant,
+            u32::try_from(day.booked).unwrap_or(u32::MAX),
+            local_now,
+        )
         .map_err(refused)?;
     // The unique index on live bookings settles a race between two requests.
     let id = store::insert_booking(conn, day_id, case.id, now.naive_utc()).map_err(|e| match e {
@@ -322,8 +328,11 @@ pub fn cancel(
     let (booking, day) = store::live_booking(conn, case.id)?.ok_or(ServiceError::Conflict {
         key: "reception.refused.none",
     })?;
+    // Until the day itself: the leader's list may be out, but the live queue is not.
     if day.day <= local_date(now, rules.tz) {
-        return Err(refused(Refusal::Past));
+        return Err(ServiceError::Conflict {
+            key: "reception.cancel_closed",
+        });
     }
     store::cancel_booking(conn, booking.id, now.naive_utc())?;
     record_events(

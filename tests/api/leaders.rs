@@ -296,6 +296,16 @@ async fn reception_days_take_bookings_within_their_rules_and_queue_them_in_order
         .collect();
     assert_eq!(lists.len(), 1);
     assert!(lists[0].subject().contains("4 人") && lists[0].text().contains(&review));
+    // Once the list is out (18:00 local, 10:00 UTC) the day takes no more bookings.
+    let (status, body) = book(extra_token.clone(), extra.clone(), day_id).await;
+    assert_eq!(status, 409);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("预约已经截止"),
+        "{body}"
+    );
 
     // On the day: the leader records each meeting (once) and takes a case into charge.
     let leader = app.token_for("leader").await;

@@ -568,15 +568,15 @@ async fn with_reception(
     mut details: ResidentDetails,
     number: &crate::domain::tracking::TrackingNumber,
 ) -> Result<ResidentDetails, AppError> {
-    let (catalog, today) = (
+    let (catalog, now) = (
         state.catalog(),
-        crate::domain::deadline::local_date(state.now(), state.tz),
+        state.now().with_timezone(&state.tz).naive_local(),
     );
     let (booking, days) = {
         let (catalog, number) = (catalog.clone(), number.clone());
         state
             .db
-            .run(move |conn| crate::service::reception::for_case(conn, &catalog, &number, today))
+            .run(move |conn| crate::service::reception::for_case(conn, &catalog, &number, now))
             .await?
     };
     details.booking = booking.map(|(_, day)| {
