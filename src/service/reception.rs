@@ -421,17 +421,29 @@ pub fn day_queue(
     Ok(DayQueue { day, entries })
 }
 
-/// The leader's record of a meeting: whether the resident came, and what was agreed (an
-/// event on the case).
+/// What a leader records of one booked meeting.
+#[derive(Debug, Clone, Copy)]
+pub struct Meeting<'a> {
+    pub booking: i32,
+    pub attended: bool,
+    /// What was heard and agreed; required when the resident came.
+    pub outcome: &'a str,
+}
+
+/// The leader's record of a meeting, on the day or after: whether the resident came, and
+/// what was agreed (an event on the case).
 pub fn record_meeting(
     conn: &mut DbConn,
-    catalog: &Catalog,
+    rules: Rules<'_>,
     user: &StaffUser,
-    booking_id: i32,
-    attended: bool,
-    outcome: &str,
+    meeting: Meeting<'_>,
     now: DateTime<Utc>,
 ) -> Result<TrackingNumber, ServiceError> {
+    let Meeting {
+        booking: booking_id,
+        attended,
+        outcome,
+    } = meeting;
     if user.role != Role::Leader {
         return Err(ServiceError::Forbidden { key: "deny.role" });
     }
@@ -453,11 +465,16 @@ pub fn record_meeting(
         });
     }
     let day = store::summary_of(conn, booking.day_id)?.ok_or(ServiceError::NotFound)?;
+    if local_date(now, rules.tz) < day.day.day {
+        return Err(ServiceError::Conflict {
+            key: "reception.not_yet",
+        });
+    }
     let case = crate::db::cases::find_by_id(conn, booking.case_id)?.ok_or(ServiceError::NotFound)?;
     store::record_meeting(conn, booking.id, attended, &outcome, now.naive_utc())?;
     record_events(
         conn,
-        catalog,
+        rules.catalog,
         &case,
         vec![(
             EventData::ReceptionHeld {

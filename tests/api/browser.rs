@@ -387,6 +387,8 @@ async fn a_leader_reviews_a_days_queue_records_a_meeting_and_takes_charge() {
         app.advance(chrono::Duration::minutes(5));
     }
     let (plain, late) = (numbers[0].0.clone(), numbers[1].0.clone());
+    // The day itself (17 Dec, 10:10 in Shanghai): meetings can be recorded.
+    app.advance(chrono::Duration::days(5));
 
     let (_driver, client) = start_browser("zh-CN").await;
     let result = async {

@@ -307,7 +307,38 @@ async fn reception_days_take_bookings_within_their_rules_and_queue_them_in_order
         "{body}"
     );
 
-    // On the day: the leader records each meeting (once) and takes a case into charge.
+    // Not before the day: the meeting cannot be recorded yet.
+    let leader = app.token_for("leader").await;
+    let (_, queue) = app.get_with(&leader, &queue_path).await;
+    let any = queue["entries"][0]["booking"].as_i64().unwrap();
+    let (status, body) = post(
+        &app,
+        &leader,
+        &format!("/api/v1/bookings/{any}/meeting"),
+        json!({"attended": false}),
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("接待日还没到")
+    );
+
+    // On the day (14 Jan, 09:30): the resident can no longer cancel; the leader records
+    // each meeting (once) and takes a case into charge.
+    app.advance(Duration::hours(14) + Duration::minutes(30));
+    let too_late = app
+        .api
+        .delete(app.url(&format!("/api/v1/reception-days/{day_id}/bookings/{late}")))
+        .bearer_auth(&late_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_late.status(), 409);
+    let body: Value = too_late.json().await.unwrap();
+    assert!(body["error"]["message"].as_str().unwrap().contains("不能再取消"));
     let leader = app.token_for("leader").await;
     let (_, queue) = app.get_with(&leader, &queue_path).await;
     let first = queue["entries"]
@@ -628,7 +659,7 @@ async fn the_pages_publish_book_and_review() {
         "{case_page}"
     );
 
-    // The leader sees the day's queue with the case, and records the meeting.
+    // The leader sees the day's queue with the case.
     let (_, month) = page(&leader, app.url("/leader?month=2026-12")).await;
     let day_link = month
         .split("href=\"/leader/days/")
@@ -640,6 +671,11 @@ async fn the_pages_publish_book_and_review() {
     assert_eq!(status, 200);
     assert!(day.contains(&number) && day.contains("夜间施工噪音扰民"));
     assert!(!day.contains("13700000001"), "no identity");
+    // Before the day there is nothing to record yet; the page says when.
+    assert!(
+        day.contains("接待当天起可在这里记录") && !day.contains("/meeting\""),
+        "{day}"
+    );
     let (status, _) = page(
         &signed_in(&app, "env").await,
         app.url(&format!("/leader/days/{day_link}")),

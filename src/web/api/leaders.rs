@@ -231,11 +231,16 @@ pub async fn record_meeting(
     path: web::Path<i32>,
     body: web::Json<MeetingBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (catalog, now, id) = (state.catalog(), state.now(), path.into_inner());
+    let (rules, now, id) = (state.rules(), state.now(), path.into_inner());
     let number = state
         .db
         .write(move |conn| {
-            reception::record_meeting(conn, &catalog, &user, id, body.attended, &body.outcome, now)
+            let meeting = reception::Meeting {
+                booking: id,
+                attended: body.attended,
+                outcome: &body.outcome,
+            };
+            reception::record_meeting(conn, rules.rules(), &user, meeting, now)
         })
         .await
         .api(locale)?;

@@ -373,6 +373,8 @@ struct DayPage {
     day: DayLine,
     cards: Vec<QueueCard>,
     is_leader: bool,
+    /// Meetings are recorded on the day or after.
+    has_come: bool,
     error: Option<(i32, String)>,
 }
 
@@ -435,6 +437,7 @@ async fn day_page(
         day: DayLine::new(&catalog, page.tr, &queue.day),
         cards,
         is_leader,
+        has_come: local_date(now, state.tz) >= queue.day.day.day,
         error,
         page,
     };
@@ -491,13 +494,18 @@ pub async fn meeting(
         )
         .await;
     }
-    let (catalog, now) = (state.catalog(), state.now());
+    let (rules, now) = (state.rules(), state.now());
     let attended = form.attended == "yes";
     let (actor, outcome) = (user.clone(), form.outcome.clone());
     let recorded = state
         .db
         .write(move |conn| {
-            reception::record_meeting(conn, &catalog, &actor, booking, attended, &outcome, now)
+            let meeting = reception::Meeting {
+                booking,
+                attended,
+                outcome: &outcome,
+            };
+            reception::record_meeting(conn, rules.rules(), &actor, meeting, now)
         })
         .await;
     match recorded {
