@@ -17,16 +17,17 @@ use crate::db::catalog::{count_departments, load};
 use crate::db::users::count_users;
 use crate::service::auth::NewPassword;
 use crate::service::demo::{DEMO_PASSWORD, seed_demo, seed_demo_accounts, seed_demo_reception_days};
+use crate::service::demo_cases::seed_demo_cases;
 use crate::telemetry;
 use crate::web::{self, AppState};
 
 /// How to build: the clock (tests move time), whether to load the demo city into an
-/// empty database, and whether the demo leader gets two coming reception days with it
-/// (tests publish their own).
+/// empty database, and whether the demo comes with activity: a few months of cases and the
+/// leader's coming reception days (tests make their own).
 pub struct Options {
     pub clock: Arc<dyn Clock>,
     pub load_demo: bool,
-    pub demo_reception_days: bool,
+    pub demo_activity: bool,
 }
 
 impl Default for Options {
@@ -34,7 +35,7 @@ impl Default for Options {
         Options {
             clock: Arc::new(SystemClock),
             load_demo: true,
-            demo_reception_days: true,
+            demo_activity: true,
         }
     }
 }
@@ -45,9 +46,8 @@ pub async fn prepare_state(settings: Settings, options: &Options) -> anyhow::Res
     let url = settings.database_url();
     let pool_size = settings.pool_size;
     let load_demo = options.load_demo;
-    let demo_days = options.demo_reception_days;
     let now = options.clock.now();
-    let (db, catalog, policies, calendar) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+    let (db, catalog, policies, calendar, fresh_demo) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         let db = Db::open(&url, pool_size).context("Failed to open the database")?;
         let mut conn = db.get()?;
         if load_demo && count_departments(&mut conn)? == 0 {
@@ -58,7 +58,8 @@ pub async fn prepare_state(settings: Settings, options: &Options) -> anyhow::Res
         }
         let catalog = load(&mut conn)
             .context("Failed to load the reference data (run `huiying seed-demo` for the demo city)")?;
-        if load_demo && count_users(&mut conn)? == 0 {
+        let fresh_demo = load_demo && count_users(&mut conn)? == 0;
+        if fresh_demo {
             let hash = NewPassword::parse(DEMO_PASSWORD)
                 .map_err(|e| anyhow::anyhow!("demo password: {}", e.key))?
                 .hash()?;
@@ -67,20 +68,14 @@ pub async fn prepare_state(settings: Settings, options: &Options) -> anyhow::Res
             tracing::info!(
                 accounts = added,
                 password = DEMO_PASSWORD,
-                "created the demo accounts (admin, intake, env, env-head, transport, qingshan, leader)"
+                "created the demo accounts (admin, intake, env, env-head, transport, qingshan, housing, market, leader)"
             );
-            if demo_days {
-                let (demo_catalog, today) = (catalog.clone(), crate::domain::deadline::local_date(now, tz));
-                let days =
-                    db.write_blocking(move |c| seed_demo_reception_days(c, &demo_catalog, today, now))?;
-                tracing::info!(days, "published the demo leader's coming reception days");
-            }
         }
         if db.write_blocking(crate::service::deadlines::seed_calendar)? {
             tracing::info!("holiday calendar seeded with the official 2025 and 2026 schedules");
         }
         let (policies, calendar) = crate::service::deadlines::load(&mut conn)?;
-        Ok((db, catalog, policies, calendar))
+        Ok((db, catalog, policies, calendar, fresh_demo))
     })
     .await??;
     let sealer = crate::notify::seal::Sealer::new(Key::try_from(settings.session_key_bytes()?.as_slice())?);
@@ -95,7 +90,33 @@ pub async fn prepare_state(settings: Settings, options: &Options) -> anyhow::Res
     );
     state.replace_policies(policies);
     state.replace_calendar(calendar);
+    if fresh_demo && options.demo_activity {
+        seed_demo_activity(&state, now).await?;
+    }
     Ok(state)
+}
+
+/// The demo's cases (filed and worked at their own times in the past) and the leader's
+/// coming reception days, in one transaction with the mail they cause.
+async fn seed_demo_activity(state: &AppState, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<()> {
+    let (rules, sealer, db) = (state.rules(), state.sealer.clone(), state.db.clone());
+    let today = crate::domain::deadline::local_date(now, state.tz);
+    let (cases, days) = state
+        .db
+        .write(move |conn| -> Result<_, crate::service::ServiceError> {
+            let rules = rules.rules();
+            let cases = seed_demo_cases(conn, db.case_ids(), rules, &sealer, now)?;
+            let days = seed_demo_reception_days(conn, rules.catalog, today, now)?;
+            Ok((cases, days))
+        })
+        .await
+        .context("Failed to load the demo cases")?;
+    tracing::info!(
+        cases,
+        days,
+        "filed the demo cases and published the leader's reception days"
+    );
+    Ok(())
 }
 
 pub struct Application {

@@ -222,6 +222,8 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &str, Option<&str>)] = &[
     ("env-head", "生态环境局 张局长", "head", Some("environment")),
     ("transport", "交通运输局 陈静", "staff", Some("transport")),
     ("qingshan", "青山镇 刘洋", "staff", Some("qingshan")),
+    ("housing", "住房和城乡建设局 孙丽", "staff", Some("housing")),
+    ("market", "市场监督管理局 周涛", "staff", Some("market")),
     ("leader", "副市长 赵明", "leader", None),
 ];
 

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cases;
 pub mod deadlines;
 pub mod demo;
+pub mod demo_cases;
 pub mod file_case;
 pub mod queue;
 pub mod reception;

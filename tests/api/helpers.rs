@@ -97,6 +97,16 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 /// A test app whose settings `adjust` may change (e.g. to send mail to an SMTP sink).
 pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn(backend, adjust, false).await
+}
+
+/// A test app started as `huiying serve` starts on an empty database: with the demo's cases
+/// and reception days.
+pub async fn spawn_demo_app(backend: Backend) -> TestApp {
+    spawn(backend, |_| {}, true).await
+}
+
+async fn spawn(backend: Backend, adjust: impl FnOnce(&mut Settings), demo_activity: bool) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         huiying::telemetry::init_logging();
     }
@@ -121,7 +131,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
         Options {
             clock: clock.clone(),
             load_demo: true,
-            demo_reception_days: false,
+            demo_activity,
         },
     )
     .await

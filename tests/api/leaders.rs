@@ -8,7 +8,7 @@ use chrono::Duration;
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::helpers::{Backend, TestApp, complaint, spawn_app, spawn_app_with, test_now};
+use crate::helpers::{Backend, TestApp, complaint, spawn_app, spawn_app_with, spawn_demo_app};
 use crate::smtp::SmtpSink;
 
 async fn app_with_sink(backend: Backend) -> (TestApp, SmtpSink) {
@@ -53,29 +53,14 @@ fn day(date: &str, capacity: u32) -> Value {
 both_backends!(
     reception_days_take_bookings_within_their_rules_and_queue_them_in_order,
     the_monthly_review_and_the_register_count_a_known_month,
-    the_demo_leader_gets_two_coming_reception_days_once,
+    the_demo_comes_with_worked_cases_and_coming_reception_days,
 );
 
-async fn the_demo_leader_gets_two_coming_reception_days_once(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let db = app.state.db.clone();
-    let catalog = app.state.catalog();
-    // 26 November 2026 is a Thursday: the next Wednesday is 2 December, then the 9th.
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
-    let seeded = actix_web::rt::task::spawn_blocking(move || {
-        let first = db.write_blocking({
-            let catalog = catalog.clone();
-            move |c| huiying::service::demo::seed_demo_reception_days(c, &catalog, today, test_now())
-        });
-        let again = db.write_blocking(move |c| {
-            huiying::service::demo::seed_demo_reception_days(c, &catalog, today, test_now())
-        });
-        (first.unwrap(), again.unwrap())
-    })
-    .await
-    .unwrap();
-    assert_eq!(seeded, (2, 0));
+async fn the_demo_comes_with_worked_cases_and_coming_reception_days(backend: Backend) {
+    let app = spawn_demo_app(backend).await;
 
+    // 26 November 2026 is a Thursday: the leader's days are the next Wednesday and the one
+    // after, the second for Qingshan Town only.
     let (status, days) = app.get_json("/api/v1/reception-days?month=2026-12").await;
     assert_eq!(status, 200);
     let days = days["days"].as_array().unwrap();
@@ -85,6 +70,29 @@ async fn the_demo_leader_gets_two_coming_reception_days_once(backend: Backend) {
     assert_eq!(days[1]["areas"], json!(["LJ-QS"]));
     let (_, listing) = crate::staff_pages::page(&app.browser("zh-CN"), app.url("/reception")).await;
     assert!(listing.contains("青山镇便民服务中心"), "{listing}");
+
+    // The cases went through the real workflow at their own times: queues hold them, the
+    // timelines verify, and the review has figures.
+    let env = app.token_for("env").await;
+    let (status, queue) = app.get_with(&env, "/api/v1/queue").await;
+    assert_eq!(status, 200);
+    assert!(!queue["items"].as_array().unwrap().is_empty(), "{queue}");
+    let leader = app.token_for("leader").await;
+    let (status, review) = app
+        .get_with(&leader, "/api/v1/reports/monthly?month=2026-10")
+        .await;
+    assert_eq!(status, 200);
+    assert!(review["total"]["received"].as_u64().unwrap() > 0, "{review}");
+    assert!(review["total"]["answered"].as_u64().unwrap() > 0, "{review}");
+    assert!(review["total"]["satisfaction_rate"].is_number(), "{review}");
+    let db = app.state.db.clone();
+    let (checked, broken) = actix_web::rt::task::spawn_blocking(move || {
+        let mut conn = db.get().unwrap();
+        huiying::service::audit::verify(&mut conn, None).unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(checked >= 20 && broken.is_empty(), "{checked} {broken:?}");
 }
 
 async fn reception_days_take_bookings_within_their_rules_and_queue_them_in_order(backend: Backend) {
