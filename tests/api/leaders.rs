@@ -667,7 +667,12 @@ async fn the_pages_publish_book_and_review() {
         "{case_page}"
     );
 
-    // The leader sees the day's queue with the case.
+    // The desk, opened in November, runs on into December's day; the queue has the case.
+    let (_, desk) = page(&leader, app.url("/leader")).await;
+    assert!(
+        desk.contains("2026-11 起的接待日") && desk.contains("2026年12月10日"),
+        "{desk}"
+    );
     let (_, month) = page(&leader, app.url("/leader?month=2026-12")).await;
     let day_link = month
         .split("href=\"/leader/days/")

@@ -140,6 +140,8 @@ struct LeaderPage {
     month: String,
     previous: String,
     next: String,
+    /// The heading of the days listed: the month's, or from this month on.
+    days_heading: String,
     days: Vec<DayLine>,
     form: DayInput,
     leaders: Vec<Opt>,
@@ -178,10 +180,18 @@ async fn leader_page(
     let catalog = state.catalog();
     let now = state.now();
     let is_leader = user.role == Role::Leader;
+    // This month's view runs on into the coming weeks, so the desk always shows what is next.
+    let today = local_date(now, state.tz);
+    let current = month == Month::of(today);
+    let until = if current {
+        month.last_day().max(today + Duration::days(92))
+    } else {
+        month.last_day()
+    };
     let (days, leaders, charged) = state
         .db
         .run(move |conn| {
-            let days = reception::days_between(conn, month.first_day(), month.last_day())?;
+            let days = reception::days_between(conn, month.first_day(), until)?;
             let leaders = crate::db::users::leader_accounts(conn)?;
             let charged = if is_leader {
                 reception::supervised(conn, &user)?
@@ -195,6 +205,14 @@ async fn leader_page(
     let wanted_leader = form.leader.clone().unwrap_or_default();
     let chosen = |list: &[String], code: &str| list.iter().any(|c| c == code);
     let view = LeaderPage {
+        days_heading: page.tr.f(
+            if current {
+                "leader.days_from"
+            } else {
+                "leader.days_of"
+            },
+            &[("month", &month.label())],
+        ),
         month: month.label(),
         previous: month.previous().label(),
         next: month.next().label(),
