@@ -1,7 +1,10 @@
 //! Static files, compiled into the binary so the one executable is the whole portal.
 
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use std::sync::LazyLock;
+
 use actix_web::{HttpResponse, get, web};
+use sha2::{Digest, Sha256};
 
 const FILES: &[(&str, &str, &[u8])] = &[
     (
@@ -16,13 +19,66 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ),
 ];
 
+/// Each file's address with its content's digest, so browsers may keep it for a year and
+/// still fetch the new one the moment a release changes it.
+static VERSIONED: LazyLock<Vec<(&'static str, String)>> = LazyLock::new(|| {
+    FILES
+        .iter()
+        .map(|(name, _, bytes)| {
+            let digest = crate::domain::timeline::hex(&Sha256::digest(bytes));
+            (*name, format!("/static/{name}?v={}", &digest[..12]))
+        })
+        .collect()
+});
+
+/// The address pages link `name` by.
+pub fn url(name: &str) -> &'static str {
+    VERSIONED
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, url)| url.as_str())
+        .unwrap_or("/static/missing")
+}
+
+#[derive(serde::Deserialize)]
+pub struct Version {
+    v: Option<String>,
+}
+
 #[get("/static/{name}")]
-pub async fn asset(name: web::Path<String>) -> HttpResponse {
+pub async fn asset(name: web::Path<String>, query: web::Query<Version>) -> HttpResponse {
     match FILES.iter().find(|(n, _, _)| *n == name.as_str()) {
-        Some((_, content_type, bytes)) => HttpResponse::Ok()
-            .insert_header((CONTENT_TYPE, *content_type))
-            .insert_header((CACHE_CONTROL, "public, max-age=3600"))
-            .body(*bytes),
+        Some((name, content_type, bytes)) => {
+            // Only the current version is immutable; an old or missing one is re-checked soon.
+            let current = query
+                .v
+                .as_deref()
+                .is_some_and(|v| url(name).ends_with(&format!("?v={v}")));
+            let cache = if current {
+                "public, max-age=31536000, immutable"
+            } else {
+                "public, max-age=300"
+            };
+            HttpResponse::Ok()
+                .insert_header((CONTENT_TYPE, *content_type))
+                .insert_header((CACHE_CONTROL, cache))
+                .body(*bytes)
+        }
         None => HttpResponse::NotFound().finish(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_has_a_versioned_address() {
+        for (name, _, _) in FILES {
+            let address = url(name);
+            assert!(address.starts_with(&format!("/static/{name}?v=")), "{address}");
+            assert_eq!(address.len(), format!("/static/{name}?v=").len() + 12);
+        }
+        assert_eq!(url("nothing.css"), "/static/missing");
     }
 }

@@ -112,15 +112,33 @@ async fn files_are_checked_cleaned_limited_and_shown_only_to_who_may_see_the_cas
             .iter()
             .all(|p| !contains(&std::fs::read(p).unwrap(), b"GPS"))
     );
-    assert_eq!(
-        app.api
-            .get(app.url("/static/app.css"))
-            .send()
-            .await
+    // Pages link the stylesheet by its digest, which may be kept a year; any other address
+    // of it only briefly.
+    let home = app
+        .api
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let css = home
+        .split("href=\"")
+        .find(|s| s.starts_with("/static/app.css?v="))
+        .and_then(|s| s.split('"').next())
+        .expect("versioned stylesheet")
+        .to_string();
+    let response = app.api.get(app.url(&css)).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["cache-control"]
+            .to_str()
             .unwrap()
-            .status(),
-        200
+            .contains("immutable")
     );
+    let stale = app.api.get(app.url("/static/app.css?v=0")).send().await.unwrap();
+    assert_eq!(stale.headers()["cache-control"], "public, max-age=300");
 
     // Refusals: too large, not what it claims, too many — and nothing kept of them.
     let mut big = b"%PDF-1.4\n".to_vec();

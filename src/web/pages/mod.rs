@@ -121,6 +121,11 @@ pub struct PageCtx {
 }
 
 impl PageCtx {
+    /// A static file's versioned address.
+    pub fn asset(&self, name: &str) -> &'static str {
+        crate::web::assets::url(name)
+    }
+
     pub fn new(req: &HttpRequest, session: &Session) -> Self {
         let here = match req.query_string() {
             "" => req.path().to_string(),
