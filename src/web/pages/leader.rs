@@ -664,7 +664,10 @@ pub async fn monthly(
     SignedIn(user): SignedIn,
     query: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let page = PageCtx::staff(&req, &session, &user);
+    let page = PageCtx {
+        wide: true,
+        ..PageCtx::staff(&req, &session, &user)
+    };
     let locale = page.locale();
     leaders_only(&user, locale)?;
     let month = month_or_now(&state, query.month.as_deref());

@@ -118,6 +118,8 @@ pub struct PageCtx {
     pub user: Option<Badge>,
     /// The signed-in resident's address.
     pub resident: Option<String>,
+    /// A page with wide tables (the monthly review) lays out wider.
+    pub wide: bool,
 }
 
 impl PageCtx {
@@ -137,6 +139,7 @@ impl PageCtx {
             csrf: super::csrf::token(session),
             user: None,
             resident: super::resident::signed_in(session).map(|a| a.email),
+            wide: false,
         }
     }
 
@@ -161,6 +164,7 @@ impl PageCtx {
             csrf: String::new(),
             user: None,
             resident: None,
+            wide: false,
         }
     }
 
