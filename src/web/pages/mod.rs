@@ -124,7 +124,7 @@ pub struct PageCtx {
 
 impl PageCtx {
     /// A static file's versioned address.
-    pub fn asset(&self, name: &str) -> &'static str {
+    pub fn static_url(&self, name: &str) -> &'static str {
         crate::web::assets::url(name)
     }
 
