@@ -253,13 +253,32 @@ pub fn support_count(conn: &mut DbConn, case_id: i64) -> Result<i64, DbError> {
 }
 
 /// Who confirmed a support of the case, with their language.
-pub fn supporters(conn: &mut DbConn, case_id: i64) -> Result<Vec<(String, String)>, DbError> {
+pub fn supporters(conn: &mut DbConn, case_id: i64) -> Result<Vec<(i64, String, String)>, DbError> {
     Ok(supports::table
         .filter(supports::case_id.eq(case_id))
         .filter(supports::confirmed_at.is_not_null())
+        .filter(supports::mail_stopped_at.is_null())
         .order(supports::id)
-        .select((supports::email, supports::locale))
+        .select((supports::id, supports::email, supports::locale))
         .load(conn)?)
+}
+
+/// Stops the mail of one support (it keeps counting); the case's number, or `None` for an
+/// unknown support. Stopping twice is fine.
+pub fn stop_support_mail(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<Option<String>, DbError> {
+    diesel::update(
+        supports::table
+            .filter(supports::id.eq(id))
+            .filter(supports::mail_stopped_at.is_null()),
+    )
+    .set(supports::mail_stopped_at.eq(now))
+    .execute(conn)?;
+    Ok(supports::table
+        .inner_join(cases::table.on(cases::id.eq(supports::case_id)))
+        .filter(supports::id.eq(id))
+        .select(cases::tracking_number)
+        .first(conn)
+        .optional()?)
 }
 
 /// The supports an address made, with each case's number (for the data download).

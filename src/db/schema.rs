@@ -282,6 +282,7 @@ diesel::table! {
         locale -> Text,
         created_at -> Timestamp,
         confirmed_at -> Nullable<Timestamp>,
+        mail_stopped_at -> Nullable<Timestamp>,
     }
 }
 

@@ -134,6 +134,9 @@ pub enum MailData {
     PublicUpdate {
         number: String,
         event: crate::domain::timeline::EventData,
+        /// The support, for the link that stops these mails (absent in older mail).
+        #[serde(default)]
+        support: Option<i64>,
     },
     /// To the resident: their place at a reception day, when booked and the day before.
     Reception {
@@ -247,6 +250,8 @@ struct HtmlMail<'a> {
     paragraphs: &'a [String],
     quote: Option<&'a str>,
     link: Option<&'a Link>,
+    /// How to stop mail like this one, when the reader can.
+    stop: Option<&'a Link>,
     footer: &'a str,
 }
 
@@ -256,7 +261,20 @@ struct TextMail<'a> {
     paragraphs: &'a [String],
     quote: Option<&'a str>,
     link: Option<&'a Link>,
+    /// How to stop mail like this one, when the reader can.
+    stop: Option<&'a Link>,
     footer: &'a str,
+}
+
+/// What the link that stops a supporter's mail seals: the support, under a purpose of its
+/// own so no other sealed value can pass for it.
+pub fn stop_secret(support: i64) -> String {
+    format!("support-mail:{support}")
+}
+
+/// The support a stop link names, if `secret` is one.
+pub fn support_of_stop_secret(secret: &str) -> Option<i64> {
+    secret.strip_prefix("support-mail:")?.parse().ok()
 }
 
 pub fn render(data: &MailData, locale: Locale, env: &MailEnv) -> Result<Rendered, askama::Error> {
@@ -729,7 +747,7 @@ pub fn render(data: &MailData, locale: Locale, env: &MailEnv) -> Result<Rendered
             None,
             Some(track(number)),
         ),
-        MailData::PublicUpdate { number, event } => (
+        MailData::PublicUpdate { number, event, .. } => (
             tr.f("mail.public_update.subject", &[("number", number)]),
             vec![
                 tr.f("mail.public_update.body", &[("number", number)]),
@@ -740,6 +758,19 @@ pub fn render(data: &MailData, locale: Locale, env: &MailEnv) -> Result<Rendered
         ),
     };
     let paragraphs: Vec<String> = paragraphs.into_iter().filter(|p| !p.is_empty()).collect();
+    let stop = match data {
+        MailData::PublicUpdate {
+            support: Some(id), ..
+        } => Some(Link {
+            label: tr.t("mail.public_update.stop").to_string(),
+            url: format!(
+                "{}/supports/stop?token={}",
+                env.base_url,
+                encode(&env.sealer.seal(&stop_secret(*id)))
+            ),
+        }),
+        _ => None,
+    };
     let footer = tr.t("mail.footer");
     let html = HtmlMail {
         lang: locale.as_str(),
@@ -747,6 +778,7 @@ pub fn render(data: &MailData, locale: Locale, env: &MailEnv) -> Result<Rendered
         paragraphs: &paragraphs,
         quote: quote.as_deref(),
         link: link.as_ref(),
+        stop: stop.as_ref(),
         footer,
     }
     .render()?;
@@ -754,6 +786,7 @@ pub fn render(data: &MailData, locale: Locale, env: &MailEnv) -> Result<Rendered
         paragraphs: &paragraphs,
         quote: quote.as_deref(),
         link: link.as_ref(),
+        stop: stop.as_ref(),
         footer,
     }
     .render()?;
@@ -931,6 +964,7 @@ mod tests {
             MailData::PublicUpdate {
                 number: n.clone(),
                 event: crate::domain::timeline::EventData::Accepted { answer_due: at },
+                support: Some(7),
             },
             MailData::Reception {
                 number: n.clone(),
@@ -992,8 +1026,27 @@ mod tests {
         let news = text(MailData::PublicUpdate {
             number: "2611260000019".into(),
             event: crate::domain::timeline::EventData::Withdrawn,
+            support: Some(7),
         });
         assert!(news.contains("2611260000019") && news.contains("附议"), "{news}");
+        // The stop link carries the support sealed, under its own purpose.
+        let sealed = news
+            .split("/supports/stop?token=")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .expect("a stop link");
+        let sealed = percent_encoding::percent_decode_str(sealed)
+            .decode_utf8()
+            .expect("utf-8");
+        let opened = sealer.open(&sealed).expect("opens");
+        assert_eq!(support_of_stop_secret(&opened), Some(7));
+        assert_eq!(support_of_stop_secret("abc"), None);
+        let older = text(MailData::PublicUpdate {
+            number: "2611260000019".into(),
+            event: crate::domain::timeline::EventData::Withdrawn,
+            support: None,
+        });
+        assert!(!older.contains("/supports/stop"));
     }
 
     #[test]

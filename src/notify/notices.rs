@@ -343,12 +343,13 @@ pub fn for_events(
     }
     let news: Vec<&EventData> = events.iter().filter(|e| is_news(e)).collect();
     if !news.is_empty() {
-        for (email, locale) in crate::db::residents::supporters(conn, case.id)? {
+        for (support, email, locale) in crate::db::residents::supporters(conn, case.id)? {
             let locale = Locale::from_tag(&locale).unwrap_or_default();
             for event in &news {
                 let data = MailData::PublicUpdate {
                     number: number.clone(),
                     event: (*event).clone(),
+                    support: Some(support),
                 };
                 notices.push(notice(&data, &email, locale, Some(case.id), None, now));
             }

@@ -319,6 +319,34 @@ pub fn confirm_support(
     Ok((number, store::support_count(conn, case_id)?))
 }
 
+/// Stops the mail of the support a stop link names (the support keeps counting); the
+/// case's number. A link that does not open to a support is `NotFound`.
+pub fn stop_support_mail(
+    conn: &mut DbConn,
+    sealer: &Sealer,
+    sealed: &str,
+    now: DateTime<Utc>,
+) -> Result<String, ServiceError> {
+    let support = sealer
+        .open(sealed)
+        .as_deref()
+        .and_then(crate::notify::mail::support_of_stop_secret)
+        .ok_or(ServiceError::NotFound)?;
+    let number = crate::db::residents::stop_support_mail(conn, support, now.naive_utc())?
+        .ok_or(ServiceError::NotFound)?;
+    tracing::info!(support, "a supporter stopped the case's mail");
+    Ok(number)
+}
+
+/// Whether a stop link opens to a support (before asking the reader to press the button).
+pub fn is_stop_link(sealer: &Sealer, sealed: &str) -> bool {
+    sealer
+        .open(sealed)
+        .as_deref()
+        .and_then(crate::notify::mail::support_of_stop_secret)
+        .is_some()
+}
+
 pub fn support_count(conn: &mut DbConn, case_id: i64) -> Result<i64, ServiceError> {
     Ok(store::support_count(conn, case_id)?)
 }

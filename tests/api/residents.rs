@@ -391,6 +391,42 @@ async fn me_too_counts_once_confirmed_and_supporters_hear_of_public_steps(backen
         page.contains("您的附议已计入") && page.contains("已有 3 人附议"),
         "{page}"
     );
+
+    // Each news mail carries a link that stops them; opening it changes nothing (mail
+    // scanners open links), the button does, and the support still counts.
+    let stop = mailed_link(&app, &sink, "li.si@example.cn", "有新进展", "/supports/stop").await;
+    let reader = app.browser("zh-CN");
+    let (status, page) = text(&reader, app.url(&stop)).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("停止接收"), "{page}");
+    let (status, _) = text(&reader, app.url("/supports/stop?token=forged")).await;
+    assert_eq!(status, 404);
+    let token = percent_encoding::percent_decode_str(&token_in(&stop))
+        .decode_utf8()
+        .unwrap()
+        .to_string();
+    let response = reader
+        .post(app.url("/supports/stop"))
+        .form(&[("csrf", csrf_of(&page)), ("token", token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.text().await.unwrap().contains("不再收到诉求"));
+    let answer = json!({"outcome": "supported", "text": "已责令施工单位夜间停工。", "legal_basis": "《噪声污染防治法》"});
+    assert_eq!(app.act(&env, &number, "answer", answer).await.0, 200);
+    app.run_jobs().await;
+    let news = |to: &str| {
+        sink.to(to)
+            .into_iter()
+            .filter(|m| m.subject().starts_with("您附议的诉求有新进展"))
+            .count()
+    };
+    assert_eq!((news("li.si@example.cn"), news("wang.wu@example.cn")), (1, 2));
+    assert_eq!(
+        app.get_json(&format!("/api/v1/cases/{number}")).await.1["supports"],
+        3
+    );
 }
 
 async fn filings_wait_for_the_mailed_confirmation_when_the_deployment_asks(backend: Backend) {

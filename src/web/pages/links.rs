@@ -165,6 +165,66 @@ pub async fn use_support_link(
         .finish())
 }
 
+/// The page a supporter's "stop these mails" link opens: a button (mail scanners follow
+/// links, so opening it changes nothing).
+#[get("/supports/stop")]
+pub async fn open_stop_link(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    query: web::Query<LinkQuery>,
+) -> Result<HttpResponse, PageError> {
+    let page = PageCtx::new(&req, &session);
+    let token = query.token().to_string();
+    let valid = residents::is_stop_link(&state.sealer, &token);
+    let view = LinkPage {
+        heading: page.t("support.stop.heading").into(),
+        paragraphs: vec![page.t("support.stop.body").into()],
+        error: (!valid).then(|| page.t("support.stop.invalid").into()),
+        action: valid.then(|| "/supports/stop".to_string()),
+        token,
+        button: page.t("support.stop.button").into(),
+        back: (!valid).then(|| ("/track".into(), page.t("nav.track").into())),
+        page,
+    };
+    let status = if valid {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
+    Ok(html(status, view.render()))
+}
+
+#[post("/supports/stop")]
+pub async fn use_stop_link(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<TokenForm>,
+) -> Result<HttpResponse, PageError> {
+    let page = PageCtx::new(&req, &session);
+    let locale = page.locale();
+    if !csrf::verify(&session, &form.csrf) {
+        return Ok(stale_form(page, form.token.clone()));
+    }
+    let (token, sealer, now) = (form.token.clone(), state.sealer.clone(), state.now());
+    let number = state
+        .db
+        .write(move |conn| residents::stop_support_mail(conn, &sealer, &token, now))
+        .await
+        .page(locale)?;
+    let back = (
+        format!("/track?number={number}"),
+        page.t("filing_confirm.track").to_string(),
+    );
+    Ok(message_page(
+        page.clone(),
+        page.t("support.stop.done_heading"),
+        vec![page.f("support.stop.done", &[("number", number.as_str())])],
+        back,
+    ))
+}
+
 #[get("/filings/confirm")]
 pub async fn open_filing_link(
     req: HttpRequest,

@@ -37,6 +37,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(links::support)
         .service(links::open_support_link)
         .service(links::use_support_link)
+        .service(links::open_stop_link)
+        .service(links::use_stop_link)
         .service(links::open_filing_link)
         .service(links::use_filing_link)
         .service(links::account_data)

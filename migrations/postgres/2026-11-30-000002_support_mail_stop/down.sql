@@ -1,0 +1,1 @@
+ALTER TABLE supports DROP COLUMN mail_stopped_at;
