@@ -270,6 +270,10 @@ pub fn event_text(tr: Tr, catalog: &Catalog, tz: Tz, kind: &str, data: Option<&E
             "event.reception_cancelled",
             &[("date", &local_day(locale, *date))],
         )),
+        Some(EventData::ReceptionDayCancelled { date, reason }) => plain(tr.f(
+            "event.reception_day_cancelled",
+            &[("date", &local_day(locale, *date)), ("reason", reason)],
+        )),
         Some(EventData::ReceptionHeld {
             date,
             leader,

@@ -21,6 +21,9 @@ pub struct DayRecord {
     pub areas: String,
     pub created_by: i32,
     pub created_at: NaiveDateTime,
+    /// Called off by the leader's office, with the reason given.
+    pub cancelled_at: Option<NaiveDateTime>,
+    pub cancel_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -81,6 +84,21 @@ pub fn find_day(conn: &mut DbConn, id: i32) -> Result<Option<DayRecord>, DbError
         .optional()?)
 }
 
+/// Calls a day off; false when it was called off already.
+pub fn cancel_day(conn: &mut DbConn, id: i32, reason: &str, now: NaiveDateTime) -> Result<bool, DbError> {
+    let changed = diesel::update(
+        reception_days::table
+            .filter(reception_days::id.eq(id))
+            .filter(reception_days::cancelled_at.is_null()),
+    )
+    .set((
+        reception_days::cancelled_at.eq(now),
+        reception_days::cancel_reason.eq(reason),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
 /// Whether a leader has any reception day, past or coming.
 pub fn has_days(conn: &mut DbConn, leader_id: i32) -> Result<bool, DbError> {
     Ok(diesel::select(diesel::dsl::exists(
@@ -98,12 +116,14 @@ pub fn booked_count(conn: &mut DbConn, day_id: i32) -> Result<i64, DbError> {
         .get_result(conn)?)
 }
 
-/// Days from `from` to `to` inclusive, earliest first, with leader and bookings.
+/// Days from `from` to `to` inclusive that still take place, earliest first, with leader
+/// and bookings.
 pub fn days_between(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> Result<Vec<DaySummary>, DbError> {
     let rows: Vec<(DayRecord, String, Option<String>)> = reception_days::table
         .inner_join(users::table.on(users::id.eq(reception_days::leader_id)))
         .filter(reception_days::day.ge(from))
         .filter(reception_days::day.le(to))
+        .filter(reception_days::cancelled_at.is_null())
         .order((reception_days::day, reception_days::starts_at, reception_days::id))
         .select((DayRecord::as_select(), users::display_name, users::email))
         .load(conn)?;
@@ -286,6 +306,7 @@ pub fn reception_totals(
     let days: Vec<(i32, i32)> = reception_days::table
         .filter(reception_days::day.ge(from))
         .filter(reception_days::day.le(to))
+        .filter(reception_days::cancelled_at.is_null())
         .select((reception_days::id, reception_days::capacity))
         .load(conn)?;
     let ids: Vec<i32> = days.iter().map(|(id, _)| *id).collect();

@@ -312,6 +312,8 @@ diesel::table! {
         areas -> Text,
         created_by -> Integer,
         created_at -> Timestamp,
+        cancelled_at -> Nullable<Timestamp>,
+        cancel_reason -> Nullable<Text>,
     }
 }
 

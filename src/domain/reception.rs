@@ -16,6 +16,8 @@ pub struct Day {
     pub categories: Vec<String>,
     /// Empty: anywhere; otherwise areas whose subtree is served.
     pub areas: Vec<String>,
+    /// Called off by the leader's office.
+    pub cancelled: bool,
 }
 
 /// Bookings for a day close at this hour of the day before, when the leader's office gets
@@ -36,6 +38,8 @@ pub struct Applicant<'a> {
 /// Why a booking is refused; each has its message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
+    /// The day was called off.
+    Cancelled,
     Full,
     Past,
     OutOfScope,
@@ -47,6 +51,7 @@ pub enum Refusal {
 impl Refusal {
     pub fn key(self) -> &'static str {
         match self {
+            Refusal::Cancelled => "reception.refused.cancelled",
             Refusal::Full => "reception.refused.full",
             Refusal::Past => "reception.refused.past",
             Refusal::OutOfScope => "reception.refused.scope",
@@ -73,6 +78,9 @@ impl Day {
     /// Decides a booking. `booked` is how many live bookings the day has; `now` is the
     /// local time.
     pub fn check(&self, applicant: &Applicant<'_>, booked: u32, now: NaiveDateTime) -> Result<(), Refusal> {
+        if self.cancelled {
+            return Err(Refusal::Cancelled);
+        }
         if now >= self.closes_at() {
             return Err(Refusal::Past);
         }
@@ -137,6 +145,7 @@ mod tests {
             capacity: 2,
             categories: vec![],
             areas: vec![],
+            cancelled: false,
         }
     }
 
@@ -266,6 +275,17 @@ mod tests {
                 0,
                 today(),
                 Err(Refusal::OutOfScope),
+            ),
+            (
+                "called off",
+                Day {
+                    cancelled: true,
+                    ..d.clone()
+                },
+                ok.clone(),
+                0,
+                today(),
+                Err(Refusal::Cancelled),
             ),
             (
                 "past beats full",

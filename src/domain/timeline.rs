@@ -124,6 +124,11 @@ pub enum EventData {
     ReceptionCancelled {
         date: chrono::NaiveDate,
     },
+    /// The leader's office called the reception day off, with the booking on it.
+    ReceptionDayCancelled {
+        date: chrono::NaiveDate,
+        reason: String,
+    },
     /// The leader's record of the meeting (or that the resident did not come).
     ReceptionHeld {
         date: chrono::NaiveDate,
@@ -175,6 +180,7 @@ impl EventData {
             EventData::Closed { .. } => "closed",
             EventData::ReceptionBooked { .. } => "reception_booked",
             EventData::ReceptionCancelled { .. } => "reception_cancelled",
+            EventData::ReceptionDayCancelled { .. } => "reception_day_cancelled",
             EventData::ReceptionHeld { .. } => "reception_held",
             EventData::Supervised { .. } => "supervised",
         }

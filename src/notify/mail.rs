@@ -147,6 +147,12 @@ pub enum MailData {
         leader: String,
         reminder: bool,
     },
+    /// To the resident: the reception day they booked was called off.
+    ReceptionDayCancelled {
+        number: String,
+        date: chrono::NaiveDate,
+        reason: String,
+    },
     /// To the leader, the evening before: who comes tomorrow.
     ReceptionList {
         date: chrono::NaiveDate,
@@ -216,6 +222,7 @@ impl MailData {
             MailData::PublicUpdate { .. } => "public_update",
             MailData::Reception { reminder: false, .. } => "reception_booked",
             MailData::Reception { reminder: true, .. } => "reception_reminder",
+            MailData::ReceptionDayCancelled { .. } => "reception_day_cancelled",
             MailData::ReceptionList { .. } => "reception_list",
             MailData::Supervised { .. } => "supervised",
         }
@@ -711,6 +718,18 @@ pub fn render(data: &MailData, locale: Locale, env: &MailEnv) -> Result<Rendered
                 Some(track(number)),
             )
         }
+        MailData::ReceptionDayCancelled { number, date, reason } => {
+            let when = crate::format::local_day(locale, *date);
+            (
+                tr.f("mail.reception_day_cancelled.subject", &[("date", &when)]),
+                vec![tr.f(
+                    "mail.reception_day_cancelled.body",
+                    &[("number", number), ("date", &when)],
+                )],
+                Some(reason.clone()),
+                Some(track(number)),
+            )
+        }
         MailData::ReceptionList {
             date,
             starts_at,
@@ -990,6 +1009,11 @@ mod tests {
                     number: n.clone(),
                     title: "标题".into(),
                 }],
+            },
+            MailData::ReceptionDayCancelled {
+                number: n.clone(),
+                date: chrono::NaiveDate::from_ymd_opt(2026, 12, 10).expect("date"),
+                reason: "领导临时公务外出".into(),
             },
             MailData::Supervised {
                 number: n.clone(),

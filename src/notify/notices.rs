@@ -330,6 +330,13 @@ pub fn for_events(
                 leader: leader.clone(),
                 reminder: false,
             })),
+            EventData::ReceptionDayCancelled { date, reason } => {
+                notices.extend(to_resident(MailData::ReceptionDayCancelled {
+                    number: number.clone(),
+                    date: *date,
+                    reason: reason.clone(),
+                }))
+            }
             EventData::Supervised { leader } => notices.extend(to_resident(MailData::Supervised {
                 number: number.clone(),
                 leader: leader.clone(),

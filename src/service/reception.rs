@@ -187,6 +187,7 @@ pub fn rule_of(day: &DayRecord) -> Day {
         capacity: u32::try_from(day.capacity).unwrap_or(0),
         categories: split(&day.categories),
         areas: split(&day.areas),
+        cancelled: day.cancelled_at.is_some(),
     }
 }
 
@@ -346,6 +347,53 @@ pub fn cancel(
         &Actor::Resident,
         now,
     )
+}
+
+/// Calls a coming day off (leaders and administrators): every booking on it is cancelled,
+/// each case gets the reason on its timeline, and its resident is mailed. Returns how many
+/// bookings were cancelled.
+pub fn cancel_day(
+    conn: &mut DbConn,
+    rules: Rules<'_>,
+    user: &StaffUser,
+    day_id: i32,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, ServiceError> {
+    leaders_only(user)?;
+    let reason = clean(reason, 2, 500, Lines::Multi)
+        .map_err(|e| ServiceError::Invalid(FieldErrors::single("reason", e)))?;
+    let day = store::find_day(conn, day_id)?.ok_or(ServiceError::NotFound)?;
+    if day.day < local_date(now, rules.tz) {
+        return Err(ServiceError::Conflict {
+            key: "reception.cancel_past_day",
+        });
+    }
+    if !store::cancel_day(conn, day_id, &reason, now.naive_utc())? {
+        return Err(ServiceError::Conflict {
+            key: "reception.day_cancelled",
+        });
+    }
+    let booked = store::bookings_of_day(conn, day_id)?;
+    for (booking, case) in &booked {
+        store::cancel_booking(conn, booking.id, now.naive_utc())?;
+        record_events(
+            conn,
+            rules.catalog,
+            case,
+            vec![(
+                EventData::ReceptionDayCancelled {
+                    date: day.day,
+                    reason: reason.clone(),
+                },
+                Visibility::Public,
+            )],
+            &user.actor(),
+            now,
+        )?;
+    }
+    tracing::info!(day = day_id, bookings = booked.len(), "reception day called off");
+    Ok(booked.len())
 }
 
 fn leaders_only(user: &StaffUser) -> Result<(), ServiceError> {

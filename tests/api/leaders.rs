@@ -54,7 +54,128 @@ both_backends!(
     reception_days_take_bookings_within_their_rules_and_queue_them_in_order,
     the_monthly_review_and_the_register_count_a_known_month,
     the_demo_comes_with_worked_cases_and_coming_reception_days,
+    a_day_called_off_cancels_its_bookings_and_tells_the_residents,
 );
+
+async fn a_day_called_off_cancels_its_bookings_and_tells_the_residents(backend: Backend) {
+    use crate::pages::csrf_of;
+    use crate::staff_pages::{page, signed_in};
+    let (app, sink) = app_with_sink(backend).await;
+    let leader = app.token_for("leader").await;
+    let (_, created) = publish(&app, &leader, day("2026-12-10", 5)).await;
+    let day_id = created["id"].as_i64().unwrap();
+    let (_, other) = publish(&app, &leader, day("2026-12-17", 5)).await;
+    let other_id = other["id"].as_i64().unwrap();
+    let (a, a_token) = file_from(&app, "a", "13700000001").await;
+    let (b, b_token) = file_from(&app, "b", "13700000002").await;
+    for (number, token) in [(&a, &a_token), (&b, &b_token)] {
+        let (status, body) = post(
+            &app,
+            token,
+            &format!("/api/v1/reception-days/{day_id}/bookings"),
+            json!({ "tracking_number": number }),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+    }
+
+    // Only leaders and administrators, with a reason.
+    let cancel = format!("/api/v1/reception-days/{day_id}/cancel");
+    let env = app.token_for("env").await;
+    assert_eq!(post(&app, &env, &cancel, json!({"reason": "有事"})).await.0, 403);
+    let (status, body) = post(&app, &leader, &cancel, json!({"reason": " "})).await;
+    assert_eq!(status, 422);
+    assert!(body["error"]["fields"]["reason"].is_string(), "{body}");
+    let (status, body) = post(&app, &leader, &cancel, json!({"reason": "领导临时赴省里开会"})).await;
+    assert_eq!(
+        (status, body["bookings_cancelled"].as_u64()),
+        (200, Some(2)),
+        "{body}"
+    );
+    assert_eq!(
+        post(&app, &leader, &cancel, json!({"reason": "再取消"})).await.0,
+        409
+    );
+
+    // Gone from the list; each resident is told why and sees it on the timeline; the
+    // day takes no bookings, and the case may book another day.
+    let (_, listed) = app.get_json("/api/v1/reception-days?month=2026-12").await;
+    let ids: Vec<i64> = listed["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [other_id]);
+    app.run_jobs().await;
+    for who in ["a@example.cn", "b@example.cn"] {
+        let told: Vec<_> = sink
+            .to(who)
+            .into_iter()
+            .filter(|m| m.subject().starts_with("接待日取消通知"))
+            .collect();
+        assert_eq!(told.len(), 1, "{who}");
+        assert!(told[0].text().contains("领导临时赴省里开会"));
+    }
+    let (_, mine) = app.get_with(&a_token, &format!("/api/v1/cases/{a}")).await;
+    assert!(
+        mine["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "reception_day_cancelled")
+    );
+    let (status, body) = post(
+        &app,
+        &a_token,
+        &format!("/api/v1/reception-days/{day_id}/bookings"),
+        json!({ "tracking_number": a }),
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("已取消"),
+        "{body}"
+    );
+    let (status, _) = post(
+        &app,
+        &a_token,
+        &format!("/api/v1/reception-days/{other_id}/bookings"),
+        json!({ "tracking_number": a }),
+    )
+    .await;
+    assert_eq!(status, 201);
+
+    // From the day's page: the form, then the banner instead of it.
+    let browser = signed_in(&app, "leader").await;
+    let (_, day_page) = page(&browser, app.url(&format!("/leader/days/{other_id}"))).await;
+    assert!(day_page.contains("id=\"cancel-day\""), "{day_page}");
+    let response = browser
+        .post(app.url(&format!("/leader/days/{other_id}/cancel")))
+        .form(&[("csrf", csrf_of(&day_page)), ("reason", "场地维修".into())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    let (_, after) = page(&browser, app.url(&location)).await;
+    assert!(
+        after.contains("已通知 1 位预约群众")
+            && after.contains("场地维修")
+            && !after.contains("id=\"cancel-day\""),
+        "{after}"
+    );
+
+    // A day that has passed stays as it was.
+    let (_, later) = publish(&app, &leader, day("2026-12-24", 5)).await;
+    app.advance(Duration::days(30));
+    let leader = app.token_for("leader").await;
+    let late = format!("/api/v1/reception-days/{}/cancel", later["id"]);
+    assert_eq!(
+        post(&app, &leader, &late, json!({"reason": "补记取消"})).await.0,
+        409
+    );
+}
 
 async fn the_demo_comes_with_worked_cases_and_coming_reception_days(backend: Backend) {
     let app = spawn_demo_app(backend).await;

@@ -171,6 +171,30 @@ pub async fn cancel_booking(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[derive(Deserialize)]
+pub struct CancelDayBody {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Calls a coming day off (leaders and administrators); its residents are told why.
+#[post("/reception-days/{id}/cancel")]
+pub async fn cancel_day(
+    state: web::Data<AppState>,
+    Lang(locale): Lang,
+    ApiStaff(user): ApiStaff,
+    path: web::Path<i32>,
+    body: web::Json<CancelDayBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (rules, now, day_id) = (state.rules(), state.now(), path.into_inner());
+    let cancelled = state
+        .db
+        .write(move |conn| reception::cancel_day(conn, rules.rules(), &user, day_id, &body.reason, now))
+        .await
+        .api(locale)?;
+    Ok(HttpResponse::Ok().json(json!({ "id": day_id, "cancelled": true, "bookings_cancelled": cancelled })))
+}
+
 pub fn queue_json(catalog: &Catalog, locale: Locale, tz: chrono_tz::Tz, queue: &DayQueue) -> Value {
     let tr = Tr(locale);
     json!({

@@ -36,6 +36,7 @@ pub fn scope() -> Scope {
         .service(leaders::book_day)
         .service(leaders::cancel_booking)
         .service(leaders::day_queue)
+        .service(leaders::cancel_day)
         .service(leaders::record_meeting)
         .service(leaders::monthly_report)
         .service(attachments::fetch)

@@ -393,7 +393,14 @@ struct DayPage {
     is_leader: bool,
     /// Meetings are recorded on the day or after.
     has_come: bool,
+    /// The day may still be called off (it has not passed and is not called off).
+    may_cancel: bool,
+    /// When and why the day was called off, as the page says it.
+    cancelled: Option<String>,
+    /// An error by the booking it concerns; booking 0 is the day's own form.
     error: Option<(i32, String)>,
+    /// How many residents were told of the day being called off, just now.
+    cancelled_count: Option<usize>,
 }
 
 async fn day_page(
@@ -403,6 +410,7 @@ async fn day_page(
     day_id: i32,
     error: Option<(i32, String)>,
     status: StatusCode,
+    cancelled_count: Option<usize>,
 ) -> Result<HttpResponse, PageError> {
     let locale = page.locale();
     let now = state.now();
@@ -451,12 +459,25 @@ async fn day_page(
             supervised: e.case.supervisor_id.is_some(),
         })
         .collect();
+    let today = local_date(now, state.tz);
+    let record = &queue.day.day;
     let view = DayPage {
         day: DayLine::new(&catalog, page.tr, &queue.day),
         cards,
         is_leader,
-        has_come: local_date(now, state.tz) >= queue.day.day.day,
+        has_come: today >= record.day,
+        may_cancel: record.cancelled_at.is_none() && record.day >= today,
+        cancelled: record.cancelled_at.map(|at| {
+            page.tr.f(
+                "reception.cancelled_banner",
+                &[
+                    ("at", &date(locale, at.and_utc(), state.tz)),
+                    ("reason", record.cancel_reason.as_deref().unwrap_or_default()),
+                ],
+            )
+        }),
         error,
+        cancelled_count,
         page,
     };
     Ok(html(status, view.render()))
@@ -469,10 +490,79 @@ pub async fn day(
     state: web::Data<AppState>,
     SignedIn(user): SignedIn,
     path: web::Path<i32>,
+    query: web::Query<DayQuery>,
 ) -> Result<HttpResponse, PageError> {
     let page = PageCtx::staff(&req, &session, &user);
     leaders_only(&user, page.locale())?;
-    day_page(&state, page, user, path.into_inner(), None, StatusCode::OK).await
+    day_page(
+        &state,
+        page,
+        user,
+        path.into_inner(),
+        None,
+        StatusCode::OK,
+        query.cancelled,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct DayQuery {
+    /// Set after calling the day off: how many residents were told.
+    cancelled: Option<usize>,
+}
+
+#[derive(Deserialize)]
+pub struct CancelDayForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+#[post("/leader/days/{id}/cancel")]
+pub async fn cancel_day(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    SignedIn(user): SignedIn,
+    path: web::Path<i32>,
+    form: web::Form<CancelDayForm>,
+) -> Result<HttpResponse, PageError> {
+    let page = PageCtx::staff(&req, &session, &user);
+    let locale = page.locale();
+    leaders_only(&user, locale)?;
+    let day_id = path.into_inner();
+    let refused = |page: PageCtx, user: StaffUser, message: String, status: StatusCode| {
+        let state = state.clone();
+        async move { day_page(&state, page, user, day_id, Some((0, message)), status, None).await }
+    };
+    if !csrf::verify(&session, &form.csrf) {
+        let message = page.t("err.csrf").to_string();
+        return refused(page, user, message, StatusCode::FORBIDDEN).await;
+    }
+    let (rules, now, actor, reason) = (state.rules(), state.now(), user.clone(), form.reason.clone());
+    let cancelled = state
+        .db
+        .write(move |conn| reception::cancel_day(conn, rules.rules(), &actor, day_id, &reason, now))
+        .await;
+    match cancelled {
+        Ok(count) => Ok(HttpResponse::SeeOther()
+            .insert_header((LOCATION, format!("/leader/days/{day_id}?cancelled={count}")))
+            .finish()),
+        Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict { .. })) => {
+            let error = AppError::from(e);
+            let message = match &error {
+                AppError::Invalid(fields) => field_messages(page.tr, fields)
+                    .into_values()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                other => other.message(page.tr),
+            };
+            refused(page, user, message, error.status()).await
+        }
+        Err(e) => Err(e).page(locale),
+    }
 }
 
 #[derive(Deserialize)]
@@ -509,6 +599,7 @@ pub async fn meeting(
             form.day,
             Some((booking, message)),
             StatusCode::FORBIDDEN,
+            None,
         )
         .await;
     }
@@ -548,6 +639,7 @@ pub async fn meeting(
                 form.day,
                 Some((booking, message)),
                 error.status(),
+                None,
             )
             .await
         }

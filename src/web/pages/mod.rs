@@ -46,6 +46,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(leader::dashboard)
         .service(leader::create_day)
         .service(leader::day)
+        .service(leader::cancel_day)
         .service(leader::meeting)
         .service(leader::supervise)
         .service(leader::monthly)

@@ -1,0 +1,2 @@
+ALTER TABLE reception_days DROP COLUMN cancel_reason;
+ALTER TABLE reception_days DROP COLUMN cancelled_at;
