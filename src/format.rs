@@ -249,6 +249,7 @@ pub fn event_text(tr: Tr, catalog: &Catalog, tz: Tz, kind: &str, data: Option<&E
             tr.t(match after {
                 CloseReason::Satisfied => "event.closed_satisfied",
                 CloseReason::WindowExpired => "event.closed_expired",
+                CloseReason::NotConfirmed => "event.closed_not_confirmed",
             })
             .to_string(),
         ),

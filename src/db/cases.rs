@@ -376,10 +376,18 @@ pub fn cases_for_review(
 ) -> Result<Vec<CaseRecord>, DbError> {
     Ok(cases::table
         .filter(cases::submitted_at.lt(until))
+        .filter(reached_a_department())
         .filter(cases::updated_at.ge(since).or(cases::state.eq_any(open_states)))
         .order(cases::id)
         .select(CaseRecord::as_select())
         .load(conn)?)
+}
+
+/// Whether a case ever reached a department: acceptance is due from the moment one holds
+/// it, so only filings waiting for (or that never got) their email confirmation lack it.
+/// Figures and the register count only cases that did.
+pub fn reached_a_department() -> diesel::dsl::IsNotNull<cases::acceptance_due_at> {
+    cases::acceptance_due_at.is_not_null()
 }
 
 /// Cases filed in `[from, until)`, oldest first (the register).
@@ -391,6 +399,7 @@ pub fn cases_filed_between(
     Ok(cases::table
         .filter(cases::submitted_at.ge(from))
         .filter(cases::submitted_at.lt(until))
+        .filter(reached_a_department())
         .order(cases::id)
         .select(CaseRecord::as_select())
         .load(conn)?)

@@ -43,6 +43,24 @@ pub fn due_between(
     Ok(query.load(conn)?)
 }
 
+/// Filings still waiting for their email confirmation that were filed at `filed_by` or
+/// earlier, by id, a page at a time after `after_id`.
+pub fn unconfirmed_since(
+    conn: &mut DbConn,
+    filed_by: NaiveDateTime,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<(i64, String)>, DbError> {
+    Ok(cases::table
+        .filter(cases::state.eq(crate::domain::case::CaseState::Unconfirmed.as_str()))
+        .filter(cases::submitted_at.le(filed_by))
+        .filter(cases::id.gt(after_id))
+        .order(cases::id)
+        .limit(limit)
+        .select((cases::id, cases::tracking_number))
+        .load(conn)?)
+}
+
 /// Per department: cases received in the month, answers given in it, and cases overdue now.
 pub fn month_figures(
     conn: &mut DbConn,
@@ -53,6 +71,7 @@ pub fn month_figures(
 ) -> Result<Vec<(String, i64, i64, i64)>, DbError> {
     let received: Vec<(String, i64)> = cases::table
         .filter(cases::submitted_at.ge(from).and(cases::submitted_at.lt(until)))
+        .filter(super::cases::reached_a_department())
         .group_by(cases::department_code)
         .select((cases::department_code, diesel::dsl::count_star()))
         .load(conn)?;

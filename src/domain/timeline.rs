@@ -147,6 +147,8 @@ pub enum EventData {
 pub enum CloseReason {
     Satisfied,
     WindowExpired,
+    /// A filing that had to be confirmed by email and never was: no department saw it.
+    NotConfirmed,
 }
 
 impl EventData {

@@ -18,6 +18,9 @@ use super::field_error::{FieldError, FieldErrors};
 use super::text::{Lines, bounded_text};
 use super::timeline::{CloseReason, EventData};
 
+/// Days a filing waits for its email confirmation; unconfirmed after that, it lapses.
+pub const CONFIRM_DAYS: i64 = 7;
+
 bounded_text!(
     /// Why: for a refusal, an objection, a transfer, an extension, a review request.
     Reason, 2, 1000, Lines::Multi
@@ -586,6 +589,13 @@ fn legal(kind: ActionKind, facts: &Facts, ctx: &Context) -> Result<(), Denial> {
         K::AnswerReview if !in_states(&[S::UnderReview]) => conflict("deny.state"),
         K::AcceptReReview if !in_states(&[S::ReReviewRequested]) => conflict("deny.state"),
         K::AnswerReReview if !in_states(&[S::UnderReReview]) => conflict("deny.state"),
+        K::CloseExpired if in_states(&[S::Unconfirmed]) => {
+            if ctx.now < facts.assigned_at + chrono::Duration::days(CONFIRM_DAYS) {
+                conflict("deny.window_open")
+            } else {
+                Ok(())
+            }
+        }
         K::CloseExpired => {
             if !in_states(&[S::Answered, S::ReviewAnswered]) {
                 conflict("deny.state")
@@ -903,14 +913,14 @@ pub fn decide(actor: &Actor, action: &Action, facts: &Facts, ctx: &Context) -> R
             )
         }
         Action::CloseExpired => {
+            let after = if status.state == CaseState::Unconfirmed {
+                CloseReason::NotConfirmed
+            } else {
+                CloseReason::WindowExpired
+            };
             status.state = CaseState::Closed;
             status.due_at = None;
-            event(
-                EventData::Closed {
-                    after: CloseReason::WindowExpired,
-                },
-                Visibility::Public,
-            )
+            event(EventData::Closed { after }, Visibility::Public)
         }
     };
     Ok(Decision { status, events })
@@ -1342,6 +1352,7 @@ mod tests {
             (Submitted, Withdrawn),
             (Unconfirmed, Routed),
             (Unconfirmed, Withdrawn),
+            (Unconfirmed, Closed),
             (Routed, Accepted),
             (Routed, NotAccepted),
             (Routed, Withdrawn),
@@ -1748,6 +1759,61 @@ mod tests {
         )
         .expect("ok");
         assert_eq!(closed.status.state, CaseState::Closed);
+    }
+
+    #[test]
+    fn an_unconfirmed_filing_lapses_after_its_confirmation_days_quietly() {
+        let world = World::new();
+        let mut unconfirmed = routed_to("env");
+        unconfirmed.status.state = CaseState::Unconfirmed;
+        let lapse = unconfirmed.assigned_at + Duration::days(CONFIRM_DAYS);
+        assert_eq!(
+            check(
+                &Actor::System,
+                ActionKind::CloseExpired,
+                &unconfirmed,
+                &world.ctx(lapse - Duration::seconds(1))
+            ),
+            Err(Denial::Conflict {
+                key: "deny.window_open"
+            })
+        );
+        let closed = decide(
+            &Actor::System,
+            &Action::CloseExpired,
+            &unconfirmed,
+            &world.ctx(lapse),
+        )
+        .expect("ok");
+        assert_eq!(closed.status.state, CaseState::Closed);
+        assert_eq!(
+            closed.events,
+            vec![(
+                EventData::Closed {
+                    after: CloseReason::NotConfirmed
+                },
+                Visibility::Public
+            )]
+        );
+        // Only the system closes it; confirming is bounded by the mailed link's own expiry.
+        assert!(
+            check(
+                &Actor::Resident,
+                ActionKind::CloseExpired,
+                &unconfirmed,
+                &world.ctx(lapse)
+            )
+            .is_err()
+        );
+        assert!(
+            check(
+                &Actor::Resident,
+                ActionKind::Confirm,
+                &unconfirmed,
+                &world.ctx(lapse)
+            )
+            .is_ok()
+        );
     }
 
     #[test]

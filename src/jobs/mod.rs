@@ -194,9 +194,10 @@ impl Jobs {
         Ok(scanned)
     }
 
-    /// Cases whose evaluation window ran out without a word: closed by the system.
+    /// Cases whose evaluation window ran out without a word, and filings never confirmed
+    /// within their confirmation days: closed by the system.
     async fn close_expired(&self, now: DateTime<Utc>) -> Result<usize, ServiceError> {
-        let mut closed = 0;
+        let mut numbers = Vec::new();
         let states = [CaseState::Answered.as_str(), CaseState::ReviewAnswered.as_str()];
         let mut after_id = 0;
         loop {
@@ -209,34 +210,51 @@ impl Jobs {
                 break;
             };
             after_id = last;
-            for r in rows
-                .into_iter()
-                .filter(|r| r.due_at.is_some_and(|d| d.and_utc() < now))
-            {
-                let Ok(number) = TrackingNumber::parse(&r.tracking_number) else {
-                    continue;
-                };
-                let rules = self.state.rules();
-                let result = self
-                    .state
-                    .db
-                    .write(move |conn| {
-                        act(
-                            conn,
-                            rules.rules(),
-                            &Actor::System,
-                            &number,
-                            &Action::CloseExpired,
-                            now,
-                        )
-                    })
-                    .await;
-                match result {
-                    Ok(_) => closed += 1,
-                    // Another instance closed it first, or the resident acted meanwhile.
-                    Err(ServiceError::Conflict { .. }) => {}
-                    Err(e) => return Err(e),
-                }
+            numbers.extend(
+                rows.into_iter()
+                    .filter(|r| r.due_at.is_some_and(|d| d.and_utc() < now))
+                    .map(|r| r.tracking_number),
+            );
+        }
+        let filed_by = (now - Duration::days(crate::domain::workflow::CONFIRM_DAYS)).naive_utc();
+        let mut after_id = 0;
+        loop {
+            let page = self
+                .state
+                .db
+                .run(move |conn| crate::db::scan::unconfirmed_since(conn, filed_by, after_id, PAGE))
+                .await?;
+            let Some((last, _)) = page.last() else {
+                break;
+            };
+            after_id = *last;
+            numbers.extend(page.into_iter().map(|(_, number)| number));
+        }
+        let mut closed = 0;
+        for number in numbers {
+            let Ok(number) = TrackingNumber::parse(&number) else {
+                continue;
+            };
+            let rules = self.state.rules();
+            let result = self
+                .state
+                .db
+                .write(move |conn| {
+                    act(
+                        conn,
+                        rules.rules(),
+                        &Actor::System,
+                        &number,
+                        &Action::CloseExpired,
+                        now,
+                    )
+                })
+                .await;
+            match result {
+                Ok(_) => closed += 1,
+                // Another instance closed it first, or the resident acted meanwhile.
+                Err(ServiceError::Conflict { .. }) => {}
+                Err(e) => return Err(e),
             }
         }
         Ok(closed)

@@ -276,6 +276,10 @@ pub fn for_events(
                     window_end: status.due_at,
                 }));
             }
+            // A lapsed filing was never confirmed: its address may not even be the filer's.
+            EventData::Closed {
+                after: CloseReason::NotConfirmed,
+            } => {}
             EventData::Closed { after } => notices.extend(to_resident(MailData::Closed {
                 number: number.clone(),
                 satisfied: *after == CloseReason::Satisfied,

@@ -25,7 +25,7 @@ use crate::notify::seal::Sealer;
 /// How long a sign-in link works.
 pub const SIGN_IN_MINUTES: i64 = 30;
 /// How long a link to confirm a support or a filing works.
-pub const CONFIRM_DAYS: i64 = 7;
+pub use crate::domain::workflow::CONFIRM_DAYS;
 /// Links one address may be sent per hour: enough to retry, too few to flood a mailbox.
 pub const LINKS_PER_HOUR: i64 = 5;
 

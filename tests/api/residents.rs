@@ -438,6 +438,9 @@ async fn filings_wait_for_the_mailed_confirmation_when_the_deployment_asks(backe
     let body: Value = response.json().await.unwrap();
     assert!(body["error"]["fields"]["resident.email"].is_string(), "{body}");
 
+    let mut never = complaint();
+    never["resident"]["email"] = json!("li.si@example.cn");
+    let lapsing = app.file(&never).await;
     let filed = app.file(&complaint()).await;
     let number = filed["tracking_number"].as_str().unwrap().to_string();
     assert_eq!(filed["state"], "unconfirmed");
@@ -491,6 +494,43 @@ async fn filings_wait_for_the_mailed_confirmation_when_the_deployment_asks(backe
     let env = app.token_for("env").await;
     let (_, queue) = app.get_with(&env, "/api/v1/queue").await;
     assert!(queue.to_string().contains(&number));
+
+    // The filing nobody confirmed lapses after 7 days, quietly: closed, nothing mailed,
+    // never counted as received, and its page says why.
+    let lapsed = lapsing["tracking_number"].as_str().unwrap();
+    app.advance(chrono::Duration::days(5));
+    app.run_jobs().await;
+    assert_eq!(
+        app.get_json(&format!("/api/v1/cases/{lapsed}")).await.1["state"],
+        "closed"
+    );
+    assert_eq!(
+        app.get_json(&format!("/api/v1/cases/{number}")).await.1["state"],
+        "routed"
+    );
+    assert_eq!(sink.to("li.si@example.cn").len(), 1, "the confirmation link only");
+    let token = lapsing["access_token"].as_str().unwrap();
+    let (_, page) = text(&browser, app.url(&format!("/cases/{lapsed}?token={token}"))).await;
+    assert!(page.contains("没有通过邮件确认"), "{page}");
+    let leader = app.token_for("leader").await;
+    let (_, review) = app
+        .get_with(&leader, "/api/v1/reports/monthly?month=2026-11")
+        .await;
+    assert_eq!(review["total"]["received"], 1, "{review}");
+    let register = app
+        .api
+        .get(app.url("/reports/register.csv?from=2026-11-01&to=2026-11-30"))
+        .bearer_auth(&leader)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        register.contains(&number) && !register.contains(lapsed),
+        "{register}"
+    );
 }
 
 #[actix_web::test]

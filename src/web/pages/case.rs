@@ -157,13 +157,16 @@ impl ResidentAction {
 
 /// Why a case's story ended, in a sentence.
 fn ending(tr: Tr, case: &ResidentCase) -> Option<String> {
-    let closed_satisfied = case.timeline.iter().rev().find_map(|e| match &e.data {
-        Some(EventData::Closed { after }) => Some(*after == CloseReason::Satisfied),
+    let closed_after = case.timeline.iter().rev().find_map(|e| match &e.data {
+        Some(EventData::Closed { after }) => Some(*after),
         _ => None,
     });
     let key = match case.public.state {
         CaseState::Final => "case.ending.final",
-        CaseState::Closed if closed_satisfied == Some(true) => "case.ending.closed_satisfied",
+        CaseState::Closed if closed_after == Some(CloseReason::Satisfied) => "case.ending.closed_satisfied",
+        CaseState::Closed if closed_after == Some(CloseReason::NotConfirmed) => {
+            "case.ending.closed_not_confirmed"
+        }
         CaseState::Closed => "case.ending.closed_expired",
         CaseState::NotAccepted => "case.ending.not_accepted",
         CaseState::Withdrawn => "case.ending.withdrawn",
