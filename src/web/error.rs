@@ -96,6 +96,17 @@ impl AppError {
         }
     }
 
+    /// What a form shows above its button: each invalid field's message, or the message.
+    pub fn form_message(&self, tr: Tr) -> String {
+        match self {
+            AppError::Invalid(fields) => field_messages(tr, fields)
+                .into_values()
+                .collect::<Vec<_>>()
+                .join(" "),
+            other => other.message(tr),
+        }
+    }
+
     /// What the reader is told; internal details stay in the log.
     pub fn message(&self, tr: Tr) -> String {
         match self {

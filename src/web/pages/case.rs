@@ -804,13 +804,7 @@ pub async fn add_attachments(
             Err(error).page(locale)
         }
         Err(error) => {
-            let message = match &error {
-                AppError::Invalid(fields) => field_messages(page.tr, fields)
-                    .into_values()
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                other => other.message(page.tr),
-            };
+            let message = error.form_message(page.tr);
             render_resident(
                 &state,
                 page,

@@ -552,13 +552,7 @@ pub async fn cancel_day(
             .finish()),
         Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict { .. })) => {
             let error = AppError::from(e);
-            let message = match &error {
-                AppError::Invalid(fields) => field_messages(page.tr, fields)
-                    .into_values()
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                other => other.message(page.tr),
-            };
+            let message = error.form_message(page.tr);
             refused(page, user, message, error.status()).await
         }
         Err(e) => Err(e).page(locale),
@@ -625,13 +619,7 @@ pub async fn meeting(
             e @ (ServiceError::Invalid(_) | ServiceError::Conflict { .. } | ServiceError::Forbidden { .. }),
         ) => {
             let error = AppError::from(e);
-            let message = match &error {
-                AppError::Invalid(fields) => field_messages(page.tr, fields)
-                    .into_values()
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                other => other.message(page.tr),
-            };
+            let message = error.form_message(page.tr);
             day_page(
                 &state,
                 page,

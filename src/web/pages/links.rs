@@ -100,13 +100,7 @@ pub async fn support(
             | ServiceError::TooManyAttempts { .. }),
         ) => {
             let error = AppError::from(e);
-            let message = match &error {
-                AppError::Invalid(fields) => crate::web::error::field_messages(page.tr, fields)
-                    .into_values()
-                    .next()
-                    .unwrap_or_default(),
-                other => other.message(page.tr),
-            };
+            let message = error.form_message(page.tr);
             let view = LinkPage {
                 heading: page.t("support.heading").into(),
                 paragraphs: vec![],
