@@ -401,6 +401,14 @@ async fn me_too_counts_once_confirmed_and_supporters_hear_of_public_steps(backen
     assert!(page.contains("停止接收"), "{page}");
     let (status, _) = text(&reader, app.url("/supports/stop?token=forged")).await;
     assert_eq!(status, 404);
+    let forged = app
+        .api
+        .post(app.url("/api/v1/supports/stop"))
+        .json(&json!({"token": "forged"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 404);
     let token = percent_encoding::percent_decode_str(&token_in(&stop))
         .decode_utf8()
         .unwrap()

@@ -29,6 +29,7 @@ pub fn scope() -> Scope {
         .service(residents::account_data)
         .service(residents::case_data)
         .service(residents::confirm_support)
+        .service(residents::stop_support_mail)
         .service(residents::confirm_filing)
         .service(cases::similar)
         .service(leaders::create_day)

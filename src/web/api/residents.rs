@@ -258,6 +258,22 @@ pub async fn confirm_support(
     })))
 }
 
+/// What the link in a supporter's news mail does: no more mail about that case.
+#[post("/supports/stop")]
+pub async fn stop_support_mail(
+    state: web::Data<AppState>,
+    Lang(locale): Lang,
+    body: web::Json<TokenBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (sealer, now) = (state.sealer.clone(), state.now());
+    let number = state
+        .db
+        .write(move |conn| residents::stop_support_mail(conn, &sealer, &body.token, now))
+        .await
+        .api(locale)?;
+    Ok(HttpResponse::Ok().json(json!({ "tracking_number": number, "mail": "stopped" })))
+}
+
 #[post("/filings/confirm")]
 pub async fn confirm_filing(
     state: web::Data<AppState>,
