@@ -127,17 +127,24 @@ pub fn days_between(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> Result
         .order((reception_days::day, reception_days::starts_at, reception_days::id))
         .select((DayRecord::as_select(), users::display_name, users::email))
         .load(conn)?;
-    rows.into_iter()
-        .map(|(day, leader, leader_email)| {
-            let booked = booked_count(conn, day.id)?;
-            Ok(DaySummary {
-                day,
-                leader,
-                leader_email,
-                booked,
-            })
+    let ids: Vec<i32> = rows.iter().map(|(day, _, _)| day.id).collect();
+    let booked: std::collections::HashMap<i32, i64> = bookings::table
+        .filter(bookings::day_id.eq_any(&ids))
+        .filter(bookings::cancelled_at.is_null())
+        .group_by(bookings::day_id)
+        .select((bookings::day_id, diesel::dsl::count_star()))
+        .load::<(i32, i64)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|(day, leader, leader_email)| DaySummary {
+            booked: booked.get(&day.id).copied().unwrap_or(0),
+            day,
+            leader,
+            leader_email,
         })
-        .collect()
+        .collect())
 }
 
 pub fn summary_of(conn: &mut DbConn, id: i32) -> Result<Option<DaySummary>, DbError> {

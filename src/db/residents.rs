@@ -252,6 +252,25 @@ pub fn support_count(conn: &mut DbConn, case_id: i64) -> Result<i64, DbError> {
         .get_result(conn)?)
 }
 
+/// Confirmed supports of many cases at once (the register), by case; cases without any
+/// are absent.
+pub fn support_counts(
+    conn: &mut DbConn,
+    case_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, i64>, DbError> {
+    let mut counts = std::collections::HashMap::new();
+    for chunk in case_ids.chunks(500) {
+        let rows: Vec<(i64, i64)> = supports::table
+            .filter(supports::case_id.eq_any(chunk))
+            .filter(supports::confirmed_at.is_not_null())
+            .group_by(supports::case_id)
+            .select((supports::case_id, diesel::dsl::count_star()))
+            .load(conn)?;
+        counts.extend(rows);
+    }
+    Ok(counts)
+}
+
 /// Who confirmed a support of the case, with their language.
 pub fn supporters(conn: &mut DbConn, case_id: i64) -> Result<Vec<(i64, String, String)>, DbError> {
     Ok(supports::table

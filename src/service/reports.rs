@@ -269,14 +269,15 @@ pub fn register(
             .collect();
     let ids: Vec<i64> = cases.iter().map(|c| c.id).collect();
     let events = parse_events(events_of_cases(conn, &ids)?);
-    cases
+    let supports = crate::db::residents::support_counts(conn, &ids)?;
+    Ok(cases
         .into_iter()
         .map(|case| {
             let facts = facts_of(&case, events.get(&case.id).map(Vec::as_slice).unwrap_or_default());
             let late_answer = matches!((facts.answered_at, facts.answer_due_at), (Some(a), Some(d)) if a > d);
             let overdue_now = facts.open_due_at.is_some_and(|d| d < now);
-            Ok(RegisterRow {
-                supports: crate::db::residents::support_count(conn, case.id)?,
+            RegisterRow {
+                supports: supports.get(&case.id).copied().unwrap_or(0),
                 tracking_number: case.tracking_number,
                 submitted_at: facts.submitted_at,
                 channel: case.channel,
@@ -294,9 +295,9 @@ pub fn register(
                 rating: facts.rated.map(|(_, r)| r),
                 ended_at: facts.ended_at,
                 overdue: late_answer || overdue_now,
-            })
+            }
         })
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]
