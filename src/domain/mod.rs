@@ -6,6 +6,7 @@ pub mod case;
 pub mod catalog;
 pub mod deadline;
 pub mod field_error;
+pub mod local_path;
 pub mod locale;
 pub mod metrics;
 pub mod new_case;

@@ -17,6 +17,7 @@ mod browser;
 mod cases_api;
 mod concurrency;
 mod confidentiality;
+mod hardening;
 mod leaders;
 mod mail;
 mod pages;

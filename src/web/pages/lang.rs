@@ -6,6 +6,7 @@ use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
 
+use crate::domain::local_path::LocalPath;
 use crate::domain::locale::Locale;
 use crate::web::locale::LANG_COOKIE;
 
@@ -13,14 +14,6 @@ use crate::web::locale::LANG_COOKIE;
 pub struct SwitchQuery {
     to: String,
     next: Option<String>,
-}
-
-/// Only paths on this site, never `//elsewhere` or `https://…`.
-fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
-        _ => "/",
-    }
 }
 
 #[get("/lang")]
@@ -34,20 +27,6 @@ pub async fn switch(query: web::Query<SwitchQuery>) -> HttpResponse {
         .finish();
     HttpResponse::SeeOther()
         .cookie(cookie)
-        .insert_header((LOCATION, safe_next(query.next.as_deref())))
+        .insert_header((LOCATION, LocalPath::parse_or(query.next.as_deref(), "/").as_str()))
         .finish()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    #[test]
-    fn only_local_paths_are_followed() {
-        assert_eq!(safe_next(Some("/cases/new?x=1")), "/cases/new?x=1");
-        assert_eq!(safe_next(Some("//evil.example")), "/");
-        assert_eq!(safe_next(Some("https://evil.example")), "/");
-        assert_eq!(safe_next(Some("/\\evil.example")), "/");
-        assert_eq!(safe_next(None), "/");
-    }
 }

@@ -21,6 +21,7 @@ use crate::db::reception::DaySummary;
 use crate::domain::case::{CaseState, Role};
 use crate::domain::catalog::Catalog;
 use crate::domain::deadline::local_date;
+use crate::domain::local_path::LocalPath;
 use crate::domain::locale::Locale;
 use crate::domain::metrics::{Figures, Rate};
 use crate::format::{
@@ -665,12 +666,10 @@ pub async fn supervise(
         .write(move |conn| reception::supervise(conn, rules.rules(), &user, &target, now))
         .await
         .page(locale)?;
-    let back = if form.back.starts_with('/') && !form.back.starts_with("//") {
-        form.back.clone()
-    } else {
-        format!("/staff/cases/{number}")
-    };
-    Ok(HttpResponse::SeeOther().insert_header((LOCATION, back)).finish())
+    let back = LocalPath::parse_or(Some(&form.back), &format!("/staff/cases/{number}"));
+    Ok(HttpResponse::SeeOther()
+        .insert_header((LOCATION, back.as_str()))
+        .finish())
 }
 
 /// A department's line in the report table.

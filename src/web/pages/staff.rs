@@ -17,6 +17,7 @@ use super::{PageCtx, encode, html};
 use crate::db::templates::TemplateRecord;
 use crate::domain::case::{CaseState, Channel, Outcome, Role, Visibility};
 use crate::domain::catalog::Catalog;
+use crate::domain::local_path::LocalPath;
 use crate::domain::new_case::NewCase;
 use crate::domain::tracking::TrackingNumber;
 use crate::domain::workflow::{Action, ActionInput, ActionKind, Extension};
@@ -33,15 +34,6 @@ use crate::web::api::staff::{QueueParams, queue_filter};
 use crate::web::auth::{SignedIn, client_ip, remember};
 use crate::web::csrf;
 use crate::web::error::{AppError, Localize, PageError, field_messages};
-
-/// Only paths on this site, never elsewhere.
-fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next
-    } else {
-        "/staff"
-    }
-}
 
 fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
@@ -120,7 +112,9 @@ pub async fn login(
                 error: AppError::Internal(e.to_string()),
                 locale: view.page.locale(),
             })?;
-            Ok(see_other(safe_next(&form.next)))
+            Ok(see_other(
+                LocalPath::parse_or(Some(&form.next), "/staff").as_str(),
+            ))
         }
         Err(ServiceError::Unauthenticated) => {
             view.error = Some(view.page.t("error.bad_login").to_string());

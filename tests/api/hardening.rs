@@ -1,0 +1,75 @@
+//! What a hostile stranger tried (issue 10), each as a test: label floods, redirects to
+//! other origins, formulas in the register.
+
+use crate::helpers::{Backend, spawn_app};
+use crate::pages::csrf_of;
+use crate::staff_pages::page;
+
+#[actix_web::test]
+async fn made_up_methods_do_not_grow_the_metrics() {
+    let app = spawn_app(Backend::Sqlite).await;
+    for i in 0..20 {
+        let method = reqwest::Method::from_bytes(format!("X{}{i}", "Y".repeat(400)).as_bytes()).unwrap();
+        let response = app.api.request(method, app.url("/")).send().await.unwrap();
+        assert!(response.status().is_client_error(), "{}", response.status());
+    }
+    let metrics = app
+        .api
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!metrics.contains("YYYY"), "no label holds what the client sent");
+    assert!(metrics.contains("method=\"other\""), "{metrics}");
+}
+
+#[actix_web::test]
+async fn the_language_switch_and_sign_in_only_go_back_to_our_own_pages() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let location = |r: &reqwest::Response| r.headers()["location"].to_str().unwrap().to_string();
+    for next in [
+        "/%09/other.host/x",
+        "/%0a/other.host",
+        "//other.host",
+        "/%5Cother.host",
+        "https://other.host",
+        "/%20/other.host",
+    ] {
+        let r = app
+            .api
+            .get(app.url(&format!("/lang?to=en&next={next}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{next}");
+        assert_eq!(location(&r), "/", "{next}");
+    }
+    let r = app
+        .api
+        .get(app.url("/lang?to=en&next=/track%3Fn%3D1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&r), "/track?n=1");
+
+    for next in ["/\t/other.host/", "/\n/other.host", "//other.host"] {
+        let browser = app.browser("zh-CN");
+        let (_, form) = page(&browser, app.url("/staff/login")).await;
+        let r = browser
+            .post(app.url("/staff/login"))
+            .form(&[
+                ("csrf", csrf_of(&form).as_str()),
+                ("username", "env"),
+                ("password", "huiying-demo"),
+                ("next", next),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{next:?}");
+        assert_eq!(location(&r), "/staff", "{next:?}");
+    }
+}
