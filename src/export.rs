@@ -128,11 +128,20 @@ pub fn xlsx(catalog: &Catalog, rows: &[RegisterRow], tz: Tz) -> Result<Vec<u8>, 
     workbook.save_to_buffer()
 }
 
+/// A text cell for CSV: quoted when it must be, and never read as a formula. Spreadsheet
+/// programs run a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
+/// (OWASP "CSV injection"), so such a cell gets a leading `'`, which they show as text.
+/// (The XLSX writes every text as a string cell, which no program evaluates.)
 fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text.to_string()
+        text
     }
 }
 
@@ -168,5 +177,18 @@ mod tests {
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("他说\"停工\""), "\"他说\"\"停工\"\"\"");
         assert_eq!(csv_field("两行\n文字"), "\"两行\n文字\"");
+    }
+
+    #[test]
+    fn csv_cells_that_a_spreadsheet_would_run_are_made_text() {
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://evil.example/?x\",\"Click\")"),
+            "\"'=HYPERLINK(\"\"http://evil.example/?x\"\",\"\"Click\"\")\""
+        );
+        for start in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(csv_field(start).trim_start_matches('"').starts_with('\''), "{start:?}");
+        }
+        assert_eq!(csv_field("路面-坑洼"), "路面-坑洼");
+        assert_eq!(csv_field("＝全角"), "＝全角");
     }
 }

@@ -1,7 +1,7 @@
 //! What a hostile stranger tried (issue 10), each as a test: label floods, redirects to
 //! other origins, formulas in the register.
 
-use crate::helpers::{Backend, spawn_app};
+use crate::helpers::{Backend, complaint, spawn_app};
 use crate::pages::csrf_of;
 use crate::staff_pages::page;
 
@@ -72,4 +72,39 @@ async fn the_language_switch_and_sign_in_only_go_back_to_our_own_pages() {
         assert_eq!(r.status(), 303, "{next:?}");
         assert_eq!(location(&r), "/staff", "{next:?}");
     }
+}
+
+#[actix_web::test]
+async fn a_title_written_as_a_formula_stays_text_in_both_registers() {
+    use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+
+    let app = spawn_app(Backend::Sqlite).await;
+    let formula = "=HYPERLINK(\"http://evil.example/?x\",\"Click\")";
+    let mut body = complaint();
+    body["title"] = serde_json::json!(formula);
+    app.file(&body).await;
+    let leader = app.token_for("leader").await;
+    let register = |format: &str| {
+        app.api
+            .get(app.url(&format!("/reports/register.{format}?from=2026-11-01&to=2026-11-30")))
+            .bearer_auth(&leader)
+            .send()
+    };
+
+    let csv = register("csv").await.unwrap().text().await.unwrap();
+    assert!(
+        csv.contains("\"'=HYPERLINK(\"\"http://evil.example/?x\"\",\"\"Click\"\")\""),
+        "{csv}"
+    );
+    assert!(!csv.contains(",=HYPERLINK"), "no cell starts with =");
+
+    let bytes = register("xlsx").await.unwrap().bytes().await.unwrap().to_vec();
+    let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let cells = book.worksheet_range("台账").unwrap();
+    assert!(
+        cells.rows().any(|row| row.iter().any(|c| *c == Data::String(formula.into()))),
+        "the title as a string cell"
+    );
+    let formulas = book.worksheet_formula("台账").unwrap();
+    assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no formulas at all");
 }
