@@ -186,7 +186,10 @@ mod tests {
             "\"'=HYPERLINK(\"\"http://evil.example/?x\"\",\"\"Click\"\")\""
         );
         for start in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
-            assert!(csv_field(start).trim_start_matches('"').starts_with('\''), "{start:?}");
+            assert!(
+                csv_field(start).trim_start_matches('"').starts_with('\''),
+                "{start:?}"
+            );
         }
         assert_eq!(csv_field("路面-坑洼"), "路面-坑洼");
         assert_eq!(csv_field("＝全角"), "＝全角");

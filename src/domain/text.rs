@@ -15,14 +15,30 @@ pub enum Lines {
 fn forbidden(c: char, lines: Lines) -> bool {
     match c {
         '\n' | '\t' => lines == Lines::Single,
-        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{FFFE}' => true,
+        '\u{2028}' | '\u{2029}' => lines == Lines::Single,
+        c if is_invisible_control(c) => true,
         _ => c.is_control(),
     }
+}
+
+/// Marks that reorder or hide text when it is shown (bidi embeddings, overrides, isolates
+/// and marks; byte-order marks): a file named `photo\u{202E}gpj.exe` shows as
+/// `photoexe.jpg`.
+pub fn is_invisible_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{FFFE}'
+    )
 }
 
 /// Normalises and checks one text field; `min == 0` makes it optional (empty is fine).
 pub fn clean(raw: &str, min: usize, max: usize, lines: Lines) -> Result<String, FieldError> {
     let normalized = raw.replace("\r\n", "\n").replace('\r', "\n");
+    // In text that may have lines, the Unicode line and paragraph separators are line breaks.
+    let normalized = match lines {
+        Lines::Multi => normalized.replace(['\u{2028}', '\u{2029}'], "\n"),
+        Lines::Single => normalized,
+    };
     let trimmed = normalized.trim();
     if trimmed.is_empty() {
         return if min == 0 {
@@ -81,41 +97,80 @@ macro_rules! bounded_text {
 pub(crate) use bounded_text;
 
 /// Text fit for the public: e-mail addresses and long runs of digits (phone, ID and bank
-/// numbers) become `***`. Used on what a resident consented to publish.
+/// numbers) become `***`. Used on what a resident consented to publish. Digits count in
+/// either width (１３８ as 138), a number may be broken up by spaces or dashes
+/// (138 0013 8000, 138－0013－8000) and end in an ID's check letter X, and an address may
+/// be written with a full-width ＠.
 pub fn redact(text: &str) -> String {
     const MASK: &str = "***";
-    let mut out = String::with_capacity(text.len());
-    for (i, word) in text.split(' ').enumerate() {
-        if i > 0 {
-            out.push(' ');
+    const MIN_DIGITS: usize = 7;
+    let chars: Vec<char> = text.chars().collect();
+    let mut masked = vec![false; chars.len()];
+    for (at, c) in chars.iter().enumerate() {
+        if matches!(c, '@' | '＠') {
+            let start = (0..at).rev().take_while(|&i| email_char(chars[i])).last();
+            let end = (at + 1..chars.len()).take_while(|&i| email_char(chars[i])).last();
+            if let (Some(start), Some(end)) = (start, end) {
+                masked[start..=end].iter_mut().for_each(|m| *m = true);
+            }
         }
-        if word.contains('@') && word.chars().filter(|c| *c == '@').count() == 1 && word.len() > 2 {
-            out.push_str(MASK);
+    }
+    let mut at = 0;
+    while at < chars.len() {
+        if !is_digit(chars[at]) {
+            at += 1;
             continue;
         }
-        let mut digits = String::new();
-        let flush = |digits: &mut String, out: &mut String| {
-            if digits.chars().filter(|c| c.is_ascii_digit()).count() >= 7 {
-                out.push_str(MASK);
+        let (start, mut end, mut digits) = (at, at, 0);
+        while end < chars.len() {
+            if is_digit(chars[end]) {
+                digits += 1;
+                end += 1;
+            } else if is_number_separator(chars[end]) && chars.get(end + 1).is_some_and(|&c| is_digit(c)) {
+                end += 1;
             } else {
-                out.push_str(digits);
-            }
-            digits.clear();
-        };
-        for c in word.chars() {
-            // A number may be written with dashes inside it (138-0013-8000), or end in X (ID).
-            let part_of_number =
-                c.is_ascii_digit() || (!digits.is_empty() && (c == '-' || c == 'X' || c == 'x'));
-            if part_of_number {
-                digits.push(c);
-            } else {
-                flush(&mut digits, &mut out);
-                out.push(c);
+                break;
             }
         }
-        flush(&mut digits, &mut out);
+        if digits >= MIN_DIGITS {
+            if chars
+                .get(end)
+                .is_some_and(|c| matches!(c, 'X' | 'x' | 'Ｘ' | 'ｘ'))
+            {
+                end += 1;
+            }
+            masked[start..end].iter_mut().for_each(|m| *m = true);
+        }
+        at = end;
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in chars.iter().enumerate() {
+        if !masked[i] {
+            out.push(*c);
+        } else if i == 0 || !masked[i - 1] {
+            out.push_str(MASK);
+        }
     }
     out
+}
+
+/// A digit in ASCII or full width.
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
+/// What people put between the groups of a phone or account number.
+fn is_number_separator(c: char) -> bool {
+    matches!(c, ' ' | '\u{3000}' | '-' | '－' | '‐' | '‑' | '–' | '—')
+}
+
+/// What an e-mail address is made of, in either width.
+fn email_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || matches!(c, '.' | '_' | '%' | '+' | '-' | '．' | '＿' | '－')
+        || ('０'..='９').contains(&c)
+        || ('Ａ'..='Ｚ').contains(&c)
+        || ('ａ'..='ｚ').contains(&c)
 }
 
 #[cfg(test)]
@@ -150,7 +205,17 @@ mod tests {
 
     #[test]
     fn rejects_hidden_and_control_characters() {
-        for bad in ["a\u{202E}b", "a\u{0007}b", "a\u{2066}b", "a\nb", "a\u{FEFF}b"] {
+        for bad in [
+            "a\u{202E}b",
+            "a\u{0007}b",
+            "a\u{2066}b",
+            "a\nb",
+            "a\u{FEFF}b",
+            "a\u{2028}b",
+            "a\u{2029}b",
+            "a\u{200F}b",
+            "a\u{061C}b",
+        ] {
             assert_eq!(
                 clean(bad, 1, 50, Lines::Single).unwrap_err().key,
                 "err.forbidden_char",
@@ -160,6 +225,14 @@ mod tests {
         assert_eq!(
             clean("第一行\r\n第二行\r第三行", 1, 50, Lines::Multi).as_deref(),
             Ok("第一行\n第二行\n第三行")
+        );
+        assert_eq!(
+            clean("第一段\u{2029}第二段\u{2028}行", 1, 50, Lines::Multi).as_deref(),
+            Ok("第一段\n第二段\n行")
+        );
+        assert_eq!(
+            clean("a\u{202E}b", 1, 50, Lines::Multi).unwrap_err().key,
+            "err.forbidden_char"
         );
         assert!(clean("emoji 👨‍👩‍👧 ok", 1, 50, Lines::Single).is_ok());
     }
@@ -178,5 +251,23 @@ mod tests {
         assert_eq!(redact("身份证11010519491231002X"), "身份证***");
         assert_eq!(redact("2026年11月的工单"), "2026年11月的工单");
         assert_eq!(redact("Call 5551234 now"), "Call *** now");
+    }
+
+    #[test]
+    fn redaction_sees_through_spaces_full_width_digits_and_a_full_width_at() {
+        assert_eq!(redact("电话 138 0013 8000 谢谢"), "电话 *** 谢谢");
+        assert_eq!(redact("电话１３８００１３８０００"), "电话***");
+        assert_eq!(redact("手机１３８ ００１３ ８０００。"), "手机***。");
+        assert_eq!(redact("号码138－0013－8000"), "号码***");
+        assert_eq!(redact("身份证 110105 19491231 002X 已附"), "身份证 *** 已附");
+        assert_eq!(redact("邮箱zhang.san＠example.cn谢谢"), "邮箱***谢谢");
+        assert_eq!(redact("邮箱ｚｈａｎｇ＠ｅｘａｍｐｌｅ．ｃｎ"), "邮箱***");
+        assert_eq!(redact("写信给a@b.cn或c@d.cn"), "写信给***或***");
+        assert_eq!(redact("卡号 6222　0200　1234　5678"), "卡号 ***");
+        // Short numbers and lone signs stay: house numbers, years, amounts, "@".
+        assert_eq!(redact("东门路18号 3 栋 2 单元"), "东门路18号 3 栋 2 单元");
+        assert_eq!(redact("2026年 11月 26日"), "2026年 11月 26日");
+        assert_eq!(redact("@ 市政府"), "@ 市政府");
+        assert_eq!(redact("共 12 户 30 人"), "共 12 户 30 人");
     }
 }

@@ -86,7 +86,9 @@ async fn a_title_written_as_a_formula_stays_text_in_both_registers() {
     let leader = app.token_for("leader").await;
     let register = |format: &str| {
         app.api
-            .get(app.url(&format!("/reports/register.{format}?from=2026-11-01&to=2026-11-30")))
+            .get(app.url(&format!(
+                "/reports/register.{format}?from=2026-11-01&to=2026-11-30"
+            )))
             .bearer_auth(&leader)
             .send()
     };
@@ -102,9 +104,49 @@ async fn a_title_written_as_a_formula_stays_text_in_both_registers() {
     let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
     let cells = book.worksheet_range("台账").unwrap();
     assert!(
-        cells.rows().any(|row| row.iter().any(|c| *c == Data::String(formula.into()))),
+        cells
+            .rows()
+            .any(|row| row.iter().any(|c| *c == Data::String(formula.into()))),
         "the title as a string cell"
     );
     let formulas = book.worksheet_formula("台账").unwrap();
-    assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no formulas at all");
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "no formulas at all"
+    );
+}
+
+#[actix_web::test]
+async fn published_titles_hide_spaced_and_full_width_numbers_and_addresses() {
+    let app = spawn_app(Backend::Sqlite).await;
+    for (title, shown) in [
+        ("请联系 138 0013 8000 张先生", "请联系 *** 张先生"),
+        ("电话１３８００１３８０００请回电", "电话***请回电"),
+        ("邮箱zhang＠example.cn有照片", "邮箱***有照片"),
+    ] {
+        let mut body = complaint();
+        body["title"] = serde_json::json!(title);
+        let filed = app.file(&body).await;
+        let number = filed["tracking_number"].as_str().unwrap();
+        let (status, public) = app.get_json(&format!("/api/v1/cases/{number}")).await;
+        assert_eq!(status, 200);
+        assert_eq!(public["title"], shown, "{public}");
+    }
+}
+
+#[actix_web::test]
+async fn a_title_with_a_line_separator_is_refused_with_its_code() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let mut body = complaint();
+    body["title"] = serde_json::json!("夜间施工\u{2028}噪音扰民");
+    let response = app.post_case(&body).await;
+    assert_eq!(response.status(), 422);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert!(
+        body["error"]["fields"]["title"]
+            .as_str()
+            .unwrap()
+            .contains("U+2028"),
+        "{body}"
+    );
 }
