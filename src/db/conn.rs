@@ -63,6 +63,24 @@ impl DbError {
     }
 }
 
+impl DbError {
+    /// The database is at capacity rather than broken: no connection free in time, or
+    /// SQLite's lock still held when its busy timeout ran out. Worth a retry.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            DbError::Pool(_) => true,
+            DbError::Query(diesel::result::Error::DatabaseError(_, info)) => {
+                let message = info.message();
+                message.contains("database is locked") || message.contains("database is busy")
+            }
+            DbError::Commit(message) => {
+                message.contains("database is locked") || message.contains("database is busy")
+            }
+            _ => false,
+        }
+    }
+}
+
 /// Where the database is: the URL scheme decides the backend.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DbTarget {

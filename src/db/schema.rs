@@ -164,6 +164,27 @@ diesel::table! {
         username -> Text,
         client_ip -> Text,
         at -> Timestamp,
+        from_known -> Bool,
+    }
+}
+
+diesel::table! {
+    known_sign_ins (username, client_ip) {
+        username -> Text,
+        client_ip -> Text,
+        last_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        user_id -> Nullable<Integer>,
+        resident_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
     }
 }
 
@@ -338,3 +359,4 @@ diesel::joinable!(resident_cases -> cases (case_id));
 diesel::allow_tables_to_appear_in_same_query!(resident_cases, cases);
 diesel::allow_tables_to_appear_in_same_query!(supports, cases);
 diesel::allow_tables_to_appear_in_same_query!(case_events, cases);
+diesel::allow_tables_to_appear_in_same_query!(sessions, users, residents);

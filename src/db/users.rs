@@ -4,7 +4,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::conn::{DbConn, DbError};
-use super::schema::{access_log, api_tokens, login_failures, users};
+use super::schema::{access_log, api_tokens, known_sign_ins, login_failures, users};
+use crate::domain::sign_in::Recent;
 
 #[derive(Debug, Clone, Queryable, Selectable, PartialEq, Eq)]
 #[diesel(table_name = users)]
@@ -191,45 +192,132 @@ pub fn user_for_token(
         .optional()?)
 }
 
-pub fn record_login_failure(
+/// Serialises sign-in attempts for one username across instances (PostgreSQL; on SQLite
+/// the single writer already does), so counting and reserving an attempt is atomic.
+pub fn lock_sign_in(conn: &mut DbConn, username: &str) -> Result<(), DbError> {
+    if let DbConn::Postgresql(pg) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind::<diesel::sql_types::Text, _>(format!("sign-in:{username}"))
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
+/// At most this many attempt times are read per budget: more than any budget needs.
+const ATTEMPTS_READ: i64 = 64;
+
+/// The attempts that count against a new one (see `domain::sign_in`), and whether the
+/// address signed in as the user since `known_since`.
+pub fn recent_attempts(
+    conn: &mut DbConn,
+    username: &str,
+    ip: &str,
+    since: NaiveDateTime,
+    known_since: NaiveDateTime,
+) -> Result<Recent, DbError> {
+    let known_address = diesel::select(diesel::dsl::exists(
+        known_sign_ins::table
+            .filter(known_sign_ins::username.eq(username))
+            .filter(known_sign_ins::client_ip.eq(ip))
+            .filter(known_sign_ins::last_at.gt(known_since)),
+    ))
+    .get_result(conn)?;
+    let times = |rows: Vec<NaiveDateTime>| rows.into_iter().map(|t| t.and_utc()).collect();
+    let pair = login_failures::table
+        .filter(login_failures::username.eq(username))
+        .filter(login_failures::client_ip.eq(ip))
+        .filter(login_failures::at.gt(since))
+        .order(login_failures::at.desc())
+        .limit(ATTEMPTS_READ)
+        .select(login_failures::at)
+        .load(conn)?;
+    let (strangers, address) = if known_address {
+        (Vec::new(), Vec::new())
+    } else {
+        let strangers = login_failures::table
+            .filter(login_failures::username.eq(username))
+            .filter(login_failures::from_known.eq(false))
+            .filter(login_failures::at.gt(since))
+            .order(login_failures::at.desc())
+            .limit(ATTEMPTS_READ)
+            .select(login_failures::at)
+            .load(conn)?;
+        let address = login_failures::table
+            .filter(login_failures::client_ip.eq(ip))
+            .filter(login_failures::from_known.eq(false))
+            .filter(login_failures::at.gt(since))
+            .order(login_failures::at.desc())
+            .limit(ATTEMPTS_READ)
+            .select(login_failures::at)
+            .load(conn)?;
+        (strangers, address)
+    };
+    Ok(Recent {
+        known_address,
+        pair: times(pair),
+        strangers: times(strangers),
+        address: times(address),
+    })
+}
+
+/// Counts an attempt before its password is checked; returns its id (to withdraw it if the
+/// check never ran). Call under [`lock_sign_in`].
+pub fn reserve_attempt(
     conn: &mut DbConn,
     username: &str,
     ip: &str,
     at: NaiveDateTime,
-) -> Result<(), DbError> {
+    from_known: bool,
+) -> Result<i64, DbError> {
     diesel::insert_into(login_failures::table)
         .values((
             login_failures::username.eq(username),
             login_failures::client_ip.eq(ip),
             login_failures::at.eq(at),
+            login_failures::from_known.eq(from_known),
+        ))
+        .execute(conn)?;
+    let id = login_failures::table
+        .filter(login_failures::username.eq(username))
+        .filter(login_failures::client_ip.eq(ip))
+        .select(diesel::dsl::max(login_failures::id))
+        .first::<Option<i64>>(conn)?;
+    id.ok_or(DbError::Query(diesel::result::Error::NotFound))
+}
+
+/// Withdraws an attempt whose password was never checked (the server was too busy).
+pub fn withdraw_attempt(conn: &mut DbConn, id: i64) -> Result<(), DbError> {
+    diesel::delete(login_failures::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+/// A success: the pair's failures are forgiven and the address is known for the user.
+pub fn record_sign_in(conn: &mut DbConn, username: &str, ip: &str, at: NaiveDateTime) -> Result<(), DbError> {
+    diesel::delete(
+        login_failures::table
+            .filter(login_failures::username.eq(username))
+            .filter(login_failures::client_ip.eq(ip)),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        known_sign_ins::table
+            .filter(known_sign_ins::username.eq(username))
+            .filter(known_sign_ins::client_ip.eq(ip)),
+    )
+    .execute(conn)?;
+    diesel::insert_into(known_sign_ins::table)
+        .values((
+            known_sign_ins::username.eq(username),
+            known_sign_ins::client_ip.eq(ip),
+            known_sign_ins::last_at.eq(at),
         ))
         .execute(conn)?;
     Ok(())
 }
 
-/// Failures since `since`: for this username, and from this address.
-pub fn login_failures_since(
-    conn: &mut DbConn,
-    username: &str,
-    ip: &str,
-    since: NaiveDateTime,
-) -> Result<(i64, i64), DbError> {
-    let by_user = login_failures::table
-        .filter(login_failures::username.eq(username))
-        .filter(login_failures::at.gt(since))
-        .count()
-        .get_result(conn)?;
-    let by_ip = login_failures::table
-        .filter(login_failures::client_ip.eq(ip))
-        .filter(login_failures::at.gt(since))
-        .count()
-        .get_result(conn)?;
-    Ok((by_user, by_ip))
-}
-
-pub fn clear_login_failures(conn: &mut DbConn, username: &str) -> Result<(), DbError> {
-    diesel::delete(login_failures::table.filter(login_failures::username.eq(username))).execute(conn)?;
-    Ok(())
+/// Forgets attempts older than `before` (they no longer count).
+pub fn prune_attempts(conn: &mut DbConn, before: NaiveDateTime) -> Result<usize, DbError> {
+    Ok(diesel::delete(login_failures::table.filter(login_failures::at.lt(before))).execute(conn)?)
 }
 
 pub fn log_access(

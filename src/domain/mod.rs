@@ -13,6 +13,7 @@ pub mod new_case;
 pub mod rate;
 pub mod reception;
 pub mod routing;
+pub mod sign_in;
 pub mod similar;
 pub mod text;
 pub mod timeline;

@@ -1,25 +1,25 @@
-//! Staff sign-in: argon2 password hashes, a rate limit on failures shared by every
-//! instance (kept in the database), bearer tokens for the API, password changes that end
-//! every earlier session and token.
+//! Staff sign-in: argon2 password hashes checked through a bounded pool, throttling
+//! shared by every instance (kept in the database; the policy is `domain::sign_in`),
+//! bearer tokens for the API, password changes that end every earlier session and token.
 
 use chrono::{DateTime, Duration, Utc};
 
 use super::ServiceError;
+use super::passwords::PasswordPool;
 use super::token::hash_token;
 use crate::db::users::{
-    UserRecord, clear_login_failures, find_by_id, find_by_username, insert_token, login_failures_since,
-    record_login_failure, set_password, user_for_token,
+    UserRecord, find_by_id, find_by_username, insert_token, lock_sign_in, recent_attempts, record_sign_in,
+    reserve_attempt, set_password, user_for_token, withdraw_attempt,
 };
 use crate::db::{Db, DbConn, DbError};
 use crate::domain::case::Role;
 use crate::domain::field_error::{FieldError, FieldErrors};
 use crate::domain::locale::Locale;
+use crate::domain::sign_in;
 use crate::domain::workflow::{Actor, StaffActor};
 
-/// Failures that lock a username (or an address) for the rest of the window.
-pub const MAX_FAILURES_PER_USER: i64 = 5;
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 30;
-pub const FAILURE_WINDOW_MINUTES: i64 = 15;
+/// Usernames are kept to this many characters in the attempt log.
+const USERNAME_CHARS: usize = 64;
 /// How long an API token lives.
 pub const TOKEN_HOURS: i64 = 12;
 /// Staff API tokens start with this, so a bearer token is told from a case token at a glance.
@@ -102,7 +102,7 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 
 /// A hash no password matches, verified when the username is unknown so that a wrong
 /// username takes as long as a wrong password.
-fn decoy_hash() -> &'static str {
+pub(super) fn decoy_hash() -> &'static str {
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     DECOY.get_or_init(|| {
         NewPassword("decoy-password-never-used".into())
@@ -111,53 +111,55 @@ fn decoy_hash() -> &'static str {
     })
 }
 
-fn window_start(now: DateTime<Utc>) -> chrono::NaiveDateTime {
-    (now - Duration::minutes(FAILURE_WINDOW_MINUTES)).naive_utc()
-}
-
-/// Signs a user in: refuses while too many recent failures, records a failure, clears
-/// them on success. The password check runs on a blocking thread, never inside a write.
+/// Signs a user in. The attempt is counted (under a per-username lock) before the password
+/// is checked, so a burst of concurrent guesses runs at most the budget's worth of checks;
+/// the check itself waits for the bounded pool. A success forgives the address's failures
+/// and makes it known for the user; a refusal says how long to wait.
 pub async fn login(
     db: &Db,
+    passwords: &PasswordPool,
     username: &str,
     password: &str,
     client_ip: &str,
     now: DateTime<Utc>,
 ) -> Result<StaffUser, ServiceError> {
-    let (name, ip) = (username.trim().to_string(), client_ip.to_string());
-    let (user, limited) = {
+    let name: String = username.trim().chars().take(USERNAME_CHARS).collect();
+    let ip = client_ip.to_string();
+    let (user, attempt) = {
         let (name, ip) = (name.clone(), ip.clone());
-        db.run(move |conn| -> Result<_, ServiceError> {
-            let (by_user, by_ip) = login_failures_since(conn, &name, &ip, window_start(now))?;
-            let limited = by_user >= MAX_FAILURES_PER_USER || by_ip >= MAX_FAILURES_PER_ADDRESS;
-            Ok((find_by_username(conn, &name)?, limited))
+        db.write(move |conn| -> Result<_, ServiceError> {
+            lock_sign_in(conn, &name)?;
+            let since = (now - sign_in::window()).naive_utc();
+            let known_since = (now - Duration::days(sign_in::KNOWN_DAYS)).naive_utc();
+            let recent = recent_attempts(conn, &name, &ip, since, known_since)?;
+            sign_in::may_try(&recent, now).map_err(|wait| {
+                metrics::counter!("sign_ins_refused_total", "reason" => "throttled").increment(1);
+                ServiceError::TooManyAttempts {
+                    retry_after_secs: wait.secs(),
+                }
+            })?;
+            let attempt = reserve_attempt(conn, &name, &ip, now.naive_utc(), recent.known_address)?;
+            Ok((find_by_username(conn, &name)?, attempt))
         })
         .await?
     };
-    if limited {
-        return Err(ServiceError::TooManyAttempts {
-            retry_after_secs: (FAILURE_WINDOW_MINUTES * 60) as u64,
-        });
-    }
-    let password = password.to_string();
     let hash = user.as_ref().map(|u| u.password_hash.clone());
-    let matches = tokio::task::spawn_blocking(move || {
-        verify_password(&password, hash.as_deref().unwrap_or_else(|| decoy_hash()))
-    })
-    .await
-    .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let matches = match passwords.verify(password.to_string(), hash).await {
+        Ok(matches) => matches,
+        Err(busy) => {
+            // The password was never checked: the attempt does not count.
+            db.write(move |conn| withdraw_attempt(conn, attempt)).await?;
+            return Err(busy);
+        }
+    };
     match user.filter(|u| matches && u.active) {
         Some(user) => {
-            let name = name.clone();
-            db.write(move |conn| clear_login_failures(conn, &name)).await?;
+            db.write(move |conn| record_sign_in(conn, &name, &ip, now.naive_utc()))
+                .await?;
             tracing::info!(user = user.id, "signed in");
             StaffUser::from_record(user)
         }
-        None => {
-            db.write(move |conn| record_login_failure(conn, &name, &ip, now.naive_utc()))
-                .await?;
-            Err(ServiceError::Unauthenticated)
-        }
+        None => Err(ServiceError::Unauthenticated),
     }
 }
 
@@ -202,6 +204,7 @@ pub fn user_by_session(
 /// Changes the user's own password after checking the current one.
 pub async fn change_password(
     db: &Db,
+    passwords: &PasswordPool,
     user: &StaffUser,
     current: &str,
     new: &str,
@@ -213,21 +216,16 @@ pub async fn change_password(
         .run(move |conn| find_by_id(conn, id).map_err(ServiceError::from))
         .await?
         .ok_or(ServiceError::Unauthenticated)?;
-    let current = current.to_string();
-    let hash = tokio::task::spawn_blocking(move || -> Result<Option<String>, ServiceError> {
-        if !verify_password(&current, &stored.password_hash) {
-            return Ok(None);
-        }
-        new.hash().map(Some)
-    })
-    .await
-    .map_err(|e| ServiceError::Internal(e.to_string()))??;
-    let Some(hash) = hash else {
+    if !passwords
+        .verify(current.to_string(), Some(stored.password_hash))
+        .await?
+    {
         return Err(ServiceError::Invalid(FieldErrors::single(
             "current_password",
             FieldError::new("err.wrong_password"),
         )));
-    };
+    }
+    let hash = passwords.hash(new).await?;
     db.write(move |conn| set_password(conn, id, &hash)).await?;
     tracing::info!(user = id, "password changed");
     Ok(())

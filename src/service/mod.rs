@@ -9,6 +9,7 @@ pub mod deadlines;
 pub mod demo;
 pub mod demo_cases;
 pub mod file_case;
+pub mod passwords;
 pub mod queue;
 pub mod reception;
 pub mod reports;
@@ -37,6 +38,10 @@ pub enum ServiceError {
     Conflict { key: &'static str },
     #[error("too many attempts")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// The server is at capacity (password checks, uploads, database connections): try
+    /// again shortly.
+    #[error("busy: try again in {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
     /// An uploaded file that cannot be taken, and its name.
     #[error("upload {name}: {error}")]
     Upload {

@@ -43,6 +43,9 @@ pub enum AppError {
         key: &'static str,
         retry_after_secs: u64,
     },
+    /// At capacity (password checks, uploads, database connections): try again shortly.
+    #[error("busy")]
+    Busy { retry_after_secs: u64 },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -76,6 +79,7 @@ impl AppError {
                 crate::domain::upload::UploadError::Unsupported => StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             },
+            AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -92,6 +96,7 @@ impl AppError {
             AppError::Conflict { .. } => "conflict",
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::Upload { .. } => "upload_refused",
+            AppError::Busy { .. } => "busy",
             AppError::Internal(_) => "internal",
         }
     }
@@ -138,13 +143,18 @@ impl AppError {
                     ),
                 ],
             ),
+            AppError::Busy { .. } => tr.t("error.busy").into(),
             AppError::Internal(_) => tr.t("error.internal").into(),
         }
     }
 
-    fn log(&self) {
-        if let AppError::Internal(detail) = self {
-            tracing::error!(error = %detail, "request failed");
+    /// How long to wait before trying again, for a `Retry-After` header.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyRequests { retry_after_secs, .. } | AppError::Busy { retry_after_secs } => {
+                Some(*retry_after_secs)
+            }
+            _ => None,
         }
     }
 }
@@ -162,7 +172,8 @@ impl From<ServiceError> for AppError {
                 retry_after_secs,
             },
             ServiceError::Upload { name, error } => AppError::Upload { name, error },
-            ServiceError::Db(e) => AppError::Internal(e.to_string()),
+            ServiceError::Busy { retry_after_secs } => AppError::Busy { retry_after_secs },
+            ServiceError::Db(e) => AppError::from(e),
             ServiceError::Internal(detail) => AppError::Internal(detail),
         }
     }
@@ -170,9 +181,19 @@ impl From<ServiceError> for AppError {
 
 impl From<DbError> for AppError {
     fn from(e: DbError) -> Self {
-        AppError::Internal(e.to_string())
+        if e.is_busy() {
+            tracing::warn!(error = %e, "database at capacity");
+            AppError::Busy {
+                retry_after_secs: BUSY_RETRY_SECS,
+            }
+        } else {
+            AppError::Internal(e.to_string())
+        }
     }
 }
+
+/// How long a client is asked to wait when the database is at capacity.
+const BUSY_RETRY_SECS: u64 = 2;
 
 /// Localised messages for each invalid field.
 pub fn field_messages(tr: Tr, errors: &FieldErrors) -> std::collections::BTreeMap<String, String> {
@@ -196,15 +217,14 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        self.error.log();
         let tr = Tr(self.locale);
         let fields = match &self.error {
             AppError::Invalid(errors) => field_messages(tr, errors),
             _ => Default::default(),
         };
         let mut response = HttpResponse::build(self.status_code());
-        if let AppError::TooManyRequests { retry_after_secs, .. } = &self.error {
-            response.insert_header(("Retry-After", retry_after_secs.to_string()));
+        if let Some(secs) = self.error.retry_after() {
+            response.insert_header(("Retry-After", secs.to_string()));
         }
         if let AppError::Unauthenticated { .. } = &self.error {
             response.insert_header(("WWW-Authenticate", "Bearer"));
@@ -241,14 +261,21 @@ impl ResponseError for PageError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        self.error.log();
         let tr = Tr(self.locale);
         let page = ErrorPage {
             page: PageCtx::bare(tr),
             status: self.status_code().as_u16(),
             message: self.error.message(tr),
         };
-        super::pages::html(self.status_code(), page.render())
+        let mut response = super::pages::html(self.status_code(), page.render());
+        if let Some(secs) = self.error.retry_after()
+            && let Ok(value) = actix_web::http::header::HeaderValue::from_str(&secs.to_string())
+        {
+            response
+                .headers_mut()
+                .insert(actix_web::http::header::RETRY_AFTER, value);
+        }
+        response
     }
 }
 

@@ -107,7 +107,17 @@ pub async fn record_metrics(
     let method = method_label(req.method());
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
     let response = next.call(req).await?;
-    let status = response.status().as_u16().to_string();
+    let code = response.status();
+    // The one place every server error is logged, whatever produced it, with its cause.
+    if code.is_server_error() {
+        let cause = response.response().error().map(|e| format!("{e:?}"));
+        if code == actix_web::http::StatusCode::SERVICE_UNAVAILABLE {
+            tracing::warn!(status = code.as_u16(), %route, cause, "request refused: at capacity");
+        } else {
+            tracing::error!(status = code.as_u16(), %route, cause, "request failed");
+        }
+    }
+    let status = code.as_u16().to_string();
     metrics::counter!("http_requests_total", "method" => method, "route" => route.clone(), "status" => status)
         .increment(1);
     metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)

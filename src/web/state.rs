@@ -16,6 +16,7 @@ use crate::domain::workflow::Policies;
 use crate::notify::seal::Sealer;
 use crate::service::ServiceError;
 use crate::service::file_case::{FiledCase, FilingOptions, file_case};
+use crate::service::passwords::PasswordPool;
 use crate::service::workflow::Rules;
 
 use super::limit::Limiter;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub sealer: Sealer,
     /// Filings per client address.
     pub filing_limit: Arc<Limiter>,
+    /// Password checks and hashes, a few at a time.
+    pub passwords: Arc<PasswordPool>,
     calendar: Arc<RwLock<Arc<Calendar>>>,
     policies: Arc<RwLock<Arc<Policies>>>,
     catalog: Arc<RwLock<Arc<Catalog>>>,
@@ -69,6 +72,7 @@ impl AppState {
         AppState {
             db,
             filing_limit: Arc::new(Limiter::per_hour(settings.filing_limit_per_hour)),
+            passwords: Arc::new(PasswordPool::for_this_machine()),
             settings: Arc::new(settings),
             tz,
             clock,

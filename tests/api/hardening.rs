@@ -1,7 +1,8 @@
 //! What a hostile stranger tried (issue 10), each as a test: label floods, redirects to
 //! other origins, formulas in the register.
 
-use crate::helpers::{Backend, complaint, spawn_app};
+use crate::both_backends;
+use crate::helpers::{Backend, TestApp, complaint, spawn_app, spawn_app_with};
 use crate::pages::csrf_of;
 use crate::staff_pages::page;
 
@@ -149,4 +150,101 @@ async fn a_title_with_a_line_separator_is_refused_with_its_code() {
             .contains("U+2028"),
         "{body}"
     );
+}
+
+async fn sign_in_from(app: &TestApp, address: &str, username: &str, password: &str) -> u16 {
+    app.api
+        .post(app.url("/api/v1/auth/login"))
+        .header("X-Forwarded-For", address)
+        .json(&serde_json::json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+both_backends!(
+    a_burst_of_wrong_passwords_runs_at_most_five_checks,
+    strangers_cannot_lock_a_user_out_of_an_address_it_signs_in_from,
+);
+
+async fn a_burst_of_wrong_passwords_runs_at_most_five_checks(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.trust_forwarded_for = true).await;
+    let before = app.state.passwords.verifications();
+    let burst = (0..40).map(|i| {
+        let app = &app;
+        async move { sign_in_from(app, "198.51.100.9", "leader", &format!("guess-{i}")).await }
+    });
+    let statuses = futures_util::future::join_all(burst).await;
+    let checks = app.state.passwords.verifications() - before;
+    let wrong = statuses.iter().filter(|s| **s == 401).count();
+    assert!(checks <= 5, "{checks} password checks ran: {statuses:?}");
+    assert_eq!(wrong as u64, checks, "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| [401, 429, 503].contains(s)),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().filter(|s| **s == 429).count() >= 35,
+        "{statuses:?}"
+    );
+
+    // The same burst from forty addresses shares one budget for strangers.
+    let before = app.state.passwords.verifications();
+    let spread = (0..40).map(|i| {
+        let app = &app;
+        async move { sign_in_from(app, &format!("203.0.113.{i}"), "admin", "guess").await }
+    });
+    let statuses = futures_util::future::join_all(spread).await;
+    assert!(app.state.passwords.verifications() - before <= 5, "{statuses:?}");
+}
+
+async fn strangers_cannot_lock_a_user_out_of_an_address_it_signs_in_from(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.trust_forwarded_for = true).await;
+    let office = "192.0.2.10";
+    assert_eq!(sign_in_from(&app, office, "env", "huiying-demo").await, 200);
+
+    // Strangers use up every budget they can reach for "env".
+    for i in 0..12 {
+        sign_in_from(&app, &format!("203.0.113.{i}"), "env", "wrong").await;
+    }
+    assert_eq!(
+        sign_in_from(&app, "203.0.113.99", "env", "huiying-demo").await,
+        429
+    );
+    // From the office, where env signed in before, env still gets in.
+    assert_eq!(sign_in_from(&app, office, "env", "huiying-demo").await, 200);
+
+    // Someone in the office (one proxy address) guessing names uses up the address's
+    // budget for strangers; colleagues who sign in there as themselves are not counted in it.
+    assert_eq!(sign_in_from(&app, office, "transport", "huiying-demo").await, 200);
+    for i in 0..30 {
+        sign_in_from(&app, office, &format!("nobody{i}"), "wrong").await;
+    }
+    assert_eq!(sign_in_from(&app, office, "nobody99", "wrong").await, 429);
+    assert_eq!(sign_in_from(&app, office, "transport", "huiying-demo").await, 200);
+    assert_eq!(sign_in_from(&app, office, "env", "huiying-demo").await, 200);
+
+    // A user's own address still has its own small budget.
+    for _ in 0..5 {
+        assert_eq!(sign_in_from(&app, office, "env", "wrong").await, 401);
+    }
+    let throttled = app
+        .api
+        .post(app.url("/api/v1/auth/login"))
+        .header("X-Forwarded-For", office)
+        .json(&serde_json::json!({"username": "env", "password": "huiying-demo"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(throttled.status(), 429);
+    let wait: u64 = throttled.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&wait), "{wait}");
+    app.advance(chrono::Duration::minutes(16));
+    assert_eq!(sign_in_from(&app, office, "env", "huiying-demo").await, 200);
 }

@@ -35,15 +35,22 @@ pub async fn login(
     body: web::Json<LoginBody>,
 ) -> Result<HttpResponse, ApiError> {
     let now = state.now();
-    let user = sign_in(&state.db, &body.username, &body.password, &client_ip(&req), now)
-        .await
-        .map_err(|e| match e {
-            ServiceError::Unauthenticated => AppError::Unauthenticated {
-                key: "error.bad_login",
-            },
-            other => other.into(),
-        })
-        .api(locale)?;
+    let user = sign_in(
+        &state.db,
+        &state.passwords,
+        &body.username,
+        &body.password,
+        &client_ip(&req),
+        now,
+    )
+    .await
+    .map_err(|e| match e {
+        ServiceError::Unauthenticated => AppError::Unauthenticated {
+            key: "error.bad_login",
+        },
+        other => other.into(),
+    })
+    .api(locale)?;
     let token = {
         let user = user.clone();
         state

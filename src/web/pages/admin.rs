@@ -221,10 +221,7 @@ pub async fn create_user(
     }
     let result = match parse_form(&form, &state, true) {
         Ok((account, Some(password))) => {
-            let hash = tokio::task::spawn_blocking(move || password.hash())
-                .await
-                .map_err(|e| ServiceError::Internal(e.to_string()))
-                .and_then(|r| r);
+            let hash = state.passwords.hash(password).await;
             match hash {
                 Ok(hash) => {
                     let now = state.now();
@@ -306,13 +303,7 @@ pub async fn update_user(
     let result = match parse_form(&form, &state, false) {
         Ok((account, password)) => {
             let hash = match password {
-                Some(p) => Some(
-                    tokio::task::spawn_blocking(move || p.hash())
-                        .await
-                        .map_err(|e| ServiceError::Internal(e.to_string()))
-                        .and_then(|r| r)
-                        .page(locale)?,
-                ),
+                Some(p) => Some(state.passwords.hash(p).await.page(locale)?),
                 None => None,
             };
             state

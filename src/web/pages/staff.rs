@@ -100,6 +100,7 @@ pub async fn login(
     }
     match sign_in(
         &state.db,
+        &state.passwords,
         &form.username,
         &form.password,
         &client_ip(&req),
@@ -120,9 +121,18 @@ pub async fn login(
             view.error = Some(view.page.t("error.bad_login").to_string());
             Ok(html(StatusCode::UNAUTHORIZED, view.render()))
         }
-        Err(e @ ServiceError::TooManyAttempts { .. }) => {
-            view.error = Some(AppError::from(e).message(view.page.tr));
-            Ok(html(StatusCode::TOO_MANY_REQUESTS, view.render()))
+        Err(e @ (ServiceError::TooManyAttempts { .. } | ServiceError::Busy { .. })) => {
+            let error = AppError::from(e);
+            view.error = Some(error.message(view.page.tr));
+            let mut response = html(error.status(), view.render());
+            if let Some(secs) = error.retry_after()
+                && let Ok(value) = actix_web::http::header::HeaderValue::from_str(&secs.to_string())
+            {
+                response
+                    .headers_mut()
+                    .insert(actix_web::http::header::RETRY_AFTER, value);
+            }
+            Ok(response)
         }
         Err(other) => Err(other).page(view.page.locale()),
     }
@@ -915,7 +925,15 @@ pub async fn change_password(
             view.page.t("err.password_mismatch").into(),
         );
     } else {
-        match change_own_password(&state.db, &user, &form.current_password, &form.new_password).await {
+        match change_own_password(
+            &state.db,
+            &state.passwords,
+            &user,
+            &form.current_password,
+            &form.new_password,
+        )
+        .await
+        {
             Ok(()) => {
                 // Every earlier session ended; this one continues under the new credentials.
                 let fresh = StaffUser {
