@@ -54,6 +54,25 @@ pub struct Settings {
     /// Hold complaints filed on the web or through the API until the resident follows a
     /// link mailed to them (an email address is then required).
     pub confirm_filings: bool,
+    /// A staff session ends this many hours after sign-in, however active.
+    pub staff_session_hours: u32,
+    /// A resident's session ends this many days after sign-in, however active.
+    pub resident_session_days: u32,
+    /// Base64 of at least 32 bytes: keys the timeline's hash chain (HMAC), so that who can
+    /// write to the database cannot rewrite history unnoticed. Every instance and `huiying
+    /// audit verify` must use the same one. Default: generated once into
+    /// `<data_dir>/audit.key`.
+    pub audit_key: Option<String>,
+    /// Mails one client address may cause per hour to addresses the portal has never
+    /// mailed (sign-in links, supports); 0: no limit.
+    pub new_address_mails_per_hour: u32,
+    /// Public look-ups by number (`/track`, the public case view) one address may make
+    /// per hour (all at once, if it likes); 0: no limit.
+    pub lookup_limit_per_hour: u32,
+    /// Uploads received and processed at once; more wait briefly, then get 503.
+    pub upload_slots: usize,
+    /// SMTP connections the mail worker delivers over in parallel.
+    pub mail_connections: usize,
 }
 
 impl Default for Settings {
@@ -78,6 +97,13 @@ impl Default for Settings {
             filing_limit_per_hour: 10,
             trust_forwarded_for: false,
             confirm_filings: false,
+            staff_session_hours: 12,
+            resident_session_days: 30,
+            audit_key: None,
+            new_address_mails_per_hour: 20,
+            lookup_limit_per_hour: 30,
+            upload_slots: 4,
+            mail_connections: 4,
         }
     }
 }
@@ -109,6 +135,13 @@ impl std::fmt::Debug for Settings {
             .field("filing_limit_per_hour", &self.filing_limit_per_hour)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("confirm_filings", &self.confirm_filings)
+            .field("staff_session_hours", &self.staff_session_hours)
+            .field("resident_session_days", &self.resident_session_days)
+            .field("audit_key", &self.audit_key.as_ref().map(|_| "[set]"))
+            .field("new_address_mails_per_hour", &self.new_address_mails_per_hour)
+            .field("lookup_limit_per_hour", &self.lookup_limit_per_hour)
+            .field("upload_slots", &self.upload_slots)
+            .field("mail_connections", &self.mail_connections)
             .finish()
     }
 }
@@ -121,6 +154,8 @@ pub enum ConfigError {
     TimeZone(String),
     #[error("session key: {0}")]
     SessionKey(String),
+    #[error("audit key: {0}")]
+    AuditKey(String),
 }
 
 impl Settings {
@@ -167,32 +202,49 @@ impl Settings {
 
     /// The configured session key, or the one kept in the data dir (created on first use).
     pub fn session_key_bytes(&self) -> Result<Vec<u8>, ConfigError> {
-        let decode = |text: &str| -> Result<Vec<u8>, ConfigError> {
-            let bytes = STANDARD
-                .decode(text.trim())
-                .map_err(|e| ConfigError::SessionKey(format!("not base64: {e}")))?;
-            if bytes.len() < 64 {
-                return Err(ConfigError::SessionKey(format!(
-                    "{} bytes; at least 64 are needed",
-                    bytes.len()
-                )));
-            }
-            Ok(bytes)
-        };
-        if let Some(key) = &self.session_key {
-            return decode(key);
+        key_bytes(self.session_key.as_deref(), &self.data_dir, "session.key", 64)
+            .map_err(ConfigError::SessionKey)
+    }
+
+    /// The configured audit key, or the one kept in the data dir (created on first use).
+    pub fn audit_key_bytes(&self) -> Result<Vec<u8>, ConfigError> {
+        key_bytes(self.audit_key.as_deref(), &self.data_dir, "audit.key", 32).map_err(ConfigError::AuditKey)
+    }
+
+    pub fn staff_session_lifetime(&self) -> chrono::Duration {
+        chrono::Duration::hours(i64::from(self.staff_session_hours.max(1)))
+    }
+
+    pub fn resident_session_lifetime(&self) -> chrono::Duration {
+        chrono::Duration::days(i64::from(self.resident_session_days.max(1)))
+    }
+}
+
+/// A secret key: the configured base64, or the one kept in `data_dir/file`, made of
+/// `min` random bytes on first use (readable by the owner only).
+fn key_bytes(configured: Option<&str>, data_dir: &Path, file: &str, min: usize) -> Result<Vec<u8>, String> {
+    let decode = |text: &str| -> Result<Vec<u8>, String> {
+        let bytes = STANDARD
+            .decode(text.trim())
+            .map_err(|e| format!("not base64: {e}"))?;
+        if bytes.len() < min {
+            return Err(format!("{} bytes; at least {min} are needed", bytes.len()));
         }
-        let path = self.data_dir.join("session.key");
-        match std::fs::read_to_string(&path) {
-            Ok(text) => decode(&text),
-            Err(_) => {
-                let mut bytes = vec![0u8; 64];
-                rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
-                std::fs::create_dir_all(&self.data_dir)
-                    .and_then(|()| write_private(&path, STANDARD.encode(&bytes).as_bytes()))
-                    .map_err(|e| ConfigError::SessionKey(format!("{}: {e}", path.display())))?;
-                Ok(bytes)
-            }
+        Ok(bytes)
+    };
+    if let Some(key) = configured {
+        return decode(key);
+    }
+    let path = data_dir.join(file);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => decode(&text),
+        Err(_) => {
+            let mut bytes = vec![0u8; min];
+            rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+            std::fs::create_dir_all(data_dir)
+                .and_then(|()| write_private(&path, STANDARD.encode(&bytes).as_bytes()))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok(bytes)
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod reception;
 pub mod residents;
 pub mod scan;
 pub mod schema;
+pub mod sessions;
 pub mod templates;
 pub mod users;
 mod writer;

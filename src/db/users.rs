@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::conn::{DbConn, DbError};
-use super::schema::{access_log, api_tokens, known_sign_ins, login_failures, users};
+use super::schema::{access_log, api_tokens, known_sign_ins, login_failures, sessions, users};
 use crate::domain::sign_in::Recent;
 
 #[derive(Debug, Clone, Queryable, Selectable, PartialEq, Eq)]
@@ -148,6 +148,13 @@ pub fn set_password(conn: &mut DbConn, id: i32, hash: &str) -> Result<bool, DbEr
         ))
         .execute(conn)?;
     diesel::delete(api_tokens::table.filter(api_tokens::user_id.eq(id))).execute(conn)?;
+    diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(id))
+            .filter(sessions::ended_at.is_null()),
+    )
+    .set(sessions::ended_at.eq(diesel::dsl::now))
+    .execute(conn)?;
     Ok(changed == 1)
 }
 
@@ -315,9 +322,18 @@ pub fn record_sign_in(conn: &mut DbConn, username: &str, ip: &str, at: NaiveDate
     Ok(())
 }
 
-/// Forgets attempts older than `before` (they no longer count).
-pub fn prune_attempts(conn: &mut DbConn, before: NaiveDateTime) -> Result<usize, DbError> {
-    Ok(diesel::delete(login_failures::table.filter(login_failures::at.lt(before))).execute(conn)?)
+/// Forgets attempts older than `attempts_before` and known addresses last used before
+/// `known_before` (they no longer count).
+pub fn prune_sign_in_records(
+    conn: &mut DbConn,
+    attempts_before: NaiveDateTime,
+    known_before: NaiveDateTime,
+) -> Result<usize, DbError> {
+    let attempts =
+        diesel::delete(login_failures::table.filter(login_failures::at.lt(attempts_before))).execute(conn)?;
+    let known = diesel::delete(known_sign_ins::table.filter(known_sign_ins::last_at.lt(known_before)))
+        .execute(conn)?;
+    Ok(attempts + known)
 }
 
 pub fn log_access(

@@ -188,10 +188,36 @@ impl Jobs {
         scanned.closed = self.close_expired(now).await?;
         scanned.digests = self.digest(now).await?;
         scanned.reception = self.reception_mail(now).await?;
+        self.housekeeping(now).await;
         if scanned != Scanned::default() {
             tracing::info!(?scanned, "deadline scan");
         }
         Ok(scanned)
+    }
+
+    /// Forgets what no longer counts: sign-in attempts past their window, sessions a day
+    /// past their end. A failure here is logged and waits for the next scan.
+    async fn housekeeping(&self, now: DateTime<Utc>) {
+        let pruned = self
+            .state
+            .db
+            .write(move |conn| -> Result<_, ServiceError> {
+                let attempts = crate::db::users::prune_sign_in_records(
+                    conn,
+                    (now - Duration::days(1)).naive_utc(),
+                    (now - Duration::days(crate::domain::sign_in::KNOWN_DAYS)).naive_utc(),
+                )?;
+                let sessions = crate::service::sessions::forget_old(conn, now)?;
+                Ok((attempts, sessions))
+            })
+            .await;
+        match pruned {
+            Ok((0, 0)) => {}
+            Ok((attempts, sessions)) => {
+                tracing::info!(attempts, sessions, "forgot old sign-in attempts and sessions")
+            }
+            Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+        }
     }
 
     /// Cases whose evaluation window ran out without a word, and filings never confirmed

@@ -14,6 +14,7 @@ pub mod queue;
 pub mod reception;
 pub mod reports;
 pub mod residents;
+pub mod sessions;
 pub mod similar;
 pub mod templates;
 pub mod token;

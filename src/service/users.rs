@@ -158,11 +158,15 @@ pub fn update_account(
             active,
         },
     )?;
-    if changed {
-        Ok(())
-    } else {
-        Err(ServiceError::NotFound)
+    if !changed {
+        return Err(ServiceError::NotFound);
     }
+    if !active {
+        // A deactivated account is signed out everywhere at once.
+        let ended = super::sessions::close_all(conn, super::sessions::Holder::Staff(id), chrono::Utc::now())?;
+        tracing::info!(user = id, sessions = ended, "account deactivated");
+    }
+    Ok(())
 }
 
 /// Sets a new password chosen by an administrator (ends the user's sessions and tokens).

@@ -11,20 +11,92 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{AUTHORIZATION, LOCATION};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
 
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+
 use super::AppState;
 use super::error::{ApiError, AppError};
 use super::locale::locale_of;
 use super::pages::encode;
 use crate::service::auth::{StaffUser, TOKEN_PREFIX, user_by_session, user_by_token};
+use crate::service::sessions::{self, Holder};
 
 const SESSION_USER: &str = "uid";
 const SESSION_CREDENTIALS: &str = "cv";
+/// The secret of the staff session's server-side record.
+const SESSION_SECRET: &str = "sid";
 
-/// Remembers the signed-in user in the session (after renewing its id).
-pub fn remember(session: &Session, user: &StaffUser) -> Result<(), actix_session::SessionInsertError> {
+/// Opens a server-side session for the user and remembers it in the cookie (after
+/// renewing the session and its CSRF token, so nothing from before sign-in carries over).
+pub async fn remember(state: &AppState, session: &Session, user: &StaffUser) -> Result<(), AppError> {
+    let (holder, lifetime, now) = (
+        Holder::Staff(user.id),
+        state.settings.staff_session_lifetime(),
+        state.now(),
+    );
+    let secret = state
+        .db
+        .write(move |conn| sessions::open(conn, holder, lifetime, now))
+        .await?;
     session.renew();
-    session.insert(SESSION_USER, user.id)?;
-    session.insert(SESSION_CREDENTIALS, user.credentials_version)
+    super::csrf::renew(session);
+    let stored = session
+        .insert(SESSION_USER, user.id)
+        .and_then(|()| session.insert(SESSION_CREDENTIALS, user.credentials_version))
+        .and_then(|()| session.insert(SESSION_SECRET, secret));
+    stored.map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Signs the staff member out: the server-side session ends (on every instance) and the
+/// cookie forgets it.
+pub async fn forget(state: &AppState, session: &Session) -> Result<(), AppError> {
+    if let Ok(Some(secret)) = session.get::<String>(SESSION_SECRET) {
+        let now = state.now();
+        state
+            .db
+            .write(move |conn| sessions::close(conn, &secret, now))
+            .await?;
+    }
+    for key in [SESSION_USER, SESSION_CREDENTIALS, SESSION_SECRET] {
+        session.remove(key);
+    }
+    Ok(())
+}
+
+/// Before any handler sees the cookie: a staff or resident sign-in whose server-side
+/// session has ended (signed out elsewhere, password changed, deactivated, past its
+/// lifetime) or that has none is forgotten, so the request goes on as signed out.
+pub async fn check_sessions(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let session = req.get_session();
+    let staff = session.get::<i32>(SESSION_USER).ok().flatten().is_some();
+    let resident = super::resident::signed_in(&session).is_some();
+    if staff || resident {
+        let secret = |key: &str| session.get::<String>(key).ok().flatten().unwrap_or_default();
+        let secrets = [secret(SESSION_SECRET), secret(super::resident::SESSION_SECRET)];
+        let state = req
+            .app_data::<web::Data<AppState>>()
+            .cloned()
+            .ok_or_else(|| super::error::for_request(req.request(), AppError::Internal("no state".into())))?;
+        let now = state.now();
+        let live = state
+            .db
+            .run(move |conn| sessions::still_live(conn, &[&secrets[0], &secrets[1]], now))
+            .await
+            .map_err(|e| super::error::for_request(req.request(), AppError::from(e)))?;
+        if staff && !live[0] {
+            for key in [SESSION_USER, SESSION_CREDENTIALS, SESSION_SECRET] {
+                session.remove(key);
+            }
+        }
+        if resident && !live[1] {
+            super::resident::forget_locally(&session);
+        }
+    }
+    next.call(req).await
 }
 
 /// The bearer token of a request, if any.

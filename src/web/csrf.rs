@@ -24,6 +24,12 @@ pub fn token(session: &Session) -> String {
     token
 }
 
+/// Drops the token, so the next form gets a new one (at sign-in: a token seen before
+/// signing in is no use after).
+pub fn renew(session: &Session) {
+    session.remove(KEY);
+}
+
 /// Whether the submitted token is the session's.
 pub fn verify(session: &Session, submitted: &str) -> bool {
     match session.get::<String>(KEY) {

@@ -21,7 +21,7 @@ use actix_session::storage::CookieSessionStore;
 use actix_web::body::MessageBody;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::{DefaultHeaders, Next};
+use actix_web::middleware::{DefaultHeaders, Next, from_fn};
 use actix_web::web;
 
 pub use state::AppState;
@@ -48,9 +48,14 @@ pub fn configure(state: AppState, session_key: Key) -> impl FnOnce(&mut web::Ser
             .service(ops::metrics)
             .service(assets::asset)
             // The API sees the same session: a signed-in resident's browser calls it too.
-            .service(api::scope().wrap(sessions(session_key.clone(), secure)))
+            .service(
+                api::scope()
+                    .wrap(from_fn(auth::check_sessions))
+                    .wrap(sessions(session_key.clone(), secure)),
+            )
             .service(
                 web::scope("")
+                    .wrap(from_fn(auth::check_sessions))
                     .wrap(sessions(session_key, secure))
                     .configure(pages::routes),
             );

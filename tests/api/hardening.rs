@@ -248,3 +248,158 @@ async fn strangers_cannot_lock_a_user_out_of_an_address_it_signs_in_from(backend
     app.advance(chrono::Duration::minutes(16));
     assert_eq!(sign_in_from(&app, office, "env", "huiying-demo").await, 200);
 }
+
+/// A browser whose cookies the test can read, to replay them later as a thief would.
+fn browser_with_jar() -> (reqwest::Client, std::sync::Arc<reqwest::cookie::Jar>) {
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let client = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    (client, jar)
+}
+
+fn cookie_of(app: &TestApp, jar: &reqwest::cookie::Jar) -> String {
+    use reqwest::cookie::CookieStore;
+    let url: reqwest::Url = app.address.parse().unwrap();
+    jar.cookies(&url).unwrap().to_str().unwrap().to_string()
+}
+
+async fn staff_signed_in_with_jar(app: &TestApp, username: &str) -> (reqwest::Client, String) {
+    let (browser, jar) = browser_with_jar();
+    let (_, form) = page(&browser, app.url("/staff/login")).await;
+    let before = csrf_of(&form);
+    let response = browser
+        .post(app.url("/staff/login"))
+        .form(&[
+            ("csrf", before.as_str()),
+            ("username", username),
+            ("password", "huiying-demo"),
+            ("next", "/staff"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let (status, queue) = page(&browser, app.url("/staff")).await;
+    assert_eq!(status, 200);
+    assert_ne!(csrf_of(&queue), before, "signing in renews the CSRF token");
+    let cookie = cookie_of(app, &jar);
+    (browser, cookie)
+}
+
+async fn with_cookie(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {
+    app.api
+        .get(app.url(path))
+        .header("Cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+}
+
+both_backends!(
+    signing_out_ends_the_session_even_for_a_saved_cookie,
+    sessions_end_after_their_lifetime_and_when_the_account_changes,
+);
+
+async fn signing_out_ends_the_session_even_for_a_saved_cookie(backend: Backend) {
+    let (app, sink) = crate::residents::app_with_sink(backend, false).await;
+    let (staff, saved) = staff_signed_in_with_jar(&app, "env").await;
+    assert_eq!(with_cookie(&app, "/staff", &saved).await.status(), 200);
+    let (_, queue) = page(&staff, app.url("/staff")).await;
+    let out = staff
+        .post(app.url("/staff/logout"))
+        .form(&[("csrf", csrf_of(&queue))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303);
+    let replayed = with_cookie(&app, "/staff", &saved).await;
+    assert_eq!(
+        replayed.status(),
+        303,
+        "the saved cookie no longer signs anyone in"
+    );
+    assert!(
+        replayed.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/staff/login")
+    );
+
+    // A resident's session, through the API.
+    let (resident, jar) = browser_with_jar();
+    let asked = resident
+        .post(app.url("/api/v1/account/sign-in"))
+        .json(&serde_json::json!({"email": "wang.wu@example.cn"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 202);
+    let link =
+        crate::residents::mailed_link(&app, &sink, "wang.wu@example.cn", "登录", "/account/link").await;
+    let started = resident
+        .post(app.url("/api/v1/account/session"))
+        .json(&serde_json::json!({ "token": crate::residents::token_in(&link) }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), 200);
+    let saved = cookie_of(&app, &jar);
+    assert_eq!(
+        with_cookie(&app, "/api/v1/account/cases", &saved).await.status(),
+        200
+    );
+    let ended = resident
+        .delete(app.url("/api/v1/account/session"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ended.status(), 204);
+    assert_eq!(
+        with_cookie(&app, "/api/v1/account/cases", &saved).await.status(),
+        401
+    );
+}
+
+async fn sessions_end_after_their_lifetime_and_when_the_account_changes(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.staff_session_hours = 2).await;
+    let (_, saved) = staff_signed_in_with_jar(&app, "env").await;
+    app.advance(chrono::Duration::minutes(119));
+    assert_eq!(with_cookie(&app, "/staff", &saved).await.status(), 200);
+    app.advance(chrono::Duration::minutes(2));
+    assert_eq!(
+        with_cookie(&app, "/staff", &saved).await.status(),
+        303,
+        "past its lifetime"
+    );
+
+    // A password change ends every other session of the account.
+    let (_, other) = staff_signed_in_with_jar(&app, "transport").await;
+    let (changer, mine) = staff_signed_in_with_jar(&app, "transport").await;
+    let (_, form) = page(&changer, app.url("/staff/password")).await;
+    let changed = changer
+        .post(app.url("/staff/password"))
+        .form(&[
+            ("csrf", csrf_of(&form).as_str()),
+            ("current_password", "huiying-demo"),
+            ("new_password", "a much longer password"),
+            ("repeat_password", "a much longer password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 200);
+    assert_eq!(with_cookie(&app, "/staff", &other).await.status(), 303);
+    assert_eq!(
+        with_cookie(&app, "/staff", &mine).await.status(),
+        303,
+        "the old cookie too"
+    );
+    assert_eq!(
+        page(&changer, app.url("/staff")).await.0,
+        200,
+        "the changer goes on"
+    );
+}

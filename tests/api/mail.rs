@@ -262,6 +262,8 @@ async fn failed_mail_is_retried_with_backoff_then_given_up_and_an_administrator_
         .await
         .unwrap();
     assert!(page.contains("已放弃"), "dead mail is listed");
+    // Signing in renewed the CSRF token: the forms after it carry the new one.
+    let csrf = crate::pages::csrf_of(&page);
     let id = page
         .split("action=\"/admin/mail/")
         .nth(1)

@@ -8,7 +8,7 @@ use crate::helpers::{Backend, TestApp, complaint, spawn_app, spawn_app_with};
 use crate::pages::csrf_of;
 use crate::smtp::SmtpSink;
 
-async fn app_with_sink(backend: Backend, confirm: bool) -> (TestApp, SmtpSink) {
+pub async fn app_with_sink(backend: Backend, confirm: bool) -> (TestApp, SmtpSink) {
     let sink = SmtpSink::start();
     let url = sink.url();
     let app = spawn_app_with(backend, move |s| {
@@ -20,7 +20,7 @@ async fn app_with_sink(backend: Backend, confirm: bool) -> (TestApp, SmtpSink) {
 }
 
 /// The path and query of the link to `path` in the last mail to `to` about `what`.
-async fn mailed_link(app: &TestApp, sink: &SmtpSink, to: &str, what: &str, path: &str) -> String {
+pub async fn mailed_link(app: &TestApp, sink: &SmtpSink, to: &str, what: &str, path: &str) -> String {
     app.run_jobs().await;
     let mail = sink
         .to(to)
@@ -33,7 +33,7 @@ async fn mailed_link(app: &TestApp, sink: &SmtpSink, to: &str, what: &str, path:
     text[start..].split_whitespace().next().unwrap().to_string()
 }
 
-fn token_in(path: &str) -> String {
+pub fn token_in(path: &str) -> String {
     path.split("token=")
         .nth(1)
         .unwrap()

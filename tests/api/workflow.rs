@@ -435,6 +435,8 @@ async fn administrators_set_deadline_policies_and_import_the_holiday_calendar() 
         .text()
         .await
         .unwrap();
+    // Signing in renewed the CSRF token: the forms after it carry the new one.
+    let csrf = crate::pages::csrf_of(&list);
     assert!(
         list.contains("安全隐患") && list.contains("紧急"),
         "urgent categories are marked"

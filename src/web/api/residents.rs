@@ -100,16 +100,18 @@ pub async fn start_session(
         .write(move |conn| residents::sign_in(conn, &body.token, now))
         .await
         .api(locale)?;
-    resident::remember(&session, &account)
-        .map_err(|e| AppError::Internal(e.to_string()))
-        .api(locale)?;
+    resident::remember(&state, &session, &account).await.api(locale)?;
     Ok(HttpResponse::Ok().json(json!({ "email": account.email })))
 }
 
 #[delete("/account/session")]
-pub async fn end_session(session: Session) -> HttpResponse {
-    resident::forget(&session);
-    HttpResponse::NoContent().finish()
+pub async fn end_session(
+    session: Session,
+    state: web::Data<AppState>,
+    Lang(locale): Lang,
+) -> Result<HttpResponse, ApiError> {
+    resident::forget(&state, &session).await.api(locale)?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[get("/account/cases")]

@@ -280,10 +280,9 @@ pub async fn use_link(
         .write(move |conn| residents::sign_in(conn, &token, now))
         .await
         .page(locale)?;
-    resident::remember(&session, &account).map_err(|e| PageError {
-        error: AppError::Internal(e.to_string()),
-        locale,
-    })?;
+    resident::remember(&state, &session, &account)
+        .await
+        .page(locale)?;
     Ok(HttpResponse::SeeOther()
         .insert_header((LOCATION, "/account"))
         .finish())
@@ -296,11 +295,17 @@ pub struct CsrfForm {
 }
 
 #[post("/account/sign-out")]
-pub async fn sign_out(session: Session, form: web::Form<CsrfForm>) -> HttpResponse {
+pub async fn sign_out(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PageError> {
     if csrf::verify(&session, &form.csrf) {
-        resident::forget(&session);
+        let locale = PageCtx::new(&req, &session).locale();
+        resident::forget(&state, &session).await.page(locale)?;
     }
-    HttpResponse::SeeOther().insert_header((LOCATION, "/")).finish()
+    Ok(HttpResponse::SeeOther().insert_header((LOCATION, "/")).finish())
 }
 
 #[derive(Deserialize)]

@@ -31,7 +31,7 @@ use crate::service::workflow::{Identity, StaffCase, act, reveal_identity, staff_
 use crate::web::AppState;
 use crate::web::api::cases::parse_number;
 use crate::web::api::staff::{QueueParams, queue_filter};
-use crate::web::auth::{SignedIn, client_ip, remember};
+use crate::web::auth::{SignedIn, client_ip, forget, remember};
 use crate::web::csrf;
 use crate::web::error::{AppError, Localize, PageError, field_messages};
 
@@ -109,10 +109,7 @@ pub async fn login(
     .await
     {
         Ok(user) => {
-            remember(&session, &user).map_err(|e| PageError {
-                error: AppError::Internal(e.to_string()),
-                locale: view.page.locale(),
-            })?;
+            remember(&state, &session, &user).await.page(view.page.locale())?;
             Ok(see_other(
                 LocalPath::parse_or(Some(&form.next), "/staff").as_str(),
             ))
@@ -145,11 +142,17 @@ pub struct CsrfForm {
 }
 
 #[post("/staff/logout")]
-pub async fn logout(session: Session, form: web::Form<CsrfForm>) -> HttpResponse {
+pub async fn logout(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PageError> {
     if csrf::verify(&session, &form.csrf) {
-        session.purge();
+        let locale = PageCtx::new(&req, &session).locale();
+        forget(&state, &session).await.page(locale)?;
     }
-    see_other("/")
+    Ok(see_other("/"))
 }
 
 // ---------------------------------------------------------------- the queue
@@ -940,10 +943,7 @@ pub async fn change_password(
                     credentials_version: user.credentials_version + 1,
                     ..user
                 };
-                remember(&session, &fresh).map_err(|e| PageError {
-                    error: AppError::Internal(e.to_string()),
-                    locale,
-                })?;
+                remember(&state, &session, &fresh).await.page(locale)?;
                 view.page.csrf = csrf::token(&session);
                 view.done = true;
                 return Ok(html(StatusCode::OK, view.render()));
