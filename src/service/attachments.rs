@@ -1,6 +1,7 @@
 //! Photos and PDFs added to a case: checked and cleaned, written under the data
 //! directory, recorded against the case, and handed out only to who may see the case.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
@@ -18,22 +19,25 @@ use crate::db::attachments::{self as store, AttachmentRecord, NewAttachment};
 use crate::db::cases::{CaseRecord, find_by_tracking_number};
 use crate::domain::timeline::hex;
 use crate::domain::tracking::TrackingNumber;
-use crate::domain::upload::{Kind, MAX_FILES, clean, display_name};
+use crate::domain::upload::{
+    CleanError, Kind, MAX_BYTES, MAX_FILES, UploadError, clean_into, disguised_name, display_name,
+};
 
-/// A file as it arrived.
-#[derive(Debug, Clone)]
-pub struct Upload {
+/// A file as it arrived: its name and where its bytes wait (removed when dropped).
+#[derive(Debug)]
+pub struct Received {
     pub name: String,
-    pub bytes: Vec<u8>,
+    pub path: tempfile::TempPath,
+    pub size: u64,
 }
 
-/// A file checked, cleaned and named, ready to write.
+/// A file checked, cleaned, named and written into the case's directory.
 #[derive(Debug, Clone)]
 pub struct Prepared {
     pub kind: Kind,
     pub display_name: String,
     pub stored_name: String,
-    pub bytes: Vec<u8>,
+    pub size: u64,
     pub sha256: String,
 }
 
@@ -44,31 +48,110 @@ pub enum Viewer {
     Staff(StaffUser),
 }
 
-/// Checks and cleans every upload; the first bad one refuses them all, by name.
-pub fn prepare(uploads: Vec<Upload>) -> Result<Vec<Prepared>, ServiceError> {
+/// Counts and hashes what passes through to the file.
+struct Hashing<W> {
+    inner: W,
+    hasher: Sha256,
+    size: u64,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn random_name() -> String {
+    let mut id = [0u8; 18];
+    rand::rng().fill_bytes(&mut id);
+    URL_SAFE_NO_PAD.encode(id)
+}
+
+/// The name as a message may show it: without what could disguise it.
+fn shown_name(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| !c.is_control() && !crate::domain::text::is_invisible_control(*c))
+        .collect()
+}
+
+/// Checks and cleans every upload into the case's directory, streaming from its spooled
+/// file; the first bad one refuses them all, by name, and leaves nothing written.
+pub fn prepare(data_dir: &Path, case_id: i64, uploads: &[Received]) -> Result<Vec<Prepared>, ServiceError> {
     if uploads.len() > MAX_FILES {
         return Err(ServiceError::Conflict {
             key: "err.too_many_files",
         });
     }
-    uploads
-        .into_iter()
-        .map(|upload| {
-            let (kind, bytes) = clean(&upload.bytes).map_err(|error| ServiceError::Upload {
-                name: upload.name.clone(),
-                error,
-            })?;
-            let mut id = [0u8; 18];
-            rand::rng().fill_bytes(&mut id);
-            Ok(Prepared {
-                display_name: display_name(&upload.name, kind),
-                stored_name: format!("{}.{}", URL_SAFE_NO_PAD.encode(id), kind.extension()),
-                sha256: hex(&Sha256::digest(&bytes)),
-                kind,
-                bytes,
-            })
-        })
-        .collect()
+    let dir = case_dir(data_dir, case_id);
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| ServiceError::Internal(format!("creating {}: {e}", dir.display())))?;
+    let mut prepared: Vec<Prepared> = Vec::with_capacity(uploads.len());
+    for upload in uploads {
+        match prepare_one(&dir, upload) {
+            Ok(file) => prepared.push(file),
+            Err(e) => {
+                remove_files(data_dir, case_id, &prepared);
+                return Err(e);
+            }
+        }
+    }
+    Ok(prepared)
+}
+
+fn prepare_one(dir: &Path, upload: &Received) -> Result<Prepared, ServiceError> {
+    let refused = |error| ServiceError::Upload {
+        name: shown_name(&upload.name),
+        error,
+    };
+    if disguised_name(&upload.name) {
+        return Err(refused(UploadError::DisguisedName));
+    }
+    if upload.size > MAX_BYTES as u64 {
+        return Err(refused(UploadError::TooLarge));
+    }
+    let io = |e: std::io::Error| ServiceError::Internal(format!("storing an upload: {e}"));
+    let source = std::fs::File::open(&upload.path).map_err(io)?;
+    let stem = random_name();
+    let partial = dir.join(format!("{stem}.part"));
+    let target = std::fs::File::create(&partial).map_err(io)?;
+    let mut out = Hashing {
+        inner: std::io::BufWriter::new(target),
+        hasher: Sha256::new(),
+        size: 0,
+    };
+    let cleaned = clean_into(source, &mut out).and_then(|kind| {
+        out.flush()?;
+        Ok(kind)
+    });
+    let kind = match cleaned {
+        Ok(kind) => kind,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(match e {
+                CleanError::Refused(error) => refused(error),
+                CleanError::Io(e) => io(e),
+            });
+        }
+    };
+    let stored_name = format!("{stem}.{}", kind.extension());
+    if let Err(e) = std::fs::rename(&partial, dir.join(&stored_name)) {
+        let _ = std::fs::remove_file(&partial);
+        return Err(io(e));
+    }
+    Ok(Prepared {
+        display_name: display_name(&upload.name, kind),
+        stored_name,
+        size: out.size,
+        sha256: hex(&out.hasher.finalize()),
+        kind,
+    })
 }
 
 /// Where a case's files live.
@@ -98,19 +181,6 @@ pub fn may_add(
         });
     }
     Ok(record)
-}
-
-/// Writes the files (before the rows that name them, so no row points at nothing).
-pub fn write_files(data_dir: &Path, case_id: i64, files: &[Prepared]) -> std::io::Result<()> {
-    let dir = case_dir(data_dir, case_id);
-    std::fs::create_dir_all(&dir)?;
-    for file in files {
-        let path = dir.join(&file.stored_name);
-        let partial = dir.join(format!("{}.part", file.stored_name));
-        std::fs::write(&partial, &file.bytes)?;
-        std::fs::rename(&partial, &path)?;
-    }
-    Ok(())
 }
 
 /// Removes files whose rows were not written.
@@ -144,7 +214,7 @@ pub fn record(
             stored_name: f.stored_name.clone(),
             display_name: f.display_name.clone(),
             content_type: f.kind.mime().into(),
-            size_bytes: f.bytes.len() as i64,
+            size_bytes: i64::try_from(f.size).unwrap_or(i64::MAX),
             sha256: f.sha256.clone(),
             created_at: now.naive_utc(),
         })
@@ -185,46 +255,92 @@ pub fn open(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::upload::UploadError;
     use crate::domain::upload::fixtures::jpeg_with_location;
 
-    #[test]
-    fn prepared_files_are_clean_named_and_hashed() {
-        let files = prepare(vec![Upload {
-            name: "IMG_0001.JPG".into(),
-            bytes: jpeg_with_location(),
-        }])
-        .unwrap();
-        assert_eq!(files[0].display_name, "IMG_0001.jpg");
-        assert!(files[0].stored_name.ends_with(".jpg") && files[0].stored_name.len() > 20);
-        assert_eq!(files[0].sha256.len(), 64);
-        assert!(!files[0].bytes.windows(3).any(|w| w == b"GPS"));
+    fn received(dir: &Path, name: &str, bytes: &[u8]) -> Received {
+        let mut file = tempfile::NamedTempFile::new_in(dir).unwrap();
+        file.write_all(bytes).unwrap();
+        Received {
+            name: name.into(),
+            size: bytes.len() as u64,
+            path: file.into_temp_path(),
+        }
+    }
+
+    fn files_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .map(|d| {
+                d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
     }
 
     #[test]
-    fn one_bad_file_refuses_the_lot_by_name() {
-        let err = prepare(vec![
-            Upload {
-                name: "ok.jpg".into(),
-                bytes: jpeg_with_location(),
-            },
-            Upload {
-                name: "照片.jpg".into(),
-                bytes: b"MZ\x90\0".to_vec(),
-            },
-        ])
+    fn prepared_files_are_clean_named_hashed_and_written() {
+        let data = tempfile::tempdir().unwrap();
+        let upload = received(data.path(), "IMG_0001.JPG", &jpeg_with_location());
+        let files = prepare(data.path(), 7, &[upload]).unwrap();
+        assert_eq!(files[0].display_name, "IMG_0001.jpg");
+        assert!(files[0].stored_name.ends_with(".jpg") && files[0].stored_name.len() > 20);
+        assert_eq!(files[0].sha256.len(), 64);
+        let stored = std::fs::read(case_dir(data.path(), 7).join(&files[0].stored_name)).unwrap();
+        assert_eq!(stored.len() as u64, files[0].size);
+        assert_eq!(hex(&Sha256::digest(&stored)), files[0].sha256);
+        assert!(!stored.windows(3).any(|w| w == b"GPS"));
+        assert_eq!(
+            files_in(&case_dir(data.path(), 7)),
+            vec![files[0].stored_name.clone()]
+        );
+    }
+
+    #[test]
+    fn one_bad_file_refuses_the_lot_by_name_and_leaves_nothing() {
+        let data = tempfile::tempdir().unwrap();
+        let err = prepare(
+            data.path(),
+            7,
+            &[
+                received(data.path(), "ok.jpg", &jpeg_with_location()),
+                received(data.path(), "照片.jpg", b"MZ\x90\0"),
+            ],
+        )
         .unwrap_err();
         assert!(matches!(
             err,
             ServiceError::Upload { ref name, error: UploadError::Unsupported } if name == "照片.jpg"
         ));
-        let six = vec![
-            Upload {
-                name: "a.jpg".into(),
-                bytes: jpeg_with_location(),
-            };
-            6
-        ];
-        assert!(matches!(prepare(six), Err(ServiceError::Conflict { .. })));
+        assert!(
+            files_in(&case_dir(data.path(), 7)).is_empty(),
+            "nothing left behind"
+        );
+        let six: Vec<Received> = (0..6)
+            .map(|_| received(data.path(), "a.jpg", &jpeg_with_location()))
+            .collect();
+        assert!(matches!(
+            prepare(data.path(), 7, &six),
+            Err(ServiceError::Conflict { .. })
+        ));
+    }
+
+    #[test]
+    fn a_disguised_name_is_refused_and_shown_without_its_trick() {
+        let data = tempfile::tempdir().unwrap();
+        let err = prepare(
+            data.path(),
+            7,
+            &[received(
+                data.path(),
+                "photo\u{202E}gpj.exe",
+                &jpeg_with_location(),
+            )],
+        )
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            ServiceError::Upload { ref name, error: UploadError::DisguisedName } if name == "photogpj.exe"
+        ));
     }
 }

@@ -74,11 +74,16 @@ impl AppError {
             AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Upload { error, .. } => match error {
-                crate::domain::upload::UploadError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-                crate::domain::upload::UploadError::Unsupported => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            },
+            AppError::Upload { error, .. } => {
+                use crate::domain::upload::UploadError;
+                match error {
+                    UploadError::TooLarge | UploadError::TooMuchAtOnce | UploadError::TooManyParts => {
+                        StatusCode::PAYLOAD_TOO_LARGE
+                    }
+                    UploadError::Unsupported => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                }
+            }
             AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -140,6 +145,17 @@ impl AppError {
                     (
                         "max",
                         &(crate::domain::upload::MAX_BYTES / (1024 * 1024)).to_string(),
+                    ),
+                    (
+                        "total",
+                        &(crate::domain::upload::MAX_FILES * crate::domain::upload::MAX_BYTES
+                            / (1024 * 1024))
+                            .to_string(),
+                    ),
+                    ("files", &crate::domain::upload::MAX_FILES.to_string()),
+                    (
+                        "pixels",
+                        &(crate::domain::upload::MAX_PIXELS / 1_000_000).to_string(),
                     ),
                 ],
             ),

@@ -34,6 +34,8 @@ pub struct AppState {
     pub filing_limit: Arc<Limiter>,
     /// Password checks and hashes, a few at a time.
     pub passwords: Arc<PasswordPool>,
+    /// Uploads received and processed at once.
+    pub uploads: Arc<tokio::sync::Semaphore>,
     calendar: Arc<RwLock<Arc<Calendar>>>,
     policies: Arc<RwLock<Arc<Policies>>>,
     catalog: Arc<RwLock<Arc<Catalog>>>,
@@ -73,6 +75,7 @@ impl AppState {
             db,
             filing_limit: Arc::new(Limiter::per_hour(settings.filing_limit_per_hour)),
             passwords: Arc::new(PasswordPool::for_this_machine()),
+            uploads: Arc::new(tokio::sync::Semaphore::new(settings.upload_slots.max(1))),
             settings: Arc::new(settings),
             tz,
             clock,

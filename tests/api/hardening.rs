@@ -403,3 +403,246 @@ async fn sessions_end_after_their_lifetime_and_when_the_account_changes(backend:
         "the changer goes on"
     );
 }
+
+/// Sends a request's head and the first bytes of its body, then waits for the answer
+/// without sending the rest: only a server that decides before reading the body answers.
+async fn answer_before_the_body(app: &TestApp, head: &str, first_bytes: &[u8]) -> Option<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(first_bytes).await.unwrap();
+    let mut answer = vec![0u8; 4096];
+    match tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut answer)).await {
+        Ok(Ok(n)) if n > 0 => Some(String::from_utf8_lossy(&answer[..n]).into_owned()),
+        _ => None,
+    }
+}
+
+fn upload_head(path: &str, extra: &str, length: u64) -> String {
+    format!(
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=XYZ\r\n\
+         Content-Length: {length}\r\n{extra}\r\n"
+    )
+}
+
+const PART_HEAD: &[u8] =
+    b"--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n\r\n\xff\xd8\xff\xe0";
+
+both_backends!(uploads_are_refused_before_their_body_is_read_unless_the_proof_holds);
+
+async fn uploads_are_refused_before_their_body_is_read_unless_the_proof_holds(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let filed = app.file(&complaint()).await;
+    let number = filed["tracking_number"].as_str().unwrap();
+    let token = filed["access_token"].as_str().unwrap();
+    let status_of = |answer: Option<String>| {
+        answer
+            .and_then(|a| a.split(' ').nth(1).map(str::to_string))
+            .unwrap_or_else(|| "no answer".into())
+    };
+
+    // A made-up token: refused at once, though 40 MB are announced and few sent.
+    let api = format!("/api/v1/cases/{number}/attachments");
+    let answer = answer_before_the_body(
+        &app,
+        &upload_head(&api, "Authorization: Bearer made-up\r\n", 40 << 20),
+        PART_HEAD,
+    )
+    .await;
+    assert_eq!(status_of(answer), "403");
+    // No proof at all, API and page.
+    let answer = answer_before_the_body(&app, &upload_head(&api, "", 40 << 20), PART_HEAD).await;
+    assert_eq!(status_of(answer), "401");
+    let page = format!("/cases/{number}/attachments");
+    let answer = answer_before_the_body(&app, &upload_head(&page, "", 40 << 20), PART_HEAD).await;
+    assert_eq!(status_of(answer), "403");
+    let answer = answer_before_the_body(
+        &app,
+        &upload_head(&format!("{page}?token=made-up"), "", 40 << 20),
+        PART_HEAD,
+    )
+    .await;
+    assert_eq!(status_of(answer), "403");
+    // The right token, but more announced than a case may take: 413 before reading it.
+    let answer = answer_before_the_body(
+        &app,
+        &upload_head(&api, &format!("Authorization: Bearer {token}\r\n"), 60 << 20),
+        PART_HEAD,
+    )
+    .await;
+    assert_eq!(status_of(answer), "413");
+}
+
+/// A multipart body of many small text fields, as the tester sent.
+fn many_fields(count: usize) -> (Vec<u8>, String) {
+    let mut body = Vec::new();
+    for i in 0..count {
+        body.extend_from_slice(
+            format!("--XYZ\r\nContent-Disposition: form-data; name=\"f{i}\"\r\n\r\nxxxx\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(b"--XYZ--\r\n");
+    (body, "multipart/form-data; boundary=XYZ".into())
+}
+
+#[actix_web::test]
+async fn an_upload_body_is_held_to_its_parts_fields_and_total_while_it_streams() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let filed = app.file(&complaint()).await;
+    let number = filed["tracking_number"].as_str().unwrap();
+    let token = filed["access_token"].as_str().unwrap();
+    let url = app.url(&format!("/api/v1/cases/{number}/attachments"));
+
+    let (body, content_type) = many_fields(25_000);
+    let response = app
+        .api
+        .post(&url)
+        .bearer_auth(token)
+        .header("Content-Type", content_type.clone())
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    let error: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "upload_refused", "{error}");
+
+    let long_field = format!(
+        "--XYZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n--XYZ--\r\n",
+        "x".repeat(10_000)
+    );
+    let response = app
+        .api
+        .post(&url)
+        .bearer_auth(token)
+        .header("Content-Type", content_type.clone())
+        .body(long_field)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413, "a text field is short");
+
+    // No length announced (chunked), and more than five files' worth of preamble.
+    let chunks = futures_util::stream::iter((0..60).map(|_| Ok::<_, std::io::Error>(vec![b'a'; 1 << 20])));
+    let response = app
+        .api
+        .post(&url)
+        .bearer_auth(token)
+        .header("Content-Type", content_type)
+        .body(reqwest::Body::wrap_stream(chunks))
+        .send()
+        .await;
+    match response {
+        Ok(r) => assert_eq!(r.status(), 413),
+        // The server may close the connection while the client is still sending.
+        Err(e) => assert!(e.is_request() || e.is_body(), "{e}"),
+    }
+    // Nothing was stored, nothing is left spooled.
+    let (_, view) = app
+        .get_json(&format!("/api/v1/cases/{number}?token={token}"))
+        .await;
+    assert_eq!(view["attachments"].as_array().map(Vec::len), Some(0), "{view}");
+    let spooled = std::fs::read_dir(app.data_dir.join("uploads-tmp"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(spooled, 0, "spooled files are removed");
+}
+
+#[actix_web::test]
+async fn uploads_past_the_slots_are_turned_away_at_once() {
+    let app = spawn_app_with(Backend::Sqlite, |s| s.upload_slots = 1).await;
+    let filed = app.file(&complaint()).await;
+    let number = filed["tracking_number"].as_str().unwrap();
+    let token = filed["access_token"].as_str().unwrap();
+    let api = format!("/api/v1/cases/{number}/attachments");
+    // One upload arrives slowly and holds the only slot.
+    use tokio::io::AsyncWriteExt;
+    let mut slow = tokio::net::TcpStream::connect(app.address.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    slow.write_all(upload_head(&api, &format!("Authorization: Bearer {token}\r\n"), 1 << 20).as_bytes())
+        .await
+        .unwrap();
+    slow.write_all(PART_HEAD).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let second = app
+        .api
+        .post(app.url(&api))
+        .bearer_auth(token)
+        .multipart(
+            reqwest::multipart::Form::new().part(
+                "file",
+                reqwest::multipart::Part::bytes(huiying::domain::upload::fixtures::jpeg_with_location())
+                    .file_name("b.jpg"),
+            ),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(second.status(), 503);
+    assert!(second.headers().contains_key("retry-after"));
+    drop(slow);
+}
+
+#[actix_web::test]
+async fn what_phones_append_to_photos_and_private_png_chunks_are_not_stored() {
+    use huiying::domain::upload::fixtures::{jpeg_with_trailers, png_of_size, png_with_private_chunks};
+    let app = spawn_app(Backend::Sqlite).await;
+    let filed = app.file(&complaint()).await;
+    let number = filed["tracking_number"].as_str().unwrap();
+    let token = filed["access_token"].as_str().unwrap();
+    let send = |name: &'static str, bytes: Vec<u8>| {
+        app.api
+            .post(app.url(&format!("/api/v1/cases/{number}/attachments")))
+            .bearer_auth(token)
+            .multipart(
+                reqwest::multipart::Form::new()
+                    .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name)),
+            )
+            .send()
+    };
+    let response = send("motion.jpg", jpeg_with_trailers()).await.unwrap();
+    assert_eq!(response.status(), 201);
+    let response = send("chart.png", png_with_private_chunks()).await.unwrap();
+    assert_eq!(response.status(), 201);
+    let body: serde_json::Value = response.json().await.unwrap();
+    for file in body["attachments"].as_array().unwrap() {
+        let url = file["url"].as_str().unwrap();
+        let stored = app
+            .api
+            .get(app.url(&format!("{url}?token={token}")))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        for secret in [&b"ftyp"[..], b"GPS", b"<html", b"Zhang", b"PK\x03\x04", b"prVt"] {
+            assert!(
+                !stored.windows(secret.len()).any(|w| w == secret),
+                "{url} kept {secret:?}"
+            );
+        }
+    }
+
+    let response = send("huge.png", png_of_size(20_000, 20_000)).await.unwrap();
+    assert_eq!(response.status(), 422);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("百万像素"),
+        "{body}"
+    );
+    let response = send(
+        "photo\u{202E}gpj.exe",
+        huiying::domain::upload::fixtures::jpeg_with_location(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 422);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("不可见字符"),
+        "{body}"
+    );
+}

@@ -2,7 +2,6 @@
 //! fetches one — for the resident (case token or account) and for staff who may see the
 //! case.
 
-use actix_multipart::Multipart;
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde_json::{Value, json};
@@ -58,6 +57,9 @@ async fn viewer(
     }
 }
 
+/// Adds files. Who is asking and whether the case takes files is settled from the path,
+/// headers and query before a byte of the body is read; the body then streams to disk
+/// within the limits of `web::upload`.
 #[post("/cases/{tracking_number}/attachments")]
 pub async fn add(
     req: HttpRequest,
@@ -66,7 +68,7 @@ pub async fn add(
     Lang(locale): Lang,
     path: web::Path<String>,
     query: web::Query<TokenQuery>,
-    body: Multipart,
+    body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let number = parse_number(&path).api(locale)?;
     let proof = match viewer(&state, &req, &query, &session).await.api(locale)? {
@@ -74,8 +76,13 @@ pub async fn add(
         // Evidence comes from the resident; staff write what they found in the answer.
         Viewer::Staff(_) => return Err(AppError::Forbidden { key: "deny.role" }).api(locale),
     };
-    let received = upload::receive(body).await.api(locale)?;
-    let all = upload::add_to_case(&state, number.clone(), proof, received.files)
+    let case_id = upload::may_add(&state, number.clone(), proof).await.api(locale)?;
+    upload::check_declared_length(&req).api(locale)?;
+    let _slot = upload::take_slot(&state).api(locale)?;
+    let received = upload::receive(&req, body, &state.settings.data_dir)
+        .await
+        .api(locale)?;
+    let all = upload::add_to_case(&state, case_id, received.files)
         .await
         .api(locale)?;
     Ok(HttpResponse::Created().json(json!({

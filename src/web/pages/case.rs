@@ -739,58 +739,58 @@ async fn render_resident(
 }
 
 /// Photos or PDFs added from the resident's page (a form that works without JavaScript).
+/// The form's address carries the private link's token (or the account proves who it is),
+/// so the proof is checked before a byte of the body is read; the CSRF field is checked
+/// before the files are processed.
 #[post("/cases/{number}/attachments")]
 pub async fn add_attachments(
     req: HttpRequest,
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: actix_multipart::Multipart,
+    query: web::Query<FileQuery>,
+    body: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let page = PageCtx::new(&req, &session);
     let locale = page.locale();
     let number = parse_number(&path).page(locale)?;
-    let received = match upload::receive(body).await {
-        Ok(received) => received,
-        // The token is lost with the body; the account (if any) still proves who it is.
+    let token = query.token.clone().unwrap_or_default();
+    let proof = proof_of(Some(&token), &session)
+        .ok_or(AppError::Forbidden {
+            key: "error.bad_token",
+        })
+        .page(locale)?;
+    let case_id = match upload::may_add(&state, number.clone(), proof.clone()).await {
+        Ok(id) => id,
+        Err(error @ (AppError::Forbidden { .. } | AppError::NotFound { .. } | AppError::Internal(_))) => {
+            return Err(error).page(locale);
+        }
         Err(error) => {
-            let Some(proof) = proof_of(None, &session) else {
-                return Err(error).page(locale);
-            };
-            let message = error.message(page.tr);
+            let message = error.form_message(page.tr);
+            let status = error.status();
             return render_resident(
                 &state,
                 page,
                 number,
                 proof,
-                String::new(),
+                token,
                 Problem::Upload(message),
-                error.status(),
+                status,
             )
             .await;
         }
     };
-    let token = received.fields.get("token").cloned().unwrap_or_default();
-    let Some(proof) = proof_of(Some(&token), &session) else {
-        return Err(AppError::Forbidden {
-            key: "error.bad_token",
-        })
-        .page(locale);
-    };
-    if !csrf::verify(&session, received.fields.get("csrf").map_or("", String::as_str)) {
-        let message = page.t("err.csrf").to_string();
-        return render_resident(
-            &state,
-            page,
-            number,
-            proof,
-            token,
-            Problem::Upload(message),
-            StatusCode::FORBIDDEN,
-        )
-        .await;
+    let outcome = async {
+        upload::check_declared_length(&req)?;
+        let _slot = upload::take_slot(&state)?;
+        let received = upload::receive(&req, body, &state.settings.data_dir).await?;
+        if !csrf::verify(&session, received.fields.get("csrf").map_or("", String::as_str)) {
+            return Err(AppError::Forbidden { key: "err.csrf" });
+        }
+        upload::add_to_case(&state, case_id, received.files).await
     }
-    match upload::add_to_case(&state, number.clone(), proof.clone(), received.files).await {
+    .await;
+    match outcome {
         Ok(_) => Ok(HttpResponse::SeeOther()
             .insert_header((
                 LOCATION,
@@ -800,11 +800,10 @@ pub async fn add_attachments(
                 ),
             ))
             .finish()),
-        Err(error @ (AppError::Forbidden { .. } | AppError::NotFound { .. } | AppError::Internal(_))) => {
-            Err(error).page(locale)
-        }
+        Err(error @ AppError::Internal(_)) => Err(error).page(locale),
         Err(error) => {
             let message = error.form_message(page.tr);
+            let status = error.status();
             render_resident(
                 &state,
                 page,
@@ -812,7 +811,7 @@ pub async fn add_attachments(
                 proof,
                 token,
                 Problem::Upload(message),
-                error.status(),
+                status,
             )
             .await
         }
