@@ -316,6 +316,24 @@ pub fn book(
     Ok(id)
 }
 
+/// Cancels the case's live booking on `day_id`. The proof is checked before anything is
+/// looked up, so a wrong token gets the same answer whatever day the case is booked on.
+pub fn cancel_on(
+    conn: &mut DbConn,
+    rules: Rules<'_>,
+    number: &TrackingNumber,
+    proof: &ResidentProof,
+    day_id: i32,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    resident_case_by(conn, rules, number, proof, now)?;
+    let case = find_by_tracking_number(conn, number.as_str())?.ok_or(ServiceError::NotFound)?;
+    match store::live_booking(conn, case.id)? {
+        Some((_, day)) if day.id == day_id => cancel(conn, rules, number, proof, now),
+        _ => Err(ServiceError::NotFound),
+    }
+}
+
 /// Cancels the case's live booking.
 pub fn cancel(
     conn: &mut DbConn,
@@ -408,11 +426,32 @@ fn leaders_only(user: &StaffUser) -> Result<(), ServiceError> {
 #[derive(Debug, Clone)]
 pub struct QueueEntry {
     pub booking: BookingRecord,
-    pub case: CaseRecord,
+    pub case: QueueCase,
     pub overdue: bool,
     pub review_request: bool,
     /// How many earlier cases the resident filed on the same matter.
     pub earlier: i64,
+}
+
+/// A booked case as the day's queue shows it: never who the resident is; what they wrote
+/// and what happened only to the leaders who receive them (administrators arrange days,
+/// they do not read complaints).
+#[derive(Debug, Clone)]
+pub struct QueueCase {
+    pub tracking_number: String,
+    pub category_code: String,
+    pub department_code: String,
+    pub state: String,
+    pub due_at: Option<chrono::NaiveDateTime>,
+    pub supervised: bool,
+    pub content: Option<QueueContent>,
+}
+
+/// What the resident wrote and the case's timeline.
+#[derive(Debug, Clone)]
+pub struct QueueContent {
+    pub title: String,
+    pub description: String,
     pub timeline: Vec<TimelineEntry>,
 }
 
@@ -430,18 +469,30 @@ pub fn day_queue(
     now: DateTime<Utc>,
 ) -> Result<DayQueue, ServiceError> {
     leaders_only(user)?;
+    let reads_content = user.role == Role::Leader;
     let day = store::summary_of(conn, day_id)?.ok_or(ServiceError::NotFound)?;
     let mut waiting = Vec::new();
-    for (booking, case) in store::bookings_of_day(conn, day_id)? {
-        let state = CaseState::parse(&case.state).unwrap_or(CaseState::Closed);
-        let earlier = store::earlier_on_same_matter(conn, &case)?;
-        let timeline = entries(events_of(conn, case.id)?, |_| true);
-        // Staff never see who the resident is in this view (the intake office asks apart).
-        let mut case = case;
-        case.resident_name.clear();
-        case.resident_phone = None;
-        case.resident_email = None;
-        case.access_token_hash.clear();
+    for (booking, record) in store::bookings_of_day(conn, day_id)? {
+        let state = CaseState::parse(&record.state).unwrap_or(CaseState::Closed);
+        let earlier = store::earlier_on_same_matter(conn, &record)?;
+        let content = if reads_content {
+            Some(QueueContent {
+                timeline: entries(events_of(conn, record.id)?, |_| true),
+                title: record.title.clone(),
+                description: record.description.clone(),
+            })
+        } else {
+            None
+        };
+        let case = QueueCase {
+            tracking_number: record.tracking_number.clone(),
+            category_code: record.category_code.clone(),
+            department_code: record.department_code.clone(),
+            state: record.state.clone(),
+            due_at: record.due_at,
+            supervised: record.supervisor_id.is_some(),
+            content,
+        };
         waiting.push(Waiting {
             overdue: !state.is_terminal() && case.due_at.is_some_and(|d| d.and_utc() < now),
             review_request: is_review_request(state),
@@ -454,7 +505,6 @@ pub fn day_queue(
                 earlier,
                 booking,
                 case,
-                timeline,
             },
         });
     }
@@ -513,6 +563,12 @@ pub fn record_meeting(
         });
     }
     let day = store::summary_of(conn, booking.day_id)?.ok_or(ServiceError::NotFound)?;
+    // Who received the resident records what was agreed: the day's own leader.
+    if day.day.leader_id != user.id {
+        return Err(ServiceError::Forbidden {
+            key: "deny.not_your_day",
+        });
+    }
     if local_date(now, rules.tz) < day.day.day {
         return Err(ServiceError::Conflict {
             key: "reception.not_yet",

@@ -257,11 +257,17 @@ pub fn staff_case(
             key: "deny.not_your_case",
         });
     }
-    // The identity is not part of this view at all.
+    // The identity is not part of this view at all; for a confidential case neither is
+    // where the resident lives or stands (it would name them in a village).
     record.resident_name.clear();
     record.resident_phone = None;
     record.resident_email = None;
     record.access_token_hash.clear();
+    if record.confidential {
+        record.address = None;
+        record.latitude = None;
+        record.longitude = None;
+    }
     let timeline = entries(events, |_| true);
     let mut ids: Vec<i32> = timeline.iter().filter_map(|e| e.actor_id).collect();
     ids.extend(record.supervisor_id);
@@ -284,6 +290,8 @@ pub struct Identity {
     pub name: String,
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// A confidential case's address is part of who filed it, shown only here.
+    pub address: Option<String>,
 }
 
 /// Reveals who filed the case to `user`, if they may know, and records that they looked.
@@ -310,6 +318,7 @@ pub fn reveal_identity(
     log_access(conn, user.id, record.id, "identity", now.naive_utc())?;
     tracing::info!(user = user.id, case = %record.tracking_number, "personal data viewed");
     Ok(Identity {
+        address: record.address.filter(|_| record.confidential),
         name: record.resident_name,
         phone: record.resident_phone,
         email: record.resident_email,

@@ -11,6 +11,8 @@ use crate::staff_pages::{page, signed_in};
 const NAME: &str = "欧阳明月";
 const PHONE: &str = "13912345678";
 const EMAIL: &str = "ouyang.mingyue@example.cn";
+/// Where a confidential filer lives names them in a village as surely as their name.
+const ADDRESS: &str = "桃溪村七组42号";
 
 async fn app_with_sink(backend: Backend) -> (TestApp, SmtpSink) {
     let sink = SmtpSink::start();
@@ -20,7 +22,7 @@ async fn app_with_sink(backend: Backend) -> (TestApp, SmtpSink) {
 }
 
 fn leaks(text: &str) -> Vec<&'static str> {
-    [NAME, PHONE, EMAIL]
+    [NAME, PHONE, EMAIL, ADDRESS]
         .into_iter()
         .filter(|secret| text.contains(secret))
         .collect()
@@ -29,6 +31,7 @@ fn leaks(text: &str) -> Vec<&'static str> {
 fn confidential_complaint() -> Value {
     let mut body = complaint();
     body["resident"] = json!({"name": NAME, "phone": PHONE, "email": EMAIL});
+    body["address"] = json!(ADDRESS);
     body["confidential"] = json!(true);
     body
 }
@@ -89,6 +92,10 @@ async fn a_confidential_identity_reaches_the_intake_office_and_nobody_else(backe
         .await;
     assert_eq!(status, 200, "{contact}");
     assert_eq!(contact["name"], NAME);
+    assert_eq!(
+        contact["address"], ADDRESS,
+        "part of the identity, so shown with it"
+    );
     let intake_page = signed_in(&app, "intake").await;
     let (_, html) = page(&intake_page, app.url(&format!("/staff/cases/{number}"))).await;
     assert!(leaks(&html).is_empty(), "not shown until asked for");

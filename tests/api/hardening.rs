@@ -646,3 +646,105 @@ async fn what_phones_append_to_photos_and_private_png_chunks_are_not_stored() {
         "{body}"
     );
 }
+
+both_backends!(reception_bookings_and_queues_tell_nothing_to_the_wrong_people);
+
+async fn reception_bookings_and_queues_tell_nothing_to_the_wrong_people(backend: Backend) {
+    use serde_json::json;
+    let app = spawn_app(backend).await;
+    let leader = app.token_for("leader").await;
+    let admin = app.token_for("admin").await;
+    app.add_account("leader2", "leader", None).await;
+    let publish = |date: &'static str| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            let response = app
+                .api
+                .post(app.url("/api/v1/reception-days"))
+                .bearer_auth(admin)
+                .json(&json!({"date": date, "starts_at": "09:00", "ends_at": "11:30",
+                    "place": "市民中心三楼接待室", "capacity": 5, "leader": "leader"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 201);
+            response.json::<serde_json::Value>().await.unwrap()["id"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    let (booked_day, other_day) = (publish("2026-12-10").await, publish("2026-12-17").await);
+    let filed = app.file(&complaint()).await;
+    let number = filed["tracking_number"].as_str().unwrap();
+    let token = filed["access_token"].as_str().unwrap();
+    let booked = app
+        .api
+        .post(app.url(&format!("/api/v1/reception-days/{booked_day}/bookings")))
+        .bearer_auth(token)
+        .json(&json!({ "tracking_number": number }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(booked.status(), 201);
+
+    // A wrong token gets one answer whatever the day: nothing tells which one is booked.
+    for day in [booked_day, other_day, 9999] {
+        let response = app
+            .api
+            .delete(app.url(&format!("/api/v1/reception-days/{day}/bookings/{number}")))
+            .bearer_auth("wrong-token")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403, "day {day}");
+    }
+    // The right token on the wrong day: not found.
+    let response = app
+        .api
+        .delete(app.url(&format!("/api/v1/reception-days/{other_day}/bookings/{number}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+
+    // Administrators arrange the days; what residents wrote is for the leaders.
+    let (status, queue) = app
+        .get_with(&admin, &format!("/api/v1/reception-days/{booked_day}/queue"))
+        .await;
+    assert_eq!(status, 200);
+    let entry = &queue["entries"][0];
+    assert_eq!(entry["tracking_number"], number);
+    assert!(entry["title"].is_null(), "{entry}");
+    assert_eq!(entry["timeline"], json!([]));
+    assert!(!queue.to_string().contains("夜间施工") && !queue.to_string().contains("东门社区"));
+    let (_, for_leader) = app
+        .get_with(&leader, &format!("/api/v1/reception-days/{booked_day}/queue"))
+        .await;
+    assert_eq!(for_leader["entries"][0]["title"], "夜间施工噪音扰民");
+    let admin_page = crate::staff_pages::signed_in(&app, "admin").await;
+    let (status, html) = page(&admin_page, app.url(&format!("/leader/days/{booked_day}"))).await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("夜间施工") && !html.contains("东门社区"), "{html}");
+    assert!(html.contains("只向接待的领导显示"));
+
+    // On the day, only its own leader records the meeting.
+    app.advance(chrono::Duration::days(14));
+    let booking = for_leader["entries"][0]["booking"].as_i64().unwrap();
+    let record = |token: String| {
+        let app = &app;
+        async move {
+            app.api
+                .post(app.url(&format!("/api/v1/bookings/{booking}/meeting")))
+                .bearer_auth(token)
+                .json(&json!({"attended": true, "outcome": "当面解释了处理进展。"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(record(app.token_for("leader2").await).await, 403);
+    assert_eq!(record(app.token_for("leader").await).await, 200);
+}

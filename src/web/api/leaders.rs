@@ -155,17 +155,7 @@ pub async fn cancel_booking(
     let (rules, now) = (state.rules(), state.now());
     state
         .db
-        .write(move |conn| {
-            let case = crate::db::cases::find_by_tracking_number(conn, number.as_str())?
-                .ok_or(crate::service::ServiceError::NotFound)?;
-            // The booking named must be the case's live one on that day.
-            match crate::db::reception::live_booking(conn, case.id)? {
-                Some((_, day)) if day.id == day_id => {
-                    reception::cancel(conn, rules.rules(), &number, &proof, now)
-                }
-                _ => Err(crate::service::ServiceError::NotFound),
-            }
-        })
+        .write(move |conn| reception::cancel_on(conn, rules.rules(), &number, &proof, day_id, now))
         .await
         .api(locale)?;
     Ok(HttpResponse::NoContent().finish())
@@ -203,7 +193,7 @@ pub fn queue_json(catalog: &Catalog, locale: Locale, tz: chrono_tz::Tz, queue: &
             "booking": e.booking.id,
             "booked_at": rfc3339(e.booking.booked_at.and_utc()),
             "tracking_number": e.case.tracking_number,
-            "title": e.case.title,
+            "title": e.case.content.as_ref().map(|c| &c.title),
             "category": category_name(catalog, locale, &e.case.category_code),
             "department": department_name(catalog, locale, &e.case.department_code),
             "state": e.case.state,
@@ -214,7 +204,7 @@ pub fn queue_json(catalog: &Catalog, locale: Locale, tz: chrono_tz::Tz, queue: &
             "earlier_cases": e.earlier,
             "attended": e.booking.attended,
             "outcome": e.booking.outcome,
-            "timeline": e.timeline.iter().map(|t| json!({
+            "timeline": e.case.content.iter().flat_map(|c| &c.timeline).map(|t| json!({
                 "at": rfc3339(t.at),
                 "kind": t.kind,
                 "message": event_text(tr, catalog, tz, &t.kind, t.data.as_ref()).summary,

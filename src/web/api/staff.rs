@@ -237,6 +237,7 @@ pub async fn contact(
         "name": identity.name,
         "phone": identity.phone,
         "email": identity.email,
+        "address": identity.address,
     })))
 }
 

@@ -371,7 +371,6 @@ pub struct QueueCard {
     pub position: usize,
     pub booking: i32,
     pub number: String,
-    pub title: String,
     pub category: String,
     pub department: String,
     pub state: String,
@@ -379,10 +378,16 @@ pub struct QueueCard {
     pub overdue: bool,
     pub review_request: bool,
     pub earlier: i64,
-    pub description: String,
-    pub timeline: Vec<(String, String)>,
+    /// What the resident wrote and the timeline: for the leaders who receive them only.
+    pub content: Option<CardContent>,
     pub recorded: Option<(bool, String)>,
     pub supervised: bool,
+}
+
+pub struct CardContent {
+    pub title: String,
+    pub description: String,
+    pub timeline: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -392,6 +397,8 @@ struct DayPage {
     day: DayLine,
     cards: Vec<QueueCard>,
     is_leader: bool,
+    /// The day's own leader records the meetings.
+    is_own_day: bool,
     /// Meetings are recorded on the day or after.
     has_come: bool,
     /// The day may still be called off (it has not passed and is not called off).
@@ -416,6 +423,7 @@ async fn day_page(
     let locale = page.locale();
     let now = state.now();
     let is_leader = user.role == Role::Leader;
+    let user_id = user.id;
     let queue = state
         .db
         .run(move |conn| reception::day_queue(conn, &user, day_id, now))
@@ -430,7 +438,6 @@ async fn day_page(
             position: i + 1,
             booking: e.booking.id,
             number: e.case.tracking_number.clone(),
-            title: e.case.title.clone(),
             category: category_name(&catalog, locale, &e.case.category_code),
             department: department_name(&catalog, locale, &e.case.department_code),
             state: CaseState::parse(&e.case.state)
@@ -440,24 +447,27 @@ async fn day_page(
             overdue: e.overdue,
             review_request: e.review_request,
             earlier: e.earlier,
-            description: e.case.description.clone(),
-            timeline: e
-                .timeline
-                .iter()
-                .map(|t| {
-                    (
-                        date(locale, t.at, state.tz),
-                        event_text(page.tr, &catalog, state.tz, &t.kind, t.data.as_ref()).summary,
-                    )
-                })
-                .collect(),
+            content: e.case.content.as_ref().map(|c| CardContent {
+                title: c.title.clone(),
+                description: c.description.clone(),
+                timeline: c
+                    .timeline
+                    .iter()
+                    .map(|t| {
+                        (
+                            date(locale, t.at, state.tz),
+                            event_text(page.tr, &catalog, state.tz, &t.kind, t.data.as_ref()).summary,
+                        )
+                    })
+                    .collect(),
+            }),
             recorded: e.booking.met_at.map(|_| {
                 (
                     e.booking.attended.unwrap_or(false),
                     e.booking.outcome.clone().unwrap_or_default(),
                 )
             }),
-            supervised: e.case.supervisor_id.is_some(),
+            supervised: e.case.supervised,
         })
         .collect();
     let today = local_date(now, state.tz);
@@ -466,6 +476,7 @@ async fn day_page(
         day: DayLine::new(&catalog, page.tr, &queue.day),
         cards,
         is_leader,
+        is_own_day: is_leader && record.leader_id == user_id,
         has_come: today >= record.day,
         may_cancel: record.cancelled_at.is_none() && record.day >= today,
         cancelled: record.cancelled_at.map(|at| {
