@@ -50,6 +50,7 @@ pub fn configure(state: AppState, session_key: Key) -> impl FnOnce(&mut web::Ser
             // The API sees the same session: a signed-in resident's browser calls it too.
             .service(
                 api::scope()
+                    .wrap(from_fn(api::cookie_writes_need_json))
                     .wrap(from_fn(auth::check_sessions))
                     .wrap(sessions(session_key.clone(), secure)),
             )

@@ -748,3 +748,94 @@ async fn reception_bookings_and_queues_tell_nothing_to_the_wrong_people(backend:
     assert_eq!(record(app.token_for("leader2").await).await, 403);
     assert_eq!(record(app.token_for("leader").await).await, 200);
 }
+
+/// A client signed in as a resident by the mailed link (its cookies kept).
+async fn resident_with_cookie(app: &TestApp, sink: &crate::smtp::SmtpSink, email: &str) -> reqwest::Client {
+    let (resident, _jar) = browser_with_jar();
+    let asked = resident
+        .post(app.url("/api/v1/account/sign-in"))
+        .json(&serde_json::json!({ "email": email }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 202);
+    let link = crate::residents::mailed_link(app, sink, email, "登录", "/account/link").await;
+    let started = resident
+        .post(app.url("/api/v1/account/session"))
+        .json(&serde_json::json!({ "token": crate::residents::token_in(&link) }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), 200);
+    resident
+}
+
+both_backends!(writes_authenticated_by_the_cookie_alone_must_be_json);
+
+async fn writes_authenticated_by_the_cookie_alone_must_be_json(backend: Backend) {
+    let (app, sink) = crate::residents::app_with_sink(backend, false).await;
+    let filed = app.file(&complaint()).await;
+    let number = filed["tracking_number"].as_str().unwrap();
+    let token = filed["access_token"].as_str().unwrap();
+    let resident = resident_with_cookie(&app, &sink, "zhang.san@example.cn").await;
+    let withdraw = app.url(&format!("/api/v1/cases/{number}/withdraw"));
+
+    // What a form on another site could send: refused, and nothing happens.
+    for (content_type, body) in [
+        ("text/plain", "{}"),
+        ("application/x-www-form-urlencoded", "a=b"),
+        ("multipart/form-data; boundary=X", "--X--\r\n"),
+    ] {
+        let response = resident
+            .post(&withdraw)
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403, "{content_type}");
+    }
+    let upload = resident
+        .post(app.url(&format!("/api/v1/cases/{number}/attachments")))
+        .multipart(
+            reqwest::multipart::Form::new().part(
+                "file",
+                reqwest::multipart::Part::bytes(huiying::domain::upload::fixtures::jpeg_with_location())
+                    .file_name("a.jpg"),
+            ),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        upload.status(),
+        403,
+        "a cross-site multipart form cannot add files either"
+    );
+    let (_, view) = app
+        .get_json(&format!("/api/v1/cases/{number}?token={token}"))
+        .await;
+    assert_eq!(view["state"], "routed", "not withdrawn");
+    assert_eq!(view["attachments"].as_array().map(Vec::len), Some(0));
+
+    // A body that is not JSON is never taken for "no fields", whoever sends it.
+    let response = app
+        .api
+        .post(&withdraw)
+        .bearer_auth(token)
+        .header("Content-Type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 415);
+
+    // JSON from the resident's own script works.
+    let response = resident
+        .post(&withdraw)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}

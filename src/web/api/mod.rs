@@ -7,11 +7,60 @@ pub mod leaders;
 pub mod residents;
 pub mod staff;
 
+use actix_session::SessionExt;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::JsonPayloadError;
+use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use actix_web::middleware::Next;
 use actix_web::{Scope, web};
 
 use super::BODY_LIMIT;
 use super::error::{AppError, for_request};
+
+/// A header that proves a cookie-authenticated write comes from our own pages' script.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// A POST that only the session cookie authenticates must be one no other site can make
+/// a browser send: a JSON body (a cross-site form cannot send one, and no CORS preflight
+/// is ever granted) or the session's CSRF token in [`CSRF_HEADER`]. Writes that carry a
+/// token of their own (bearer or `?token=`) prove themselves and are not concerned.
+pub async fn cookie_writes_need_json(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    // POST is the only writing method a page on another site can make a browser send
+    // without a CORS preflight (DELETE, PUT and PATCH always ask first, and are refused).
+    if req.method() == actix_web::http::Method::POST
+        && !req.headers().contains_key(AUTHORIZATION)
+        && !req.query_string().contains("token=")
+    {
+        let session = req.get_session();
+        let cookie_signed_in = super::resident::signed_in(&session).is_some()
+            || session.get::<i32>("uid").ok().flatten().is_some();
+        let json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase())
+            .is_some_and(|v| v == "application/json" || v.ends_with("+json"));
+        let header_token = req
+            .headers()
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| super::csrf::verify(&session, t));
+        if cookie_signed_in && !json && !header_token {
+            return Err(for_request(
+                req.request(),
+                AppError::Forbidden {
+                    key: "error.csrf_api",
+                },
+            ));
+        }
+    }
+    next.call(req).await
+}
 
 pub fn scope() -> Scope {
     web::scope("/api/v1")

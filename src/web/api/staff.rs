@@ -308,6 +308,39 @@ pub fn acted_json(acted: &Acted) -> Value {
     })
 }
 
+/// A body of at most `limit` bytes, refused as soon as it passes it.
+async fn read_limited(mut body: web::Payload, limit: usize) -> Result<Vec<u8>, AppError> {
+    use futures_util::StreamExt;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|e| AppError::BadRequest(e.to_string()))?;
+        if bytes.len() + chunk.len() > limit {
+            return Err(AppError::PayloadTooLarge);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+/// An action's body: none at all (actions without fields), or JSON. Anything else is
+/// refused rather than taken as empty, so a form another site posts cannot pass for an
+/// action with no fields.
+fn action_input(req: &HttpRequest, body: &[u8]) -> Result<ActionInput, AppError> {
+    if body.is_empty() {
+        return Ok(ActionInput::default());
+    }
+    let json = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Err(AppError::UnsupportedMediaType);
+    }
+    serde_json::from_slice(body).map_err(|e| AppError::BadRequest(e.to_string()))
+}
+
 /// `POST /cases/{n}/<action>` for every action of the state machine.
 #[post("/cases/{tracking_number}/{action:.+}")]
 pub async fn action(
@@ -316,7 +349,7 @@ pub async fn action(
     Lang(locale): Lang,
     path: web::Path<(String, String)>,
     query: web::Query<TokenQuery>,
-    body: Option<web::Json<ActionInput>>,
+    body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let (raw_number, name) = path.into_inner();
     let kind = ActionKind::parse(&name)
@@ -327,7 +360,8 @@ pub async fn action(
     let actor = actor_for(&state, &req, &query, number.as_str())
         .await
         .api(locale)?;
-    let input = body.map(web::Json::into_inner).unwrap_or_default();
+    let body = read_limited(body, crate::web::BODY_LIMIT).await.api(locale)?;
+    let input = action_input(&req, &body).api(locale)?;
     let action = Action::parse(kind, &input)
         .map_err(AppError::Invalid)
         .api(locale)?;
