@@ -148,6 +148,22 @@ pub fn insert_link(conn: &mut DbConn, link: &NewLink) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Whether the portal has written to `email` (lower case) before: a link was sent to it,
+/// or a case was filed with it.
+pub fn mailed_before(conn: &mut DbConn, email: &str) -> Result<bool, DbError> {
+    let linked = diesel::select(diesel::dsl::exists(
+        email_links::table.filter(email_links::email.eq(email)),
+    ))
+    .get_result(conn)?;
+    if linked {
+        return Ok(true);
+    }
+    Ok(diesel::select(diesel::dsl::exists(
+        cases::table.filter(lower(cases::resident_email).eq(Some(email.to_string()))),
+    ))
+    .get_result(conn)?)
+}
+
 /// Links sent to `email` since `since` (for the per-address limit).
 pub fn links_sent_since(conn: &mut DbConn, email: &str, since: NaiveDateTime) -> Result<i64, DbError> {
     Ok(email_links::table

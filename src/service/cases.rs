@@ -32,6 +32,9 @@ pub struct PublicCase {
     pub supportable: bool,
     /// Confirmed supports.
     pub supports: i64,
+    /// A report about an official: to the public, neither its category nor who handles
+    /// it is told (either could point at the person reported, or warn them).
+    pub routing_withheld: bool,
 }
 
 /// Everything the resident may see of their own case.
@@ -92,6 +95,7 @@ fn public_of(record: &CaseRecord) -> Result<PublicCase, ServiceError> {
         published_title: None,
         supportable: false,
         supports: 0,
+        routing_withheld: false,
     })
 }
 
@@ -114,6 +118,7 @@ pub fn public_case(
             .then(|| crate::domain::text::redact(&record.title)),
         supportable,
         supports: super::residents::support_count(conn, record.id)?,
+        routing_withheld: report,
         ..public_of(&record)?
     })
 }

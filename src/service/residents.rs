@@ -68,6 +68,16 @@ fn invalid_email(error: FieldError) -> ServiceError {
     ServiceError::Invalid(FieldErrors::single("email", error))
 }
 
+/// Charges a mail to an address the portal has never written to against the asking
+/// client's budget (per client address and hour), so nobody can use the portal to mail
+/// strangers in bulk. `Err` says how long to wait.
+pub type NewAddressBudget = Box<dyn FnOnce() -> Result<(), ServiceError> + Send>;
+
+/// A budget that never refuses (internal callers, tests).
+pub fn unlimited() -> NewAddressBudget {
+    Box::new(|| Ok(()))
+}
+
 /// Writes a one-time link and the mail that carries it (`mail` gets the sealed token).
 #[allow(clippy::too_many_arguments)]
 fn send_link(
@@ -79,6 +89,7 @@ fn send_link(
     locale: Locale,
     valid_for: Duration,
     now: DateTime<Utc>,
+    new_address: NewAddressBudget,
     mail: impl FnOnce(String) -> MailData,
 ) -> Result<String, ServiceError> {
     // A filing's own confirmation is limited with filings (per client address), not here.
@@ -89,6 +100,9 @@ fn send_link(
         return Err(ServiceError::TooManyAttempts {
             retry_after_secs: 3600,
         });
+    }
+    if limited && !store::mailed_before(conn, email)? {
+        new_address()?;
     }
     let (token, token_hash) = new_token();
     store::insert_link(
@@ -116,6 +130,7 @@ pub fn request_sign_in(
     email: &str,
     locale: Locale,
     now: DateTime<Utc>,
+    new_address: NewAddressBudget,
 ) -> Result<(), ServiceError> {
     let email = parse_email(email)?;
     send_link(
@@ -127,6 +142,7 @@ pub fn request_sign_in(
         locale,
         Duration::minutes(SIGN_IN_MINUTES),
         now,
+        new_address,
         |sealed_token| MailData::SignInLink { sealed_token },
     )?;
     Ok(())
@@ -249,6 +265,7 @@ pub fn support(
     locale: Locale,
     account: Option<&ResidentAccount>,
     now: DateTime<Utc>,
+    new_address: NewAddressBudget,
 ) -> Result<Supported, ServiceError> {
     let email = parse_email(email)?;
     let case = find_by_tracking_number(conn, number.as_str())?.ok_or(ServiceError::NotFound)?;
@@ -294,6 +311,7 @@ pub fn support(
         locale,
         Duration::days(CONFIRM_DAYS),
         now,
+        new_address,
         |sealed_token| MailData::SupportConfirm {
             number: tracking_number,
             sealed_token,
@@ -374,6 +392,7 @@ pub fn send_filing_confirmation(
         locale,
         Duration::days(CONFIRM_DAYS),
         now,
+        unlimited(),
         |sealed_token| MailData::FilingConfirm {
             number,
             sealed_token,

@@ -283,15 +283,7 @@ impl ResponseError for PageError {
             status: self.status_code().as_u16(),
             message: self.error.message(tr),
         };
-        let mut response = super::pages::html(self.status_code(), page.render());
-        if let Some(secs) = self.error.retry_after()
-            && let Ok(value) = actix_web::http::header::HeaderValue::from_str(&secs.to_string())
-        {
-            response
-                .headers_mut()
-                .insert(actix_web::http::header::RETRY_AFTER, value);
-        }
-        response
+        super::pages::error_page(&self.error, page.render())
     }
 }
 

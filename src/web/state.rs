@@ -17,6 +17,7 @@ use crate::notify::seal::Sealer;
 use crate::service::ServiceError;
 use crate::service::file_case::{FiledCase, FilingOptions, file_case};
 use crate::service::passwords::PasswordPool;
+use crate::service::residents::NewAddressBudget;
 use crate::service::workflow::Rules;
 
 use super::limit::Limiter;
@@ -36,6 +37,10 @@ pub struct AppState {
     pub passwords: Arc<PasswordPool>,
     /// Uploads received and processed at once.
     pub uploads: Arc<tokio::sync::Semaphore>,
+    /// Mails to addresses never written to before, per client address.
+    pub new_address_mails: Arc<Limiter>,
+    /// Public look-ups by number, per client address.
+    pub lookups: Arc<Limiter>,
     calendar: Arc<RwLock<Arc<Calendar>>>,
     policies: Arc<RwLock<Arc<Policies>>>,
     catalog: Arc<RwLock<Arc<Catalog>>>,
@@ -76,6 +81,8 @@ impl AppState {
             filing_limit: Arc::new(Limiter::per_hour(settings.filing_limit_per_hour)),
             passwords: Arc::new(PasswordPool::for_this_machine()),
             uploads: Arc::new(tokio::sync::Semaphore::new(settings.upload_slots.max(1))),
+            new_address_mails: Arc::new(Limiter::per_hour(settings.new_address_mails_per_hour)),
+            lookups: Arc::new(Limiter::per_hour(settings.lookup_limit_per_hour)),
             settings: Arc::new(settings),
             tz,
             clock,
@@ -153,6 +160,36 @@ impl AppState {
                 metrics::counter!("filings_refused_total", "reason" => "rate").increment(1);
                 super::error::AppError::TooManyRequests {
                     key: "error.too_many_filings",
+                    retry_after_secs: wait.secs(),
+                }
+            })
+    }
+
+    /// The request's budget for mail to addresses the portal has never written to.
+    pub fn new_address_budget(&self, req: &actix_web::HttpRequest) -> NewAddressBudget {
+        let (limiter, client, now) = (
+            self.new_address_mails.clone(),
+            super::auth::client_addr(req),
+            self.now(),
+        );
+        Box::new(move || {
+            limiter.check(client, now).map_err(|wait| {
+                metrics::counter!("mails_refused_total", "reason" => "new_address_budget").increment(1);
+                ServiceError::TooManyAttempts {
+                    retry_after_secs: wait.secs(),
+                }
+            })
+        })
+    }
+
+    /// Counts a public look-up by number from the request's address.
+    pub fn count_lookup(&self, req: &actix_web::HttpRequest) -> Result<(), super::error::AppError> {
+        self.lookups
+            .check(super::auth::client_addr(req), self.now())
+            .map_err(|wait| {
+                metrics::counter!("lookups_refused_total").increment(1);
+                super::error::AppError::TooManyRequests {
+                    key: "error.too_many_lookups",
                     retry_after_secs: wait.secs(),
                 }
             })

@@ -839,3 +839,112 @@ async fn writes_authenticated_by_the_cookie_alone_must_be_json(backend: Backend)
         .unwrap();
     assert_eq!(response.status(), 200);
 }
+
+both_backends!(one_address_may_not_mail_strangers_in_bulk);
+
+async fn one_address_may_not_mail_strangers_in_bulk(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.new_address_mails_per_hour = 3).await;
+    let filed = app.file(&complaint()).await;
+    let number = filed["tracking_number"].as_str().unwrap();
+    let ask = |path: String, email: String| {
+        let app = &app;
+        async move {
+            app.api
+                .post(app.url(&path))
+                .json(&serde_json::json!({ "email": email }))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(
+        ask("/api/v1/account/sign-in".into(), "a@example.cn".into()).await,
+        202
+    );
+    assert_eq!(
+        ask(format!("/api/v1/cases/{number}/support"), "b@example.cn".into()).await,
+        202
+    );
+    assert_eq!(
+        ask("/api/v1/account/sign-in".into(), "c@example.cn".into()).await,
+        202
+    );
+    assert_eq!(
+        ask("/api/v1/account/sign-in".into(), "d@example.cn".into()).await,
+        429,
+        "a fourth stranger"
+    );
+    assert_eq!(
+        ask(format!("/api/v1/cases/{number}/support"), "e@example.cn".into()).await,
+        429
+    );
+    // Addresses the portal has written to before are not strangers.
+    assert_eq!(
+        ask("/api/v1/account/sign-in".into(), "a@example.cn".into()).await,
+        202
+    );
+    assert_eq!(
+        ask("/api/v1/account/sign-in".into(), "zhang.san@example.cn".into()).await,
+        202,
+        "the filer"
+    );
+}
+
+both_backends!(public_look_ups_are_limited_and_reports_about_officials_keep_their_routing_to_themselves);
+
+async fn public_look_ups_are_limited_and_reports_about_officials_keep_their_routing_to_themselves(
+    backend: Backend,
+) {
+    let app = spawn_app_with(backend, |s| s.lookup_limit_per_hour = 3).await;
+    let mut report = complaint();
+    report["category"] = serde_json::json!("official-misconduct");
+    report["area"] = serde_json::json!("LJ-QS-TX");
+    report["concerned_department"] = serde_json::json!("transport");
+    let filed = app.file(&report).await;
+    let number = filed["tracking_number"].as_str().unwrap();
+    let token = filed["access_token"].as_str().unwrap();
+
+    let (status, public) = app.get_json(&format!("/api/v1/cases/{number}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        public["category"].is_null() && public["department"].is_null(),
+        "{public}"
+    );
+    let browser = app.browser("zh-CN");
+    let (status, tracked) = page(&browser, app.url(&format!("/track?number={number}"))).await;
+    assert_eq!(status, 200);
+    assert!(tracked.contains("检举控告类事项不公开"), "{tracked}");
+    assert!(
+        !tracked.contains("纪委") && !tracked.contains("监委") && !tracked.contains("公职人员"),
+        "{tracked}"
+    );
+    // The resident still sees where their report went.
+    let (_, own) = app
+        .get_json(&format!("/api/v1/cases/{number}?token={token}"))
+        .await;
+    assert_eq!(own["department"]["code"], "discipline");
+
+    // Three look-ups an hour from one address here (the resident's own counted too, by
+    // the API); the fourth waits, with a reason.
+    let (status, tracked) = page(&browser, app.url(&format!("/track?number={number}"))).await;
+    assert_eq!(status, 429, "{tracked}");
+    assert!(tracked.contains("查询次数过多"));
+    let refused = app
+        .api
+        .get(app.url(&format!("/api/v1/cases/{number}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
+    // Staff are not counted.
+    let env = app.token_for("intake").await;
+    assert_eq!(
+        app.get_with(&env, &format!("/api/v1/cases/{number}")).await.0,
+        200
+    );
+    app.advance(chrono::Duration::minutes(20));
+    assert_eq!(app.get_json(&format!("/api/v1/cases/{number}")).await.0, 200);
+}

@@ -119,8 +119,10 @@ async fn spawn(backend: Backend, adjust: impl FnOnce(&mut Settings), demo_activi
         pool_size: 4,
         // Tests run the deadline scan and delivery themselves, as of the time they choose.
         background_jobs: false,
-        // Every test client is 127.0.0.1; the limit's own tests turn it on.
+        // Every test client is 127.0.0.1; the limits' own tests turn them on.
         filing_limit_per_hour: 0,
+        lookup_limit_per_hour: 0,
+        new_address_mails_per_hour: 0,
         public_url: Some("http://portal.test".into()),
         ..Settings::default()
     };

@@ -138,7 +138,12 @@ pub async fn show(
 ) -> Result<HttpResponse, ApiError> {
     let number = parse_number(&path).api(locale)?;
     let catalog = state.catalog();
-    let body = match case_token(&req, &query) {
+    let token = case_token(&req, &query);
+    // Anyone may look a number up, but not in bulk: numbers are sequential.
+    if !token.as_deref().is_some_and(crate::web::auth::is_staff_token) {
+        state.count_lookup(&req).api(locale)?;
+    }
+    let body = match token {
         Some(token) if crate::web::auth::is_staff_token(&token) => {
             let now = state.now();
             let user = state
@@ -206,8 +211,10 @@ pub fn public_json(catalog: &Catalog, locale: Locale, case: &PublicCase) -> Valu
     json!({
         "tracking_number": case.tracking_number,
         "state": case.state,
-        "category": named(&case.category_code, category_name(catalog, locale, &case.category_code)),
-        "department": named(&case.department_code, department_name(catalog, locale, &case.department_code)),
+        "category": (!case.routing_withheld)
+            .then(|| named(&case.category_code, category_name(catalog, locale, &case.category_code))),
+        "department": (!case.routing_withheld)
+            .then(|| named(&case.department_code, department_name(catalog, locale, &case.department_code))),
         "submitted_at": rfc3339(case.submitted_at),
         "updated_at": rfc3339(case.updated_at),
         "acceptance_due_at": case.acceptance_due_at.map(rfc3339),

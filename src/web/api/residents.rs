@@ -67,14 +67,15 @@ pub struct EmailBody {
 
 #[post("/account/sign-in")]
 pub async fn request_link(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Lang(locale): Lang,
     body: web::Json<EmailBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (sealer, now) = (state.sealer.clone(), state.now());
+    let (sealer, now, budget) = (state.sealer.clone(), state.now(), state.new_address_budget(&req));
     state
         .db
-        .write(move |conn| residents::request_sign_in(conn, &sealer, &body.email, locale, now))
+        .write(move |conn| residents::request_sign_in(conn, &sealer, &body.email, locale, now, budget))
         .await
         .api(locale)?;
     Ok(HttpResponse::Accepted().json(json!({ "status": "sent" })))
@@ -208,6 +209,7 @@ pub async fn case_export(
 /// supporting with their own address.
 #[post("/cases/{tracking_number}/support")]
 pub async fn support(
+    req: HttpRequest,
     session: Session,
     state: web::Data<AppState>,
     Lang(locale): Lang,
@@ -217,6 +219,7 @@ pub async fn support(
     let number = parse_number(&path).api(locale)?;
     let account = resident::signed_in(&session);
     let (catalog, sealer, now) = (state.catalog(), state.sealer.clone(), state.now());
+    let budget = state.new_address_budget(&req);
     let supported = state
         .db
         .write(move |conn| {
@@ -229,6 +232,7 @@ pub async fn support(
                 locale,
                 account.as_ref(),
                 now,
+                budget,
             )
         })
         .await

@@ -139,10 +139,10 @@ pub async fn request_link(
         return Ok(html(StatusCode::FORBIDDEN, view.render()));
     }
     let (sealer, now, locale) = (state.sealer.clone(), state.now(), view.page.locale());
-    let email = form.email.clone();
+    let (email, budget) = (form.email.clone(), state.new_address_budget(&req));
     let sent = state
         .db
-        .write(move |conn| residents::request_sign_in(conn, &sealer, &email, locale, now))
+        .write(move |conn| residents::request_sign_in(conn, &sealer, &email, locale, now, budget))
         .await;
     match sent {
         Ok(()) => {

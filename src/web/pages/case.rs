@@ -39,8 +39,9 @@ pub struct PublicSummary {
     pub tracking_number: String,
     pub state: String,
     pub state_code: String,
-    pub category: String,
-    pub department: String,
+    /// `None` for a report about an official (see `PublicCase::routing_withheld`).
+    pub category: Option<String>,
+    pub department: Option<String>,
     pub submitted_at: String,
     pub submitted_iso: String,
     pub updated_at: String,
@@ -57,8 +58,9 @@ impl PublicSummary {
             tracking_number: case.tracking_number.clone(),
             state: state_name(tr, case.state).to_string(),
             state_code: case.state.as_str().to_string(),
-            category: category_name(catalog, locale, &case.category_code),
-            department: department_name(catalog, locale, &case.department_code),
+            category: (!case.routing_withheld).then(|| category_name(catalog, locale, &case.category_code)),
+            department: (!case.routing_withheld)
+                .then(|| department_name(catalog, locale, &case.department_code)),
             submitted_at: date_time(locale, case.submitted_at, tz),
             submitted_iso: rfc3339(case.submitted_at),
             updated_at: date_time(locale, case.updated_at, tz),
@@ -412,6 +414,10 @@ pub async fn show(
             page,
         },
         (other, _) => {
+            // The public view, as on /track: counted against the address's look-ups.
+            if let Err(error) = state.count_lookup(&req) {
+                return Err(error).page(locale);
+            }
             let public = state
                 .db
                 .run({

@@ -67,7 +67,7 @@ pub async fn support(
     }
     let account = resident::signed_in(&session);
     let (catalog, sealer, now) = (state.catalog(), state.sealer.clone(), state.now());
-    let email = form.email.clone();
+    let (email, budget) = (form.email.clone(), state.new_address_budget(&req));
     let target = number.clone();
     let supported = state
         .db
@@ -81,6 +81,7 @@ pub async fn support(
                 locale,
                 account.as_ref(),
                 now,
+                budget,
             )
         })
         .await;

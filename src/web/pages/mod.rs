@@ -205,6 +205,19 @@ impl PageCtx {
     }
 }
 
+/// A page that answers an error: its status, and `Retry-After` when the error says when.
+pub fn error_page(error: &super::error::AppError, rendered: Result<String, askama::Error>) -> HttpResponse {
+    let mut response = html(error.status(), rendered);
+    if let Some(secs) = error.retry_after()
+        && let Ok(value) = actix_web::http::header::HeaderValue::from_str(&secs.to_string())
+    {
+        response
+            .headers_mut()
+            .insert(actix_web::http::header::RETRY_AFTER, value);
+    }
+    response
+}
+
 pub fn html(status: StatusCode, rendered: Result<String, askama::Error>) -> HttpResponse {
     match rendered {
         Ok(body) => HttpResponse::build(status)

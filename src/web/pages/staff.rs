@@ -121,15 +121,7 @@ pub async fn login(
         Err(e @ (ServiceError::TooManyAttempts { .. } | ServiceError::Busy { .. })) => {
             let error = AppError::from(e);
             view.error = Some(error.message(view.page.tr));
-            let mut response = html(error.status(), view.render());
-            if let Some(secs) = error.retry_after()
-                && let Ok(value) = actix_web::http::header::HeaderValue::from_str(&secs.to_string())
-            {
-                response
-                    .headers_mut()
-                    .insert(actix_web::http::header::RETRY_AFTER, value);
-            }
-            Ok(response)
+            Ok(super::error_page(&error, view.render()))
         }
         Err(other) => Err(other).page(view.page.locale()),
     }

@@ -47,6 +47,11 @@ pub async fn track(
     if number.trim().is_empty() {
         return Ok(html(StatusCode::OK, view.render()));
     }
+    // Numbers are sequential: one address may look up only so many an hour.
+    if let Err(error) = state.count_lookup(&req) {
+        view.error = Some(error.message(view.page.tr));
+        return Ok(super::error_page(&error, view.render()));
+    }
     let parsed = match parse_number(&number) {
         Ok(n) => n,
         Err(e) => {
