@@ -74,9 +74,12 @@ fn sessions(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {
 }
 
 /// Headers every response carries. The private link puts a token in the URL, so no
-/// referrer ever leaves the site.
+/// referrer ever leaves the site. Nothing is stored by browsers or proxies unless a
+/// handler says otherwise (the static files do): pages carry CSRF tokens and many carry
+/// personal data (the private page, identities, contacts, the register, data downloads).
 pub fn security_headers() -> DefaultHeaders {
     DefaultHeaders::new()
+        .add(("Cache-Control", "no-store"))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "no-referrer"))
         .add(("X-Frame-Options", "DENY"))

@@ -948,3 +948,56 @@ async fn public_look_ups_are_limited_and_reports_about_officials_keep_their_rout
     app.advance(chrono::Duration::minutes(20));
     assert_eq!(app.get_json(&format!("/api/v1/cases/{number}")).await.0, 200);
 }
+
+#[actix_web::test]
+async fn nothing_personal_is_stored_by_browsers_or_proxies() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let filed = app.file(&complaint()).await;
+    let number = filed["tracking_number"].as_str().unwrap();
+    let token = filed["access_token"].as_str().unwrap();
+    let intake = app.token_for("intake").await;
+    let leader = app.token_for("leader").await;
+    let cache_of = |r: &reqwest::Response| {
+        r.headers()
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    for (path, bearer) in [
+        (format!("/cases/{number}?token={token}"), None),
+        (format!("/api/v1/cases/{number}?token={token}"), None),
+        (format!("/api/v1/cases/{number}/data?token={token}"), None),
+        (format!("/cases/{number}/data?token={token}"), None),
+        (format!("/api/v1/cases/{number}/contact"), Some(&intake)),
+        (
+            "/reports/register.csv?from=2026-11-01&to=2026-11-30".to_string(),
+            Some(&leader),
+        ),
+        ("/".to_string(), None),
+    ] {
+        let mut request = app.api.get(app.url(&path));
+        if let Some(bearer) = bearer {
+            request = request.bearer_auth(bearer);
+        }
+        let response = request.send().await.unwrap();
+        assert!(response.status().is_success(), "{path}: {}", response.status());
+        assert!(
+            cache_of(&response).contains("no-store"),
+            "{path}: {:?}",
+            cache_of(&response)
+        );
+    }
+    let staff = crate::staff_pages::signed_in(&app, "intake").await;
+    let (_, case_page) = page(&staff, app.url(&format!("/staff/cases/{number}"))).await;
+    let identity = staff
+        .post(app.url(&format!("/staff/cases/{number}/identity")))
+        .form(&[("csrf", csrf_of(&case_page))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(identity.status(), 200);
+    assert!(cache_of(&identity).contains("no-store"));
+    // Static files are the exception: cached, for a year when addressed by digest.
+    let css = app.api.get(app.url("/static/app.css")).send().await.unwrap();
+    assert!(!cache_of(&css).contains("no-store"), "{:?}", cache_of(&css));
+}
