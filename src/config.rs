@@ -211,6 +211,18 @@ impl Settings {
         key_bytes(self.audit_key.as_deref(), &self.data_dir, "audit.key", 32).map_err(ConfigError::AuditKey)
     }
 
+    /// The audit key for checking, never a new one: verifying with a key made up on the
+    /// spot would only report every event as altered.
+    pub fn existing_audit_key_bytes(&self) -> Result<Vec<u8>, ConfigError> {
+        if self.audit_key.is_none() && !self.data_dir.join("audit.key").exists() {
+            return Err(ConfigError::AuditKey(format!(
+                "none configured and no {} (set HUIYING_AUDIT_KEY or --config as the portal runs)",
+                self.data_dir.join("audit.key").display()
+            )));
+        }
+        self.audit_key_bytes()
+    }
+
     pub fn staff_session_lifetime(&self) -> chrono::Duration {
         chrono::Duration::hours(i64::from(self.staff_session_hours.max(1)))
     }

@@ -333,10 +333,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit {
             command: AuditCommand::Verify { case },
         } => {
+            let key = huiying::domain::timeline::ChainKey::new(settings.existing_audit_key_bytes()?);
             let db = Db::open(&settings.database_url(), 2)?;
             let (checked, breaks) = {
                 let mut conn = db.get()?;
-                huiying::service::audit::verify(&mut conn, case.as_deref())?
+                huiying::service::audit::check_key(&mut conn, &key)?;
+                huiying::service::audit::verify(&mut conn, &key, case.as_deref())?
             };
             if breaks.is_empty() {
                 println!("checked {checked} cases: every timeline chain is intact");

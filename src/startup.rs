@@ -15,6 +15,8 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::db::catalog::{count_departments, load};
 use crate::db::users::count_users;
+use crate::domain::timeline::ChainKey;
+use crate::service::audit::seal_with;
 use crate::service::auth::NewPassword;
 use crate::service::demo::{DEMO_PASSWORD, seed_demo, seed_demo_accounts, seed_demo_reception_days};
 use crate::service::demo_cases::seed_demo_cases;
@@ -47,8 +49,18 @@ pub async fn prepare_state(settings: Settings, options: &Options) -> anyhow::Res
     let pool_size = settings.pool_size;
     let load_demo = options.load_demo;
     let now = options.clock.now();
+    let chain_key = ChainKey::new(settings.audit_key_bytes()?);
+    let sealing_key = chain_key.clone();
     let (db, catalog, policies, calendar, fresh_demo) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         let db = Db::open(&url, pool_size).context("Failed to open the database")?;
+        // Before anything writes an event: the chains are sealed with this key, or
+        // were sealed with it before (another key is refused).
+        let anchored = db
+            .write_blocking(move |conn| seal_with(conn, &sealing_key, now))
+            .context("Failed to check the audit key")?;
+        if anchored > 0 {
+            tracing::info!(cases = anchored, "sealed the timelines recorded before the audit key");
+        }
         let mut conn = db.get()?;
         if load_demo && count_departments(&mut conn)? == 0 {
             let added = db
@@ -85,7 +97,7 @@ pub async fn prepare_state(settings: Settings, options: &Options) -> anyhow::Res
         tz,
         options.clock.clone(),
         telemetry::metrics(),
-        sealer,
+        web::state::Keys { sealer, chain_key },
         catalog,
     );
     state.replace_policies(policies);

@@ -351,6 +351,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_key (id) {
+        id -> Integer,
+        check_value -> Text,
+        keyed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    chain_anchors (case_id) {
+        case_id -> BigInt,
+        seq -> Integer,
+        hash -> Text,
+        seal -> Text,
+    }
+}
+
 diesel::joinable!(case_events -> cases (case_id));
 diesel::joinable!(bookings -> reception_days (day_id));
 diesel::joinable!(bookings -> cases (case_id));

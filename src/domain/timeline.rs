@@ -1,7 +1,14 @@
 //! Timeline events and their hash chain. Each event's hash covers its own content and the
 //! previous event's hash, so altering or removing any row breaks every hash after it.
+//!
+//! The hash is an HMAC-SHA256 under a key kept outside the database (`ChainKey`): whoever
+//! can write to the database but does not hold the key cannot recompute the chain after
+//! changing a row. Events recorded before the deployment had a key carry plain SHA-256
+//! hashes; the head of each such chain is sealed with the key once (an anchor), which
+//! protects them the same way.
 
 use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -231,12 +238,51 @@ pub struct HashInput<'a> {
     pub prev_hash: &'a str,
 }
 
+/// The secret that keys the chain. Never stored in the database, never printed.
+#[derive(Clone)]
+pub struct ChainKey(Vec<u8>);
+
+impl ChainKey {
+    pub fn new(bytes: Vec<u8>) -> ChainKey {
+        ChainKey(bytes)
+    }
+
+    fn mac(&self) -> Hmac<Sha256> {
+        <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("an HMAC takes a key of any length")
+    }
+
+    /// A fingerprint of the key, stored with the database so that starting with another
+    /// key (which would leave every earlier event unverifiable) is refused.
+    pub fn check_value(&self) -> String {
+        let mut mac = self.mac();
+        mac.update(b"huiying audit key check v1");
+        hex(&mac.finalize().into_bytes())
+    }
+
+    /// The seal over a chain's head as it stood before the key existed.
+    pub fn anchor_seal(&self, case_id: i64, seq: i32, hash: &str) -> String {
+        let mut mac = self.mac();
+        mac.update(b"huiying anchor v1");
+        for field in [&case_id.to_be_bytes()[..], &seq.to_be_bytes(), hash.as_bytes()] {
+            mac.update(&(field.len() as u64).to_be_bytes());
+            mac.update(field);
+        }
+        hex(&mac.finalize().into_bytes())
+    }
+}
+
+impl std::fmt::Debug for ChainKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChainKey([hidden])")
+    }
+}
+
 impl HashInput<'_> {
-    pub fn hash(&self) -> String {
-        let mut h = Sha256::new();
+    /// Feeds every field, each prefixed by its length, so no two events encode alike.
+    fn feed(&self, mut update: impl FnMut(&[u8])) {
         let mut field = |bytes: &[u8]| {
-            h.update((bytes.len() as u64).to_be_bytes());
-            h.update(bytes);
+            update(&(bytes.len() as u64).to_be_bytes());
+            update(bytes);
         };
         field(&self.case_id.to_be_bytes());
         field(&self.seq.to_be_bytes());
@@ -252,6 +298,19 @@ impl HashInput<'_> {
         field(self.payload.as_bytes());
         field(&self.at.timestamp_micros().to_be_bytes());
         field(self.prev_hash.as_bytes());
+    }
+
+    /// The event's hash: an HMAC under the deployment's key.
+    pub fn hash(&self, key: &ChainKey) -> String {
+        let mut mac = key.mac();
+        self.feed(|bytes| mac.update(bytes));
+        hex(&mac.finalize().into_bytes())
+    }
+
+    /// The plain SHA-256 that events recorded before the key existed carry.
+    pub fn legacy_hash(&self) -> String {
+        let mut h = Sha256::new();
+        self.feed(|bytes| h.update(bytes));
         hex(&h.finalize())
     }
 }
@@ -267,7 +326,13 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// Links new events onto a case's chain whose last event is (`last_seq`, `last_hash`).
-pub fn chain(case_id: i64, last_seq: i32, last_hash: &str, events: Vec<NewEvent>) -> Vec<ChainedEvent> {
+pub fn chain(
+    key: &ChainKey,
+    case_id: i64,
+    last_seq: i32,
+    last_hash: &str,
+    events: Vec<NewEvent>,
+) -> Vec<ChainedEvent> {
     let mut prev = last_hash.to_string();
     let mut out = Vec::with_capacity(events.len());
     for (offset, event) in events.into_iter().enumerate() {
@@ -285,7 +350,7 @@ pub fn chain(case_id: i64, last_seq: i32, last_hash: &str, events: Vec<NewEvent>
             at: event.at,
             prev_hash: &prev,
         }
-        .hash();
+        .hash(key);
         out.push(ChainedEvent {
             case_id,
             seq,
@@ -325,22 +390,49 @@ mod tests {
             .expect("valid")
     }
 
+    fn key() -> ChainKey {
+        ChainKey::new(b"a test key of thirty-two bytes!!".to_vec())
+    }
+
+    #[test]
+    fn without_the_key_the_chain_cannot_be_recomputed() {
+        let event = chain(&key(), 1, 0, GENESIS, vec![received(at())]).remove(0);
+        let input = HashInput {
+            case_id: event.case_id,
+            seq: event.seq,
+            kind: &event.kind,
+            visibility: event.visibility.as_str(),
+            actor_kind: event.actor_kind.as_str(),
+            actor_id: event.actor_id,
+            payload: &event.payload,
+            at: event.at,
+            prev_hash: &event.prev_hash,
+        };
+        assert_eq!(input.hash(&key()), event.hash);
+        assert_ne!(input.legacy_hash(), event.hash, "plain SHA-256 is not it");
+        let other = ChainKey::new(b"another key entirely, 32 bytes!!".to_vec());
+        assert_ne!(input.hash(&other), event.hash, "nor another key");
+        assert_ne!(key().check_value(), other.check_value());
+        assert_ne!(key().anchor_seal(1, 2, "abc"), key().anchor_seal(1, 2, "abd"));
+        assert_eq!(format!("{:?}", key()), "ChainKey([hidden])");
+    }
+
     #[test]
     fn events_link_to_their_predecessor() {
-        let events = chain(1, 0, GENESIS, vec![received(at()), received(at())]);
+        let events = chain(&key(), 1, 0, GENESIS, vec![received(at()), received(at())]);
         assert_eq!(events[0].seq, 1);
         assert_eq!(events[0].prev_hash, GENESIS);
         assert_eq!(events[1].seq, 2);
         assert_eq!(events[1].prev_hash, events[0].hash);
         assert_eq!(events[0].hash.len(), 64);
-        let more = chain(1, 2, &events[1].hash, vec![received(at())]);
+        let more = chain(&key(), 1, 2, &events[1].hash, vec![received(at())]);
         assert_eq!(more[0].seq, 3);
         assert_eq!(more[0].prev_hash, events[1].hash);
     }
 
     #[test]
     fn any_change_changes_the_hash() {
-        let base = chain(1, 0, GENESIS, vec![received(at())]).remove(0);
+        let base = chain(&key(), 1, 0, GENESIS, vec![received(at())]).remove(0);
         let rehash = |f: &dyn Fn(&mut HashInput)| {
             let mut input = HashInput {
                 case_id: base.case_id,
@@ -354,7 +446,7 @@ mod tests {
                 prev_hash: &base.prev_hash,
             };
             f(&mut input);
-            input.hash()
+            input.hash(&key())
         };
         assert_eq!(rehash(&|_| {}), base.hash);
         assert_ne!(rehash(&|i| i.case_id = 2), base.hash);

@@ -1,14 +1,76 @@
-//! `huiying audit verify`: recompute every timeline's hash chain and report any row that
-//! was altered, removed or inserted out of order.
+//! `huiying audit verify`: recompute every timeline's hash chain under the audit key and
+//! report any row that was altered, removed or inserted out of order, and any chain
+//! recomputed without the key. Also the one-time sealing of chains begun before the key.
 
 use std::collections::BTreeMap;
 
 use diesel::prelude::*;
 
+use crate::db::audit::{
+    Anchor, anchors_of, heads_after, insert_anchors, key_check_value, set_key_check_value,
+};
 use crate::db::cases::{CaseRecord, EventRecord, all_case_ids, find_by_tracking_number};
 use crate::db::schema::{case_events, cases};
 use crate::db::{DbConn, DbError};
-use crate::domain::timeline::{GENESIS, HashInput};
+use crate::domain::timeline::{ChainKey, GENESIS, HashInput};
+
+/// Why the key cannot be used with this database.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error(
+        "the audit key is not the one this database's timelines were sealed with; start with \
+         the original key (HUIYING_AUDIT_KEY or <data dir>/audit.key), or no event can be verified"
+    )]
+    Mismatch,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// Whether `key` is the one the database was sealed with (a database never sealed has
+/// nothing keyed to check yet).
+pub fn check_key(conn: &mut DbConn, key: &ChainKey) -> Result<(), KeyError> {
+    match key_check_value(conn)? {
+        Some(value) if value != key.check_value() => Err(KeyError::Mismatch),
+        _ => Ok(()),
+    }
+}
+
+/// Makes sure the database is sealed with `key`: the first time, every chain begun before
+/// the key is anchored (its head sealed) and the key's fingerprint kept; afterwards, a
+/// different key is refused. Returns how many chains were anchored. Run before anything
+/// writes an event.
+pub fn seal_with(
+    conn: &mut DbConn,
+    key: &ChainKey,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<usize, KeyError> {
+    match key_check_value(conn)? {
+        Some(value) if value == key.check_value() => return Ok(0),
+        Some(_) => return Err(KeyError::Mismatch),
+        None => {}
+    }
+    const PAGE: i64 = 5_000;
+    let (mut anchored, mut after) = (0, 0);
+    loop {
+        let heads = heads_after(conn, after, PAGE)?;
+        let Some(last) = heads.last().map(|h| h.0) else {
+            break;
+        };
+        let anchors: Vec<Anchor> = heads
+            .into_iter()
+            .map(|(case_id, seq, hash)| Anchor {
+                seal: key.anchor_seal(case_id, seq, &hash),
+                case_id,
+                seq,
+                hash,
+            })
+            .collect();
+        anchored += insert_anchors(conn, &anchors)?;
+        after = last;
+    }
+    set_key_check_value(conn, &key.check_value(), now.naive_utc())?;
+    Ok(anchored)
+}
 
 /// One problem found in a chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,13 +90,30 @@ impl std::fmt::Display for ChainBreak {
     }
 }
 
-/// Checks one case's chain against the head recorded on the case row.
-pub fn check_chain(case: &CaseRecord, events: &[EventRecord]) -> Vec<ChainBreak> {
+/// Checks one case's chain against the head recorded on the case row: every event keyed,
+/// except those up to a valid anchor, which carry the plain hashes of before the key.
+pub fn check_chain(
+    key: &ChainKey,
+    case: &CaseRecord,
+    events: &[EventRecord],
+    anchor: Option<&Anchor>,
+) -> Vec<ChainBreak> {
     let mut breaks = Vec::new();
     let problem = |seq: Option<i32>, text: String| ChainBreak {
         tracking_number: case.tracking_number.clone(),
         seq,
         problem: text,
+    };
+    let legacy_until = match anchor {
+        Some(a) if a.seal == key.anchor_seal(a.case_id, a.seq, &a.hash) => a.seq,
+        Some(_) => {
+            breaks.push(problem(
+                None,
+                "the seal over its events from before the audit key is not valid".into(),
+            ));
+            0
+        }
+        None => 0,
     };
     let mut prev = GENESIS.to_string();
     for (i, e) in events.iter().enumerate() {
@@ -52,7 +131,7 @@ pub fn check_chain(case: &CaseRecord, events: &[EventRecord]) -> Vec<ChainBreak>
                 "does not link to the event before it".into(),
             ));
         }
-        let recomputed = HashInput {
+        let input = HashInput {
             case_id: e.case_id,
             seq: e.seq,
             kind: &e.kind,
@@ -62,10 +141,23 @@ pub fn check_chain(case: &CaseRecord, events: &[EventRecord]) -> Vec<ChainBreak>
             payload: &e.payload,
             at: e.created_at.and_utc(),
             prev_hash: &e.prev_hash,
-        }
-        .hash();
+        };
+        let recomputed = if e.seq <= legacy_until {
+            input.legacy_hash()
+        } else {
+            input.hash(key)
+        };
         if recomputed != e.hash {
-            breaks.push(problem(Some(e.seq), "content was altered (hash mismatch)".into()));
+            breaks.push(problem(
+                Some(e.seq),
+                "content was altered, or its hash recomputed without the audit key".into(),
+            ));
+        }
+        if e.seq == legacy_until && anchor.is_some_and(|a| a.hash != e.hash) {
+            breaks.push(problem(
+                Some(e.seq),
+                "does not match the head sealed when the key was introduced".into(),
+            ));
         }
         prev = e.hash.clone();
     }
@@ -88,7 +180,11 @@ pub fn check_chain(case: &CaseRecord, events: &[EventRecord]) -> Vec<ChainBreak>
 }
 
 /// Verifies one case (by tracking number) or every case, a batch at a time.
-pub fn verify(conn: &mut DbConn, only: Option<&str>) -> Result<(usize, Vec<ChainBreak>), DbError> {
+pub fn verify(
+    conn: &mut DbConn,
+    key: &ChainKey,
+    only: Option<&str>,
+) -> Result<(usize, Vec<ChainBreak>), DbError> {
     if let Some(number) = only {
         let Some(case) = find_by_tracking_number(conn, number)? else {
             return Ok((
@@ -101,7 +197,8 @@ pub fn verify(conn: &mut DbConn, only: Option<&str>) -> Result<(usize, Vec<Chain
             ));
         };
         let events = crate::db::cases::events_of(conn, case.id)?;
-        return Ok((1, check_chain(&case, &events)));
+        let anchors = anchors_of(conn, &[case.id])?;
+        return Ok((1, check_chain(key, &case, &events, anchors.get(&case.id))));
     }
     const BATCH: i64 = 500;
     let mut checked = 0;
@@ -124,10 +221,13 @@ pub fn verify(conn: &mut DbConn, only: Option<&str>) -> Result<(usize, Vec<Chain
         {
             events.entry(e.case_id).or_default().push(e);
         }
+        let anchors = anchors_of(conn, &ids)?;
         for case in &records {
             breaks.extend(check_chain(
+                key,
                 case,
                 events.get(&case.id).map(Vec::as_slice).unwrap_or(&[]),
+                anchors.get(&case.id),
             ));
         }
         checked += records.len();

@@ -106,6 +106,7 @@ pub fn file_case(
         _ => ActorKind::Staff,
     };
     let events = chain(
+        rules.chain_key,
         id,
         0,
         GENESIS,

@@ -299,7 +299,7 @@ pub fn book(
     })?;
     record_events(
         conn,
-        rules.catalog,
+        rules,
         &case,
         vec![(
             EventData::ReceptionBooked {
@@ -356,7 +356,7 @@ pub fn cancel(
     store::cancel_booking(conn, booking.id, now.naive_utc())?;
     record_events(
         conn,
-        rules.catalog,
+        rules,
         &case,
         vec![(
             EventData::ReceptionCancelled { date: day.day },
@@ -397,7 +397,7 @@ pub fn cancel_day(
         store::cancel_booking(conn, booking.id, now.naive_utc())?;
         record_events(
             conn,
-            rules.catalog,
+            rules,
             case,
             vec![(
                 EventData::ReceptionDayCancelled {
@@ -578,7 +578,7 @@ pub fn record_meeting(
     store::record_meeting(conn, booking.id, attended, &outcome, now.naive_utc())?;
     record_events(
         conn,
-        rules.catalog,
+        rules,
         &case,
         vec![(
             EventData::ReceptionHeld {
@@ -620,7 +620,7 @@ pub fn supervise(
     }
     record_events(
         conn,
-        rules.catalog,
+        rules,
         &case,
         vec![(
             EventData::Supervised {

@@ -16,7 +16,7 @@ use crate::db::users::log_access;
 use crate::domain::calendar::Calendar;
 use crate::domain::case::{ActorKind, CaseState, Visibility};
 use crate::domain::catalog::Catalog;
-use crate::domain::timeline::{EventData, NewEvent, chain};
+use crate::domain::timeline::{ChainKey, EventData, NewEvent, chain};
 use crate::domain::tracking::TrackingNumber;
 use crate::domain::workflow::{
     Action, ActionKind, Actor, Context, Extension, Facts, Policies, Status, available, decide,
@@ -33,6 +33,8 @@ pub struct Rules<'a> {
     pub calendar: &'a Calendar,
     pub policies: &'a Policies,
     pub tz: Tz,
+    /// Keys the hash chain of every event written under these rules.
+    pub chain_key: &'a ChainKey,
 }
 
 impl<'a> Rules<'a> {
@@ -108,7 +110,7 @@ pub struct Acted {
 /// charge) under the same check as actions, with the mail they cause.
 pub fn record_events(
     conn: &mut DbConn,
-    catalog: &Catalog,
+    rules: Rules<'_>,
     record: &CaseRecord,
     events: Vec<(EventData, Visibility)>,
     actor: &Actor,
@@ -120,6 +122,7 @@ pub fn record_events(
         Actor::System => (ActorKind::System, None),
     };
     let chained = chain(
+        rules.chain_key,
         record.id,
         record.last_event_seq,
         &record.last_event_hash,
@@ -152,7 +155,14 @@ pub fn record_events(
     insert_events(conn, &chained)?;
     let facts = facts_of(record, &[])?;
     let data: Vec<EventData> = events.into_iter().map(|(data, _)| data).collect();
-    let notices = for_events(conn, catalog, About::from(record), &facts.status, &data, now)?;
+    let notices = for_events(
+        conn,
+        rules.catalog,
+        About::from(record),
+        &facts.status,
+        &data,
+        now,
+    )?;
     insert_notices(conn, &notices)?;
     Ok(())
 }
@@ -175,6 +185,7 @@ pub fn act(
         Actor::System => (ActorKind::System, None),
     };
     let chained = chain(
+        rules.chain_key,
         record.id,
         record.last_event_seq,
         &record.last_event_hash,

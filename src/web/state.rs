@@ -12,6 +12,7 @@ use crate::db::Db;
 use crate::domain::calendar::Calendar;
 use crate::domain::catalog::Catalog;
 use crate::domain::new_case::NewCase;
+use crate::domain::timeline::ChainKey;
 use crate::domain::workflow::Policies;
 use crate::notify::seal::Sealer;
 use crate::service::ServiceError;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Seals secrets that must wait in the outbox (the receipt's private link).
     pub sealer: Sealer,
+    /// Keys the timeline's hash chain.
+    pub chain_key: Arc<ChainKey>,
     /// Filings per client address.
     pub filing_limit: Arc<Limiter>,
     /// Password checks and hashes, a few at a time.
@@ -53,6 +56,7 @@ pub struct OwnedRules {
     pub calendar: Arc<Calendar>,
     pub policies: Arc<Policies>,
     pub tz: Tz,
+    pub chain_key: Arc<ChainKey>,
 }
 
 impl OwnedRules {
@@ -62,8 +66,15 @@ impl OwnedRules {
             calendar: &self.calendar,
             policies: &self.policies,
             tz: self.tz,
+            chain_key: &self.chain_key,
         }
     }
+}
+
+/// The secrets the portal works with, both kept outside the database.
+pub struct Keys {
+    pub sealer: Sealer,
+    pub chain_key: ChainKey,
 }
 
 impl AppState {
@@ -73,10 +84,11 @@ impl AppState {
         tz: Tz,
         clock: Arc<dyn Clock>,
         metrics: PrometheusHandle,
-        sealer: Sealer,
+        Keys { sealer, chain_key }: Keys,
         catalog: Catalog,
     ) -> Self {
         AppState {
+            chain_key: Arc::new(chain_key),
             db,
             filing_limit: Arc::new(Limiter::per_hour(settings.filing_limit_per_hour)),
             passwords: Arc::new(PasswordPool::for_this_machine()),
@@ -100,6 +112,7 @@ impl AppState {
             calendar: self.calendar(),
             policies: self.policies(),
             tz: self.tz,
+            chain_key: self.chain_key.clone(),
         }
     }
 

@@ -1001,3 +1001,188 @@ async fn nothing_personal_is_stored_by_browsers_or_proxies() {
     let css = app.api.get(app.url("/static/app.css")).send().await.unwrap();
     assert!(!cache_of(&css).contains("no-store"), "{:?}", cache_of(&css));
 }
+
+/// What someone with write access to the database but without the audit key can do: edit
+/// an event and recompute every hash after it with plain SHA-256 (`keyed: None`), or, to
+/// stand for a database of the release before the key, with no edit.
+fn rehash_without_the_key(
+    db: &huiying::db::Db,
+    backend: Backend,
+    case_id: i64,
+    edit: Option<(i32, &str, &str)>,
+) {
+    use diesel::connection::SimpleConnection;
+    use huiying::domain::timeline::{GENESIS, HashInput};
+    let mut conn = db.get().unwrap();
+    let unlock = match backend {
+        Backend::Sqlite => {
+            "DROP TRIGGER IF EXISTS case_events_no_update; DROP TRIGGER IF EXISTS case_events_no_delete;"
+        }
+        Backend::Postgres => "ALTER TABLE case_events DISABLE TRIGGER case_events_no_update;",
+    };
+    conn.batch_execute(unlock).unwrap();
+    if let Some((seq, from, to)) = edit {
+        conn.batch_execute(&format!(
+            "UPDATE case_events SET payload = replace(payload, '{from}', '{to}') WHERE case_id = {case_id} AND seq = {seq}"
+        ))
+        .unwrap();
+    }
+    let events = huiying::db::cases::events_of(&mut conn, case_id).unwrap();
+    let mut prev = GENESIS.to_string();
+    for e in &events {
+        let hash = HashInput {
+            case_id: e.case_id,
+            seq: e.seq,
+            kind: &e.kind,
+            visibility: &e.visibility,
+            actor_kind: &e.actor_kind,
+            actor_id: e.actor_id,
+            payload: &e.payload,
+            at: e.created_at.and_utc(),
+            prev_hash: &prev,
+        }
+        .legacy_hash();
+        conn.batch_execute(&format!(
+            "UPDATE case_events SET prev_hash = '{prev}', hash = '{hash}' WHERE id = {}",
+            e.id
+        ))
+        .unwrap();
+        prev = hash;
+    }
+    conn.batch_execute(&format!(
+        "UPDATE cases SET last_event_hash = '{prev}' WHERE id = {case_id}"
+    ))
+    .unwrap();
+}
+
+async fn verify_all(app: &TestApp) -> Vec<huiying::service::audit::ChainBreak> {
+    let (db, key) = (app.state.db.clone(), app.state.chain_key.clone());
+    tokio::task::spawn_blocking(move || {
+        huiying::service::audit::verify(&mut db.get().unwrap(), &key, None)
+            .unwrap()
+            .1
+    })
+    .await
+    .unwrap()
+}
+
+both_backends!(
+    a_chain_recomputed_without_the_audit_key_is_caught,
+    chains_from_before_the_key_are_sealed_once_and_stay_verifiable,
+);
+
+async fn a_chain_recomputed_without_the_audit_key_is_caught(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let filed = app.file(&complaint()).await;
+    let number = filed["tracking_number"].as_str().unwrap().to_string();
+    let env = app.token_for("env").await;
+    app.act(&env, &number, "accept", serde_json::json!({})).await;
+    assert!(verify_all(&app).await.is_empty());
+    let db = app.state.db.clone();
+    let case_id = tokio::task::spawn_blocking({
+        let (db, number) = (db.clone(), number.clone());
+        move || {
+            huiying::db::cases::find_by_tracking_number(&mut db.get().unwrap(), &number)
+                .unwrap()
+                .unwrap()
+                .id
+        }
+    })
+    .await
+    .unwrap();
+    tokio::task::spawn_blocking(move || {
+        rehash_without_the_key(&db, backend, case_id, Some((1, "web", "phone")))
+    })
+    .await
+    .unwrap();
+    let breaks = verify_all(&app).await;
+    assert!(
+        !breaks.is_empty(),
+        "a consistent chain of plain hashes is not accepted"
+    );
+    assert_eq!(breaks[0].seq, Some(1), "{breaks:?}");
+    assert!(breaks[0].problem.contains("without the audit key"), "{breaks:?}");
+
+    // The portal refuses to start on this database with another key.
+    let other = huiying::config::Settings {
+        database_url: Some(app.db_url.clone()),
+        data_dir: app.data_dir.clone(),
+        audit_key: Some(base64_of(&[7u8; 32])),
+        bind: "127.0.0.1:0".into(),
+        ..huiying::config::Settings::default()
+    };
+    let refused = huiying::startup::Application::build(
+        other,
+        huiying::startup::Options {
+            load_demo: false,
+            ..Default::default()
+        },
+    )
+    .await;
+    let error = format!("{:#}", refused.err().expect("refused"));
+    assert!(error.contains("audit key is not the one"), "{error}");
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+async fn chains_from_before_the_key_are_sealed_once_and_stay_verifiable(backend: Backend) {
+    use diesel::connection::SimpleConnection;
+    let app = spawn_app(backend).await;
+    let filed = app.file(&complaint()).await;
+    let number = filed["tracking_number"].as_str().unwrap().to_string();
+    let db = app.state.db.clone();
+    // The database as the release before the key left it: plain hashes, no seal.
+    let case_id = tokio::task::spawn_blocking({
+        let (db, number) = (db.clone(), number.clone());
+        move || {
+            let id = huiying::db::cases::find_by_tracking_number(&mut db.get().unwrap(), &number)
+                .unwrap()
+                .unwrap()
+                .id;
+            rehash_without_the_key(&db, backend, id, None);
+            db.get().unwrap().batch_execute("DELETE FROM audit_key").unwrap();
+            id
+        }
+    })
+    .await
+    .unwrap();
+    assert!(
+        !verify_all(&app).await.is_empty(),
+        "unsealed plain hashes do not pass"
+    );
+
+    let (key, now) = (app.state.chain_key.clone(), app.state.now());
+    let anchored = db
+        .write(move |conn| huiying::service::audit::seal_with(conn, &key, now))
+        .await
+        .unwrap();
+    assert_eq!(anchored, 1);
+    assert!(verify_all(&app).await.is_empty(), "sealed: its old events verify");
+    let key = app.state.chain_key.clone();
+    assert_eq!(
+        db.write(move |conn| huiying::service::audit::seal_with(conn, &key, now))
+            .await
+            .unwrap(),
+        0,
+        "once"
+    );
+
+    // New events on it are keyed, and verify with the old ones.
+    let env = app.token_for("env").await;
+    assert_eq!(
+        app.act(&env, &number, "accept", serde_json::json!({})).await.0,
+        200
+    );
+    assert!(verify_all(&app).await.is_empty());
+
+    // Rewriting the old part without the key breaks the seal.
+    tokio::task::spawn_blocking(move || {
+        rehash_without_the_key(&db, backend, case_id, Some((1, "web", "phone")))
+    })
+    .await
+    .unwrap();
+    assert!(!verify_all(&app).await.is_empty());
+}

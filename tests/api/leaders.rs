@@ -206,10 +206,10 @@ async fn the_demo_comes_with_worked_cases_and_coming_reception_days(backend: Bac
     assert!(review["total"]["received"].as_u64().unwrap() > 0, "{review}");
     assert!(review["total"]["answered"].as_u64().unwrap() > 0, "{review}");
     assert!(review["total"]["satisfaction_rate"].is_number(), "{review}");
-    let db = app.state.db.clone();
+    let (db, key) = (app.state.db.clone(), app.state.chain_key.clone());
     let (checked, broken) = actix_web::rt::task::spawn_blocking(move || {
         let mut conn = db.get().unwrap();
-        huiying::service::audit::verify(&mut conn, None).unwrap()
+        huiying::service::audit::verify(&mut conn, &key, None).unwrap()
     })
     .await
     .unwrap();

@@ -52,7 +52,7 @@ async fn the_timeline_is_a_hash_chain_ending_at_the_case_head(backend: Backend) 
             at: e.created_at.and_utc(),
             prev_hash: &e.prev_hash,
         }
-        .hash();
+        .hash(&app.state.chain_key);
         assert_eq!(recomputed, e.hash, "stored event {} re-hashes to its hash", e.seq);
         prev = e.hash.clone();
     }

@@ -236,10 +236,10 @@ async fn audit_verify_finds_an_altered_or_removed_timeline_row(backend: Backend)
     app.act(&env, &first, "accept", json!({})).await;
 
     let verify = |only: Option<String>| {
-        let db = app.state.db.clone();
+        let (db, key) = (app.state.db.clone(), app.state.chain_key.clone());
         async move {
             tokio::task::spawn_blocking(move || {
-                huiying::service::audit::verify(&mut db.get().unwrap(), only.as_deref()).unwrap()
+                huiying::service::audit::verify(&mut db.get().unwrap(), &key, only.as_deref()).unwrap()
             })
             .await
             .unwrap()
@@ -275,6 +275,7 @@ async fn audit_verify_finds_an_altered_or_removed_timeline_row(backend: Backend)
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_huiying"))
         .args(["audit", "verify"])
         .env("DATABASE_URL", &app.db_url)
+        .env("HUIYING_DATA_DIR", &app.data_dir)
         .env("RUST_LOG", "error")
         .output()
         .expect("runs");
@@ -284,6 +285,7 @@ async fn audit_verify_finds_an_altered_or_removed_timeline_row(backend: Backend)
     let ok = std::process::Command::new(env!("CARGO_BIN_EXE_huiying"))
         .args(["audit", "verify", "--case", &second])
         .env("DATABASE_URL", &app.db_url)
+        .env("HUIYING_DATA_DIR", &app.data_dir)
         .env("RUST_LOG", "error")
         .output()
         .expect("runs");

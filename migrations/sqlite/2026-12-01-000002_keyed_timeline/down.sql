@@ -1,0 +1,2 @@
+DROP TABLE chain_anchors;
+DROP TABLE audit_key;
