@@ -38,6 +38,11 @@ pub struct BenchArgs {
     /// Measure the portal only.
     #[arg(long)]
     pub skip_baseline: bool,
+    /// Measure mail delivery through a slow local relay instead of filing.
+    #[arg(long)]
+    pub mail: bool,
+    #[command(flatten)]
+    pub mail_args: crate::bench_mail::MailBenchArgs,
 }
 
 /// A database that exists for one benchmark run.
@@ -389,6 +394,9 @@ fn print_row(name: &str, backend: &str, s: &Stats) {
 }
 
 pub fn run(settings: Settings, args: BenchArgs) -> anyhow::Result<()> {
+    if args.mail {
+        return crate::bench_mail::run(args.mail_args);
+    }
     let db = BenchDatabase::create(args.database_url.as_deref())?;
     let backend = match db.backend {
         Backend::Sqlite => "sqlite",

@@ -20,6 +20,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// Database connections per instance.
     pub pool_size: u32,
+    /// Seconds a request waits for a free database connection before it is answered 503.
+    pub pool_timeout_secs: u64,
     /// HTTP worker threads; 0 means one per core.
     pub workers: usize,
     /// The deployment's time zone: dates, deadlines and tracking numbers use it.
@@ -82,6 +84,7 @@ impl Default for Settings {
             database_url: None,
             data_dir: PathBuf::from("data"),
             pool_size: 8,
+            pool_timeout_secs: 10,
             workers: 0,
             timezone: "Asia/Shanghai".into(),
             session_key: None,

@@ -2,6 +2,7 @@
 //! `web` → `service` → `domain` (pure) and `db` (the only SQL).
 
 pub mod bench;
+pub mod bench_mail;
 pub mod charts;
 pub mod clock;
 pub mod config;

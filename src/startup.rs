@@ -47,12 +47,13 @@ pub async fn prepare_state(settings: Settings, options: &Options) -> anyhow::Res
     let tz = settings.tz()?;
     let url = settings.database_url();
     let pool_size = settings.pool_size;
+    let pool_wait = std::time::Duration::from_secs(settings.pool_timeout_secs.max(1));
     let load_demo = options.load_demo;
     let now = options.clock.now();
     let chain_key = ChainKey::new(settings.audit_key_bytes()?);
     let sealing_key = chain_key.clone();
     let (db, catalog, policies, calendar, fresh_demo) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-        let db = Db::open(&url, pool_size).context("Failed to open the database")?;
+        let db = Db::open_with(&url, pool_size, pool_wait).context("Failed to open the database")?;
         // Before anything writes an event: the chains are sealed with this key, or
         // were sealed with it before (another key is refused).
         let anchored = db

@@ -198,8 +198,15 @@ struct DbInner {
 }
 
 impl Db {
-    /// Connects, migrates (reporting real errors), then builds the pool.
+    /// Connects, migrates (reporting real errors), then builds the pool; a request waits
+    /// at most ten seconds for a connection.
     pub fn open(url: &str, pool_size: u32) -> Result<Db, DbError> {
+        Db::open_with(url, pool_size, Duration::from_secs(10))
+    }
+
+    /// [`Db::open`], waiting at most `wait` for a free connection (then the request is
+    /// answered 503, to try again).
+    pub fn open_with(url: &str, pool_size: u32, wait: Duration) -> Result<Db, DbError> {
         let target = DbTarget::parse(url);
         let mut first = target.connect()?;
         let applied = run_migrations(&mut first)?;
@@ -215,7 +222,7 @@ impl Db {
             .test_on_check_out(false)
             .min_idle(Some(0))
             .max_size(pool_size.max(2))
-            .connection_timeout(Duration::from_secs(10))
+            .connection_timeout(wait)
             .build(Manager(target.clone()))?;
         let writer = match target.backend {
             Backend::Sqlite => Some(GroupWriter::start(target.clone())?),

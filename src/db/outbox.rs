@@ -219,6 +219,30 @@ pub fn counts(conn: &mut DbConn) -> Result<Vec<(String, i64)>, DbError> {
         .load(conn)?)
 }
 
+/// What waits to be delivered: notices not yet sent nor given up, how many of them are
+/// due now, and since when the longest-waiting due one has been due.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Backlog {
+    pub waiting: i64,
+    pub due: i64,
+    pub oldest_due: Option<NaiveDateTime>,
+}
+
+pub fn backlog(conn: &mut DbConn, now: NaiveDateTime) -> Result<Backlog, DbError> {
+    let unsent = outbox::table.filter(outbox::state.eq_any(["pending", "failed", "sending"]));
+    let waiting = unsent.count().get_result(conn)?;
+    let due = outbox::table
+        .filter(outbox::state.eq_any(["pending", "failed"]))
+        .filter(outbox::next_attempt_at.le(now));
+    Ok(Backlog {
+        waiting,
+        due: due.clone().count().get_result(conn)?,
+        oldest_due: due
+            .select(diesel::dsl::min(outbox::next_attempt_at))
+            .first(conn)?,
+    })
+}
+
 /// Every notice of a case, oldest first: (kind, recipient, state).
 pub fn of_case(conn: &mut DbConn, case_id: i64) -> Result<Vec<(String, String, String)>, DbError> {
     Ok(outbox::table

@@ -26,6 +26,8 @@ use crate::service::workflow::act;
 use crate::web::AppState;
 
 const PAGE: i64 = 500;
+/// Notices claimed at a time for delivery.
+const DELIVERY_BATCH: i64 = 50;
 
 /// What a scan did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +56,11 @@ fn awaiting_department() -> Vec<&'static str> {
 impl Jobs {
     pub fn new(state: AppState) -> Result<Jobs, String> {
         let s = &state.settings;
-        let transport = Transport::new(s.smtp_url.as_deref(), s.data_dir.join("outbox-mail"))?;
+        let transport = Transport::new(
+            s.smtp_url.as_deref(),
+            s.data_dir.join("outbox-mail"),
+            s.mail_connections,
+        )?;
         let mailer = Mailer::new(
             transport,
             &s.mail_from,
@@ -409,7 +415,8 @@ impl Jobs {
             &self.state.catalog(),
             self.state.tz,
             now,
-            20,
+            DELIVERY_BATCH,
+            self.state.settings.mail_connections,
         )
         .await
     }

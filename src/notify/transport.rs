@@ -20,10 +20,13 @@ pub struct SendError {
 impl Transport {
     /// `smtp://host:port`, `smtps://user:pass@host:465`, `smtp://host:587?tls=required` …
     /// (lettre's URL forms); `None`: files in `dir`.
-    pub fn new(smtp_url: Option<&str>, dir: PathBuf) -> Result<Transport, String> {
+    /// Up to `connections` SMTP connections are kept open and used at once.
+    pub fn new(smtp_url: Option<&str>, dir: PathBuf, connections: usize) -> Result<Transport, String> {
+        let pool = lettre::transport::smtp::PoolConfig::new()
+            .max_size(u32::try_from(connections.max(1)).unwrap_or(u32::MAX));
         match smtp_url.map(str::trim).filter(|u| !u.is_empty()) {
             Some(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                .map(|b| Transport::Smtp(b.build()))
+                .map(|b| Transport::Smtp(b.pool_config(pool).build()))
                 .map_err(|e| format!("HUIYING_SMTP_URL: {e}")),
             None => Ok(Transport::Files(dir)),
         }

@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
+use tracing::Instrument;
 
 use super::mail::{MailData, MailEnv, render};
 use super::seal::Sealer;
@@ -97,7 +98,9 @@ pub struct Delivered {
     pub dead: usize,
 }
 
-/// Delivers every notice due at `now`, a batch at a time; returns what happened.
+/// Delivers every notice due at `now`, a batch at a time, up to `parallel` at once (over
+/// as many SMTP connections); each outcome is recorded as soon as it is known, so a crash
+/// resends at most the messages in flight. Returns what happened.
 pub async fn deliver_due(
     db: &Db,
     mailer: &Mailer,
@@ -105,7 +108,9 @@ pub async fn deliver_due(
     tz: Tz,
     now: impl Fn() -> DateTime<Utc>,
     batch: i64,
+    parallel: usize,
 ) -> Result<Delivered, DbError> {
+    use futures_util::StreamExt;
     let mut delivered = Delivered::default();
     loop {
         let at = now();
@@ -116,41 +121,89 @@ pub async fn deliver_due(
         if claimed.is_empty() {
             return Ok(delivered);
         }
+        // One recipient's mail goes out in the order it was written (the receipt before
+        // the acceptance); different recipients' mail goes out side by side.
+        let mut by_recipient: Vec<Vec<Claimed>> = Vec::new();
+        let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for notice in claimed {
-            let span = tracing::info_span!("deliver mail", outbox = notice.id, kind = %notice.kind);
-            let _entered = span.enter();
-            let outcome = match mailer.build(&notice, catalog, tz) {
-                Ok(message) => mailer.transport.send(notice.id, message).await,
-                Err(problem) => Err(super::transport::SendError {
-                    permanent: true,
-                    message: problem,
-                }),
+            let slot = *index.entry(notice.recipient.to_lowercase()).or_insert_with(|| {
+                by_recipient.push(Vec::new());
+                by_recipient.len() - 1
+            });
+            by_recipient[slot].push(notice);
+        }
+        let now = &now;
+        let outcomes: Vec<Vec<Result<Outcome, DbError>>> = futures_util::stream::iter(by_recipient)
+            .map(|notices| async move {
+                let mut outcomes = Vec::with_capacity(notices.len());
+                for notice in notices {
+                    let span = tracing::info_span!("deliver mail", outbox = notice.id, kind = %notice.kind);
+                    outcomes.push(
+                        deliver_one(db, mailer, catalog, tz, now, notice)
+                            .instrument(span)
+                            .await,
+                    );
+                }
+                outcomes
+            })
+            .buffer_unordered(parallel.max(1))
+            .collect()
+            .await;
+        for outcome in outcomes.into_iter().flatten() {
+            match outcome? {
+                Outcome::Sent => delivered.sent += 1,
+                Outcome::Retry => delivered.failed += 1,
+                Outcome::Dead => delivered.dead += 1,
+            }
+        }
+    }
+}
+
+/// What became of one claimed notice.
+enum Outcome {
+    Sent,
+    Retry,
+    Dead,
+}
+
+async fn deliver_one(
+    db: &Db,
+    mailer: &Mailer,
+    catalog: &Catalog,
+    tz: Tz,
+    now: &impl Fn() -> DateTime<Utc>,
+    notice: Claimed,
+) -> Result<Outcome, DbError> {
+    let sent = match mailer.build(&notice, catalog, tz) {
+        Ok(message) => mailer.transport.send(notice.id, message).await,
+        Err(problem) => Err(super::transport::SendError {
+            permanent: true,
+            message: problem,
+        }),
+    };
+    let id = notice.id;
+    match sent {
+        Ok(()) => {
+            let at = now().naive_utc();
+            db.write(move |conn| mark_sent(conn, id, at)).await?;
+            metrics::counter!("mail_sent_total", "kind" => notice.kind.clone()).increment(1);
+            Ok(Outcome::Sent)
+        }
+        Err(error) => {
+            let retry = if error.permanent {
+                None
+            } else {
+                mailer.retry_at(notice.attempts, now())
             };
-            let id = notice.id;
-            match outcome {
-                Ok(()) => {
-                    let at = now().naive_utc();
-                    db.write(move |conn| mark_sent(conn, id, at)).await?;
-                    metrics::counter!("mail_sent_total", "kind" => notice.kind.clone()).increment(1);
-                    delivered.sent += 1;
-                }
-                Err(error) => {
-                    let retry = if error.permanent {
-                        None
-                    } else {
-                        mailer.retry_at(notice.attempts, now())
-                    };
-                    tracing::warn!(error = %error.message, permanent = error.permanent, attempts = notice.attempts, "mail not delivered");
-                    let message = error.message.clone();
-                    db.write(move |conn| mark_failed(conn, id, &message, retry.map(|t| t.naive_utc())))
-                        .await?;
-                    if retry.is_some() {
-                        delivered.failed += 1;
-                    } else {
-                        metrics::counter!("mail_dead_total", "kind" => notice.kind.clone()).increment(1);
-                        delivered.dead += 1;
-                    }
-                }
+            tracing::warn!(error = %error.message, permanent = error.permanent, attempts = notice.attempts, "mail not delivered");
+            let message = error.message.clone();
+            db.write(move |conn| mark_failed(conn, id, &message, retry.map(|t| t.naive_utc())))
+                .await?;
+            if retry.is_some() {
+                Ok(Outcome::Retry)
+            } else {
+                metrics::counter!("mail_dead_total", "kind" => notice.kind.clone()).increment(1);
+                Ok(Outcome::Dead)
             }
         }
     }

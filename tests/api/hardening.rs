@@ -1186,3 +1186,83 @@ async fn chains_from_before_the_key_are_sealed_once_and_stay_verifiable(backend:
     .unwrap();
     assert!(!verify_all(&app).await.is_empty());
 }
+
+#[actix_web::test]
+async fn mail_goes_out_over_several_connections_and_the_backlog_is_shown() {
+    let (app, sink) = crate::residents::app_with_sink(Backend::Sqlite, false).await;
+    sink.delay(std::time::Duration::from_millis(30));
+    crate::mail::queue_notices(&app, 24).await;
+
+    let metrics = app
+        .api
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("mail_backlog{which=\"waiting\"} 24"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("mail_backlog{which=\"due\"} 24"), "{metrics}");
+    let admin = crate::staff_pages::signed_in(&app, "admin").await;
+    let (_, page_html) = page(&admin, app.url("/admin/mail")).await;
+    assert!(
+        page_html.contains("待发送 24 封，其中 24 封已到发送时间"),
+        "{page_html}"
+    );
+
+    let jobs = app.jobs_with_smtp(&sink.url());
+    let now = app.state.now();
+    let delivered = jobs.deliver(|| now).await.unwrap();
+    assert_eq!(delivered.sent, 24);
+    assert_eq!(sink.received().len(), 24);
+    assert!(
+        sink.busiest() >= 2,
+        "delivered one at a time ({} at most)",
+        sink.busiest()
+    );
+    let metrics = app
+        .api
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("mail_backlog{which=\"waiting\"} 0"), "{metrics}");
+}
+
+#[actix_web::test]
+async fn a_full_connection_pool_is_answered_503_with_retry_after() {
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        s.pool_size = 2;
+        s.pool_timeout_secs = 1;
+    })
+    .await;
+    let filed = app.file(&complaint()).await;
+    let number = filed["tracking_number"].as_str().unwrap().to_string();
+    let db = app.state.db.clone();
+    let held = tokio::task::spawn_blocking(move || (db.get().unwrap(), db.get().unwrap()))
+        .await
+        .unwrap();
+    let response = app
+        .api
+        .get(app.url(&format!("/api/v1/cases/{number}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 503);
+    assert!(response.headers().contains_key("retry-after"));
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "busy");
+    let browser = app.browser("en");
+    let (status, html) = page(&browser, app.url(&format!("/track?number={number}"))).await;
+    assert_eq!(status, 503);
+    assert!(html.contains("very busy"), "{html}");
+    drop(held);
+    assert_eq!(app.get_json(&format!("/api/v1/cases/{number}")).await.0, 200);
+}

@@ -301,7 +301,7 @@ async fn a_refused_recipient_is_given_up_at_once() {
 }
 
 /// Notices for a batch of distinct recipients, written straight to the outbox.
-async fn queue_notices(app: &TestApp, count: usize) {
+pub async fn queue_notices(app: &TestApp, count: usize) {
     let now = app.state.now();
     let notices: Vec<_> = (0..count)
         .map(|i| {

@@ -144,6 +144,9 @@ struct Shared {
     /// Recipients containing this are refused with 550.
     refuse: Option<String>,
     delay: Duration,
+    /// Sessions open now, and the most ever open at once.
+    open: usize,
+    busiest: usize,
 }
 
 #[derive(Clone)]
@@ -171,7 +174,13 @@ impl SmtpSink {
                     };
                     let state = state.clone();
                     tokio::spawn(async move {
-                        let _ = serve(socket, state).await;
+                        {
+                            let mut shared = state.lock().unwrap();
+                            shared.open += 1;
+                            shared.busiest = shared.busiest.max(shared.open);
+                        }
+                        let _ = serve(socket, state.clone()).await;
+                        state.lock().unwrap().open -= 1;
                     });
                 }
             });
@@ -192,6 +201,11 @@ impl SmtpSink {
 
     pub fn delay(&self, each: Duration) {
         self.shared.lock().unwrap().delay = each;
+    }
+
+    /// The most SMTP sessions that were open at once.
+    pub fn busiest(&self) -> usize {
+        self.shared.lock().unwrap().busiest
     }
 
     pub fn received(&self) -> Vec<Received> {

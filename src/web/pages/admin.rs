@@ -650,6 +650,8 @@ pub struct MailLine {
 #[template(path = "admin_mail.html")]
 struct MailPage {
     page: PageCtx,
+    /// What waits to be delivered, in a sentence.
+    backlog: String,
     counts: Vec<(String, i64)>,
     lines: Vec<MailLine>,
     saved: bool,
@@ -666,17 +668,33 @@ pub async fn mail(
     let page = PageCtx::staff(&req, &session, &user);
     let locale = page.locale();
     admin_only(&user).page(locale)?;
-    let (counts, lines) = state
+    let now = state.now();
+    let (counts, lines, backlog) = state
         .db
-        .run(|conn| {
+        .run(move |conn| {
             let counts = crate::db::outbox::counts(conn)?;
             let lines = crate::db::outbox::list(conn, &["pending", "sending", "failed", "dead"], 200)?;
-            Ok::<_, crate::db::DbError>((counts, lines))
+            let backlog = crate::db::outbox::backlog(conn, now.naive_utc())?;
+            Ok::<_, crate::db::DbError>((counts, lines, backlog))
         })
         .await
         .page(locale)?;
     let tz = state.tz;
     let view = MailPage {
+        backlog: page.tr.f(
+            "mail_admin.backlog",
+            &[
+                ("waiting", &backlog.waiting.to_string()),
+                ("due", &backlog.due.to_string()),
+                (
+                    "since",
+                    &backlog
+                        .oldest_due
+                        .map(|at| crate::format::date_time(locale, at.and_utc(), tz))
+                        .unwrap_or_else(|| "—".into()),
+                ),
+            ],
+        ),
         counts: counts
             .into_iter()
             .map(|(s, n)| (page.t(&format!("mail_state.{s}")).to_string(), n))
