@@ -27,20 +27,40 @@ const SESSION_CREDENTIALS: &str = "cv";
 /// The secret of the staff session's server-side record.
 const SESSION_SECRET: &str = "sid";
 
-/// Opens a server-side session for the user and remembers it in the cookie (after
-/// renewing the session and its CSRF token, so nothing from before sign-in carries over).
-pub async fn remember(state: &AppState, session: &Session, user: &StaffUser) -> Result<(), AppError> {
-    let (holder, lifetime, now) = (
-        Holder::Staff(user.id),
-        state.settings.staff_session_lifetime(),
-        state.now(),
-    );
+/// Opens a server-side session for `holder`, after renewing the cookie's session and its
+/// CSRF token so nothing from before sign-in carries over; returns the secret to keep.
+pub(super) async fn open_session(
+    state: &AppState,
+    session: &Session,
+    holder: Holder,
+    lifetime: chrono::Duration,
+) -> Result<String, AppError> {
+    let now = state.now();
     let secret = state
         .db
         .write(move |conn| sessions::open(conn, holder, lifetime, now))
         .await?;
     session.renew();
     super::csrf::renew(session);
+    Ok(secret)
+}
+
+/// Ends the server-side session whose secret the cookie keeps under `key`, if any.
+pub(super) async fn close_session(state: &AppState, session: &Session, key: &str) -> Result<(), AppError> {
+    if let Ok(Some(secret)) = session.get::<String>(key) {
+        let now = state.now();
+        state
+            .db
+            .write(move |conn| sessions::close(conn, &secret, now))
+            .await?;
+    }
+    Ok(())
+}
+
+/// Opens a server-side session for the user and remembers it in the cookie.
+pub async fn remember(state: &AppState, session: &Session, user: &StaffUser) -> Result<(), AppError> {
+    let lifetime = state.settings.staff_session_lifetime();
+    let secret = open_session(state, session, Holder::Staff(user.id), lifetime).await?;
     let stored = session
         .insert(SESSION_USER, user.id)
         .and_then(|()| session.insert(SESSION_CREDENTIALS, user.credentials_version))
@@ -51,13 +71,7 @@ pub async fn remember(state: &AppState, session: &Session, user: &StaffUser) -> 
 /// Signs the staff member out: the server-side session ends (on every instance) and the
 /// cookie forgets it.
 pub async fn forget(state: &AppState, session: &Session) -> Result<(), AppError> {
-    if let Ok(Some(secret)) = session.get::<String>(SESSION_SECRET) {
-        let now = state.now();
-        state
-            .db
-            .write(move |conn| sessions::close(conn, &secret, now))
-            .await?;
-    }
+    close_session(state, session, SESSION_SECRET).await?;
     for key in [SESSION_USER, SESSION_CREDENTIALS, SESSION_SECRET] {
         session.remove(key);
     }

@@ -6,30 +6,20 @@ use actix_session::Session;
 use super::AppState;
 use super::error::AppError;
 use crate::service::residents::ResidentAccount;
-use crate::service::sessions::{self, Holder};
+use crate::service::sessions::Holder;
 
 const KEY: &str = "resident";
 /// The secret of the resident's server-side session.
 pub const SESSION_SECRET: &str = "rsid";
 
-/// Opens a server-side session for the resident and remembers it in the cookie (after
-/// renewing the session and its CSRF token).
+/// Opens a server-side session for the resident and remembers it in the cookie.
 pub async fn remember(
     state: &AppState,
     session: &Session,
     account: &ResidentAccount,
 ) -> Result<(), AppError> {
-    let (holder, lifetime, now) = (
-        Holder::Resident(account.id),
-        state.settings.resident_session_lifetime(),
-        state.now(),
-    );
-    let secret = state
-        .db
-        .write(move |conn| sessions::open(conn, holder, lifetime, now))
-        .await?;
-    session.renew();
-    super::csrf::renew(session);
+    let lifetime = state.settings.resident_session_lifetime();
+    let secret = super::auth::open_session(state, session, Holder::Resident(account.id), lifetime).await?;
     session
         .insert(KEY, account)
         .and_then(|()| session.insert(SESSION_SECRET, secret))
@@ -42,13 +32,7 @@ pub fn signed_in(session: &Session) -> Option<ResidentAccount> {
 
 /// Signs the resident out: the server-side session ends and the cookie forgets it.
 pub async fn forget(state: &AppState, session: &Session) -> Result<(), AppError> {
-    if let Ok(Some(secret)) = session.get::<String>(SESSION_SECRET) {
-        let now = state.now();
-        state
-            .db
-            .write(move |conn| sessions::close(conn, &secret, now))
-            .await?;
-    }
+    super::auth::close_session(state, session, SESSION_SECRET).await?;
     forget_locally(session);
     Ok(())
 }
