@@ -48,6 +48,8 @@ async fn start_relay(delay: Duration) -> anyhow::Result<Relay> {
         let (accepted, busiest) = (accepted.clone(), busiest.clone());
         tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
+                // As a real relay: each reply leaves at once, not after the client's ACK.
+                let _ = socket.set_nodelay(true);
                 let (accepted, busiest, open) = (accepted.clone(), busiest.clone(), open.clone());
                 tokio::spawn(async move {
                     let now_open = open.fetch_add(1, Ordering::SeqCst) + 1;
