@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::{App as HttpApp, HttpResponse, HttpServer, web};
 use anyhow::{Context, bail};
 use diesel::connection::SimpleConnection;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -165,7 +165,7 @@ fn start_baseline(settings: &Settings, db: &BenchDatabase) -> anyhow::Result<Run
         })
         .await??;
         let server = HttpServer::new(move || {
-            App::new()
+            HttpApp::new()
                 .app_data(web::Data::new(db.clone()))
                 .route("/baseline", web::post().to(baseline_insert))
         })

@@ -1,6 +1,9 @@
 //! Huiying 回应: a petition-and-feedback portal. See DESIGN.md for the layers:
 //! `web` → `service` → `domain` (pure) and `db` (the only SQL).
 
+pub mod app;
+#[cfg(test)]
+mod architecture;
 pub mod bench;
 pub mod bench_mail;
 pub mod charts;

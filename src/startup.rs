@@ -6,10 +6,11 @@ use std::sync::Arc;
 use actix_web::cookie::Key;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
-use actix_web::{App, HttpServer};
+use actix_web::{App as HttpApp, HttpServer};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
+use crate::app::App;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::db::Db;
@@ -21,7 +22,7 @@ use crate::service::auth::NewPassword;
 use crate::service::demo::{DEMO_PASSWORD, seed_demo, seed_demo_accounts, seed_demo_reception_days};
 use crate::service::demo_cases::seed_demo_cases;
 use crate::telemetry;
-use crate::web::{self, AppState};
+use crate::web;
 
 /// How to build: the clock (tests move time), whether to load the demo city into an
 /// empty database, and whether the demo comes with activity: a few months of cases and the
@@ -43,7 +44,7 @@ impl Default for Options {
 }
 
 /// Opens the database (migrating it) and loads the reference data.
-pub async fn prepare_state(settings: Settings, options: &Options) -> anyhow::Result<AppState> {
+pub async fn prepare_state(settings: Settings, options: &Options) -> anyhow::Result<App> {
     let tz = settings.tz()?;
     let url = settings.database_url();
     let pool_size = settings.pool_size;
@@ -92,13 +93,13 @@ pub async fn prepare_state(settings: Settings, options: &Options) -> anyhow::Res
     })
     .await??;
     let sealer = crate::notify::seal::Sealer::new(Key::try_from(settings.session_key_bytes()?.as_slice())?);
-    let state = AppState::new(
+    let state = App::new(
         db,
         settings,
         tz,
         options.clock.clone(),
         telemetry::metrics(),
-        web::state::Keys { sealer, chain_key },
+        crate::app::Keys { sealer, chain_key },
         catalog,
     );
     state.replace_policies(policies);
@@ -111,7 +112,7 @@ pub async fn prepare_state(settings: Settings, options: &Options) -> anyhow::Res
 
 /// The demo's cases (filed and worked at their own times in the past) and the leader's
 /// coming reception days, in one transaction with the mail they cause.
-async fn seed_demo_activity(state: &AppState, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<()> {
+async fn seed_demo_activity(state: &App, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<()> {
     let (rules, sealer, db) = (state.rules(), state.sealer.clone(), state.db.clone());
     let today = crate::domain::deadline::local_date(now, state.tz);
     let (cases, days) = state
@@ -135,7 +136,7 @@ async fn seed_demo_activity(state: &AppState, now: chrono::DateTime<chrono::Utc>
 pub struct Application {
     port: u16,
     server: Server,
-    state: AppState,
+    state: App,
 }
 
 impl Application {
@@ -148,7 +149,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let app_state = state.clone();
         let server = HttpServer::new(move || {
-            App::new()
+            HttpApp::new()
                 .wrap(web::security_headers())
                 .wrap(from_fn(web::record_metrics))
                 .wrap(TracingLogger::default())
@@ -164,7 +165,7 @@ impl Application {
         self.port
     }
 
-    pub fn state(&self) -> &AppState {
+    pub fn state(&self) -> &App {
         &self.state
     }
 

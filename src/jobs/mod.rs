@@ -9,6 +9,7 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
 use tokio::sync::watch;
 
+use crate::app::App;
 use crate::db::scan::{due_between, month_figures};
 use crate::db::users::{email_of, emails_of, leaders};
 use crate::db::{DbConn, DbError};
@@ -23,7 +24,6 @@ use crate::notify::transport::Transport;
 use crate::notify::worker::{Delivered, Mailer, deliver_due};
 use crate::service::ServiceError;
 use crate::service::workflow::act;
-use crate::web::AppState;
 
 const PAGE: i64 = 500;
 /// Notices claimed at a time for delivery.
@@ -41,7 +41,7 @@ pub struct Scanned {
 }
 
 pub struct Jobs {
-    state: AppState,
+    state: App,
     mailer: Mailer,
 }
 
@@ -54,7 +54,7 @@ fn awaiting_department() -> Vec<&'static str> {
 }
 
 impl Jobs {
-    pub fn new(state: AppState) -> Result<Jobs, String> {
+    pub fn new(state: App) -> Result<Jobs, String> {
         let s = &state.settings;
         let transport = Transport::new(
             s.smtp_url.as_deref(),

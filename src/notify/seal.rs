@@ -2,7 +2,7 @@
 //! as a hash. So the outbox holds the token sealed (AES-256-GCM under the deployment's
 //! key, the session key); the worker opens it only to send.
 
-use actix_web::cookie::{Cookie, CookieJar, Key};
+use cookie::{Cookie, CookieJar, Key};
 
 #[derive(Clone)]
 pub struct Sealer(Key);

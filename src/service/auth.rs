@@ -5,8 +5,8 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::ServiceError;
-use super::passwords::PasswordPool;
 use super::token::hash_token;
+use crate::app::passwords::{Busy, PasswordPool};
 use crate::db::users::{
     UserRecord, find_by_id, find_by_username, insert_token, lock_sign_in, recent_attempts, record_sign_in,
     reserve_attempt, set_password, user_for_token, withdraw_attempt,
@@ -133,9 +133,39 @@ fn working_memory(blocks: usize) -> Vec<argon2::Block> {
     memory
 }
 
+impl From<Busy> for ServiceError {
+    fn from(busy: Busy) -> Self {
+        ServiceError::Busy {
+            retry_after_secs: busy.retry_after_secs,
+        }
+    }
+}
+
+/// Checks a password on the bounded pool; with no hash (an unknown user) a decoy is
+/// checked, so that takes as long as a wrong password.
+pub async fn check_password(
+    pool: &PasswordPool,
+    password: String,
+    hash: Option<String>,
+) -> Result<bool, ServiceError> {
+    // No password we accept is longer; hashing megabytes would only cost time.
+    if password.len() > 4 * NewPassword::MAX_CHARS {
+        return Ok(false);
+    }
+    metrics::counter!("password_checks_total").increment(1);
+    Ok(pool
+        .run(move || verify_password(&password, hash.as_deref().unwrap_or_else(|| decoy_hash())))
+        .await?)
+}
+
+/// The argon2id hash of a new password, made on the bounded pool.
+pub async fn hash_password(pool: &PasswordPool, password: NewPassword) -> Result<String, ServiceError> {
+    pool.run(move || password.hash()).await?
+}
+
 /// A hash no password matches, verified when the username is unknown so that a wrong
 /// username takes as long as a wrong password.
-pub(super) fn decoy_hash() -> &'static str {
+fn decoy_hash() -> &'static str {
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     DECOY.get_or_init(|| {
         NewPassword("decoy-password-never-used".into())
@@ -177,7 +207,7 @@ pub async fn login(
         .await?
     };
     let hash = user.as_ref().map(|u| u.password_hash.clone());
-    let matches = match passwords.verify(password.to_string(), hash).await {
+    let matches = match check_password(passwords, password.to_string(), hash).await {
         Ok(matches) => matches,
         Err(busy) => {
             // The password was never checked: the attempt does not count.
@@ -249,16 +279,13 @@ pub async fn change_password(
         .run(move |conn| find_by_id(conn, id).map_err(ServiceError::from))
         .await?
         .ok_or(ServiceError::Unauthenticated)?;
-    if !passwords
-        .verify(current.to_string(), Some(stored.password_hash))
-        .await?
-    {
+    if !check_password(passwords, current.to_string(), Some(stored.password_hash)).await? {
         return Err(ServiceError::Invalid(FieldErrors::single(
             "current_password",
             FieldError::new("err.wrong_password"),
         )));
     }
-    let hash = passwords.hash(new).await?;
+    let hash = hash_password(passwords, new).await?;
     db.write(move |conn| set_password(conn, id, &hash)).await?;
     tracing::info!(user = id, "password changed");
     Ok(())

@@ -18,6 +18,24 @@ use crate::domain::tracking::TrackingNumber;
 use crate::notify::notices::{About, for_filing};
 use crate::notify::seal::Sealer;
 
+/// Files a complaint now: routed, stored with its timeline and its first mail, in one
+/// write (one statement on PostgreSQL when nothing else is written with it).
+pub async fn file(
+    app: &crate::app::App,
+    case: NewCase,
+    options: FilingOptions,
+) -> Result<FiledCase, ServiceError> {
+    let (rules, sealer, now, db) = (app.rules(), app.sealer.clone(), app.now(), app.db.clone());
+    let single = options.is_single_statement();
+    let filing =
+        move |conn: &mut DbConn| file_case(conn, db.case_ids(), rules.rules(), &sealer, &case, &options, now);
+    if single {
+        app.db.write_single_statement(filing).await
+    } else {
+        app.db.write(filing).await
+    }
+}
+
 /// What the resident is told after filing. The access token exists only here.
 #[derive(Debug, Clone)]
 pub struct FiledCase {

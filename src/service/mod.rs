@@ -9,7 +9,6 @@ pub mod deadlines;
 pub mod demo;
 pub mod demo_cases;
 pub mod file_case;
-pub mod passwords;
 pub mod queue;
 pub mod reception;
 pub mod reports;

@@ -3,7 +3,6 @@
 //! case is caught by the timeline head (`last_event_seq`) and reported as a conflict.
 
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 
 use super::ServiceError;
 use super::cases::{TimelineEntry, entries};
@@ -13,42 +12,17 @@ use crate::db::cases::{
 };
 use crate::db::outbox::insert_notices;
 use crate::db::users::log_access;
-use crate::domain::calendar::Calendar;
 use crate::domain::case::{ActorKind, CaseState, Visibility};
-use crate::domain::catalog::Catalog;
-use crate::domain::timeline::{ChainKey, EventData, NewEvent, chain};
+use crate::domain::timeline::{EventData, NewEvent, chain};
 use crate::domain::tracking::TrackingNumber;
 use crate::domain::workflow::{
-    Action, ActionKind, Actor, Context, Extension, Facts, Policies, Status, available, decide,
-    may_see_identity, may_view,
+    Action, ActionKind, Actor, Extension, Facts, Status, available, decide, may_see_identity, may_view,
 };
 use crate::notify::notices::{About, for_events};
 
 use super::auth::StaffUser;
 
-/// The rules in force: reference data, calendar, deadline policies, time zone.
-#[derive(Clone, Copy)]
-pub struct Rules<'a> {
-    pub catalog: &'a Catalog,
-    pub calendar: &'a Calendar,
-    pub policies: &'a Policies,
-    pub tz: Tz,
-    /// Keys the hash chain of every event written under these rules.
-    pub chain_key: &'a ChainKey,
-}
-
-impl<'a> Rules<'a> {
-    /// The world a decision on a case of `category` is made in.
-    pub fn context(&self, category: &str, now: DateTime<Utc>) -> Context<'a> {
-        Context {
-            now,
-            tz: self.tz,
-            calendar: self.calendar,
-            policy: self.policies.for_category(self.catalog, category),
-            catalog: self.catalog,
-        }
-    }
-}
+pub use crate::app::Rules;
 
 fn corrupt(what: &str, value: &str) -> ServiceError {
     ServiceError::Internal(format!("stored {what} {value:?} is not valid"))

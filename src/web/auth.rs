@@ -15,7 +15,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 
-use super::AppState;
+use super::App;
 use super::error::{ApiError, AppError};
 use super::locale::locale_of;
 use super::pages::encode;
@@ -30,7 +30,7 @@ const SESSION_SECRET: &str = "sid";
 /// Opens a server-side session for `holder`, after renewing the cookie's session and its
 /// CSRF token so nothing from before sign-in carries over; returns the secret to keep.
 pub(super) async fn open_session(
-    state: &AppState,
+    state: &App,
     session: &Session,
     holder: Holder,
     lifetime: chrono::Duration,
@@ -46,7 +46,7 @@ pub(super) async fn open_session(
 }
 
 /// Ends the server-side session whose secret the cookie keeps under `key`, if any.
-pub(super) async fn close_session(state: &AppState, session: &Session, key: &str) -> Result<(), AppError> {
+pub(super) async fn close_session(state: &App, session: &Session, key: &str) -> Result<(), AppError> {
     if let Ok(Some(secret)) = session.get::<String>(key) {
         let now = state.now();
         state
@@ -58,7 +58,7 @@ pub(super) async fn close_session(state: &AppState, session: &Session, key: &str
 }
 
 /// Opens a server-side session for the user and remembers it in the cookie.
-pub async fn remember(state: &AppState, session: &Session, user: &StaffUser) -> Result<(), AppError> {
+pub async fn remember(state: &App, session: &Session, user: &StaffUser) -> Result<(), AppError> {
     let lifetime = state.settings.staff_session_lifetime();
     let secret = open_session(state, session, Holder::Staff(user.id), lifetime).await?;
     let stored = session
@@ -70,7 +70,7 @@ pub async fn remember(state: &AppState, session: &Session, user: &StaffUser) -> 
 
 /// Signs the staff member out: the server-side session ends (on every instance) and the
 /// cookie forgets it.
-pub async fn forget(state: &AppState, session: &Session) -> Result<(), AppError> {
+pub async fn forget(state: &App, session: &Session) -> Result<(), AppError> {
     close_session(state, session, SESSION_SECRET).await?;
     for key in [SESSION_USER, SESSION_CREDENTIALS, SESSION_SECRET] {
         session.remove(key);
@@ -92,7 +92,7 @@ pub async fn check_sessions(
         let secret = |key: &str| session.get::<String>(key).ok().flatten().unwrap_or_default();
         let secrets = [secret(SESSION_SECRET), secret(super::resident::SESSION_SECRET)];
         let state = req
-            .app_data::<web::Data<AppState>>()
+            .app_data::<web::Data<App>>()
             .cloned()
             .ok_or_else(|| super::error::for_request(req.request(), AppError::Internal("no state".into())))?;
         let now = state.now();
@@ -156,7 +156,7 @@ impl FromRequest for SignedIn {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let session = req.get_session();
-        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let state = req.app_data::<web::Data<App>>().cloned();
         let next = match req.query_string() {
             "" => req.path().to_string(),
             q => format!("{}?{q}", req.path()),
@@ -191,7 +191,7 @@ impl FromRequest for SignedIn {
 }
 
 /// Staff by a bearer token or the signed-in session (for downloads used from both).
-pub async fn staff_from(req: &HttpRequest, state: &AppState) -> Result<Option<StaffUser>, AppError> {
+pub async fn staff_from(req: &HttpRequest, state: &App) -> Result<Option<StaffUser>, AppError> {
     let now = state.now();
     if let Some(token) = bearer(req).filter(|t| is_staff_token(t)) {
         return Ok(state.db.run(move |conn| user_by_token(conn, &token, now)).await?);
@@ -215,7 +215,7 @@ impl FromRequest for ApiStaff {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let token = bearer(req).filter(|t| is_staff_token(t));
-        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let state = req.app_data::<web::Data<App>>().cloned();
         let locale = locale_of(req);
         Box::pin(async move {
             let unauthenticated = |error: AppError| actix_web::Error::from(ApiError { error, locale });
@@ -241,7 +241,7 @@ pub fn client_ip(req: &HttpRequest) -> String {
 /// `X-Forwarded-For` when the deployment says one is in front.
 pub fn client_addr(req: &HttpRequest) -> Option<std::net::IpAddr> {
     let trusted = req
-        .app_data::<actix_web::web::Data<crate::web::AppState>>()
+        .app_data::<actix_web::web::Data<crate::web::App>>()
         .is_some_and(|s| s.settings.trust_forwarded_for);
     let forwarded = trusted
         .then(|| req.headers().get("x-forwarded-for")?.to_str().ok())

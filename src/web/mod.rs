@@ -4,14 +4,13 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod client;
 pub mod csrf;
 pub mod error;
-pub mod limit;
 pub mod locale;
 pub mod ops;
 pub mod pages;
 pub mod resident;
-pub mod state;
 pub mod upload;
 
 use std::time::Instant;
@@ -24,14 +23,14 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::{DefaultHeaders, Next, from_fn};
 use actix_web::web;
 
-pub use state::AppState;
+pub use crate::app::App;
 
 /// Request bodies larger than this are refused with 413 (a complaint is at most ~5,000
 /// characters, i.e. ~15 KB of UTF-8; JSON escapes can triple that).
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// Everything the app serves, given its state and the session key.
-pub fn configure(state: AppState, session_key: Key) -> impl FnOnce(&mut web::ServiceConfig) {
+pub fn configure(state: App, session_key: Key) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         let secure = state.settings.secure_cookies;
         cfg.app_data(web::Data::new(state))

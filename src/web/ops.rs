@@ -4,11 +4,11 @@ use actix_web::{HttpResponse, get, web};
 use diesel::connection::SimpleConnection;
 use serde_json::json;
 
-use super::AppState;
+use super::App;
 use crate::db::DbError;
 
 #[get("/healthz")]
-pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+pub async fn healthz(state: web::Data<App>) -> HttpResponse {
     let check = state
         .db
         .run(|conn| conn.batch_execute("SELECT 1").map_err(DbError::from))
@@ -26,7 +26,7 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
 /// Prometheus text. The mail backlog is read from the database as it is asked for, so
 /// every instance reports the shared outbox as it stands.
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn metrics(state: web::Data<App>) -> HttpResponse {
     let now = state.now();
     match state
         .db

@@ -3,7 +3,7 @@
 
 use actix_session::Session;
 
-use super::AppState;
+use super::App;
 use super::error::AppError;
 use crate::service::residents::ResidentAccount;
 use crate::service::sessions::Holder;
@@ -13,11 +13,7 @@ const KEY: &str = "resident";
 pub const SESSION_SECRET: &str = "rsid";
 
 /// Opens a server-side session for the resident and remembers it in the cookie.
-pub async fn remember(
-    state: &AppState,
-    session: &Session,
-    account: &ResidentAccount,
-) -> Result<(), AppError> {
+pub async fn remember(state: &App, session: &Session, account: &ResidentAccount) -> Result<(), AppError> {
     let lifetime = state.settings.resident_session_lifetime();
     let secret = super::auth::open_session(state, session, Holder::Resident(account.id), lifetime).await?;
     session
@@ -31,7 +27,7 @@ pub fn signed_in(session: &Session) -> Option<ResidentAccount> {
 }
 
 /// Signs the resident out: the server-side session ends and the cookie forgets it.
-pub async fn forget(state: &AppState, session: &Session) -> Result<(), AppError> {
+pub async fn forget(state: &App, session: &Session) -> Result<(), AppError> {
     super::auth::close_session(state, session, SESSION_SECRET).await?;
     forget_locally(session);
     Ok(())

@@ -19,7 +19,7 @@ use futures_util::{StreamExt, TryStreamExt};
 use tokio::io::AsyncWriteExt;
 use tokio::sync::OwnedSemaphorePermit;
 
-use super::AppState;
+use super::App;
 use super::error::AppError;
 use crate::db::attachments::AttachmentRecord;
 use crate::domain::tracking::TrackingNumber;
@@ -67,7 +67,7 @@ fn too_much() -> AppError {
 }
 
 /// A slot to receive and process one upload, or 503 at once when all are taken.
-pub fn take_slot(state: &AppState) -> Result<OwnedSemaphorePermit, AppError> {
+pub fn take_slot(state: &App) -> Result<OwnedSemaphorePermit, AppError> {
     state.uploads.clone().try_acquire_owned().map_err(|_| {
         metrics::counter!("uploads_refused_total", "reason" => "busy").increment(1);
         AppError::Busy {
@@ -205,7 +205,7 @@ async fn read_parts(mut body: Multipart, dir: &Path) -> Result<Received, AppErro
 /// Adds the received files to the case: cleaned into the case's directory, recorded — or
 /// nothing at all. The case was already found to accept them (`attachments::may_add`).
 pub async fn add_to_case(
-    state: &AppState,
+    state: &App,
     case_id: i64,
     files: Vec<Upload>,
 ) -> Result<Vec<AttachmentRecord>, AppError> {
@@ -239,11 +239,7 @@ pub async fn add_to_case(
 }
 
 /// The case a resident may add files to, checked before anything of the body is read.
-pub async fn may_add(
-    state: &AppState,
-    number: TrackingNumber,
-    proof: ResidentProof,
-) -> Result<i64, AppError> {
+pub async fn may_add(state: &App, number: TrackingNumber, proof: ResidentProof) -> Result<i64, AppError> {
     let (rules, now) = (state.rules(), state.now());
     let case = state
         .db
@@ -253,7 +249,7 @@ pub async fn may_add(
 }
 
 /// A stored file as a response: images shown, PDFs downloaded, nothing cached or run.
-pub async fn serve(state: &AppState, record: AttachmentRecord) -> Result<HttpResponse, AppError> {
+pub async fn serve(state: &App, record: AttachmentRecord) -> Result<HttpResponse, AppError> {
     let path = attachments::file_path(&state.settings.data_dir, &record);
     let file = tokio::fs::File::open(&path)
         .await

@@ -5,7 +5,7 @@ use huiying::clock::ManualClock;
 use huiying::config::Settings;
 use huiying::db::admin::{create_postgres_database, drop_postgres_database};
 use huiying::startup::{Application, Options};
-use huiying::web::AppState;
+use huiying::web::App;
 use serde_json::{Value, json};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,7 +76,7 @@ fn uuid_like() -> String {
 pub struct TestApp {
     pub address: String,
     pub api: reqwest::Client,
-    pub state: AppState,
+    pub state: App,
     pub clock: Arc<ManualClock>,
     pub db_url: String,
     pub data_dir: std::path::PathBuf,

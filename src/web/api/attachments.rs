@@ -12,7 +12,7 @@ use crate::format::rfc3339;
 use crate::service::attachments::{self, Viewer};
 use crate::service::auth::user_by_token;
 use crate::service::cases::ResidentProof;
-use crate::web::AppState;
+use crate::web::App;
 use crate::web::auth::{bearer, is_staff_token};
 use crate::web::error::{ApiError, AppError, Localize};
 use crate::web::locale::Lang;
@@ -32,7 +32,7 @@ pub fn attachment_json(number: &str, a: &AttachmentRecord) -> Value {
 
 /// Who is asking: staff by their token, a resident by the case's token or their account.
 async fn viewer(
-    state: &AppState,
+    state: &App,
     req: &HttpRequest,
     query: &TokenQuery,
     session: &Session,
@@ -64,7 +64,7 @@ async fn viewer(
 pub async fn add(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
     path: web::Path<String>,
     query: web::Query<TokenQuery>,
@@ -94,7 +94,7 @@ pub async fn add(
 pub async fn fetch(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
     path: web::Path<(String, i64)>,
     query: web::Query<TokenQuery>,

@@ -15,7 +15,7 @@ use crate::domain::tracking::TrackingNumber;
 use crate::format::{area_path_name, category_name, department_name, event_text, rfc3339};
 use crate::i18n::Tr;
 use crate::service::cases::{PublicCase, ResidentCase, public_case, resident_case};
-use crate::web::AppState;
+use crate::web::App;
 use crate::web::error::{ApiError, AppError, Localize};
 use crate::web::locale::Lang;
 
@@ -23,7 +23,7 @@ use crate::web::locale::Lang;
 pub async fn file(
     req: HttpRequest,
     session: actix_session::Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
     input: web::Json<CaseInput>,
 ) -> Result<HttpResponse, ApiError> {
@@ -31,11 +31,13 @@ pub async fn file(
     let case = NewCase::parse(&input, &catalog, locale, Channel::Api)
         .map_err(AppError::Invalid)
         .api(locale)?;
-    let options = state.filing_options(&session);
+    let options = crate::web::client::filing_options(&state, &session);
     options.check(&case).map_err(AppError::Invalid).api(locale)?;
     // Only valid filings count: a resident fixing mistakes is not held back.
-    state.count_filing(&req).api(locale)?;
-    let filed = state.file_with(case, options).await.api(locale)?;
+    crate::web::client::count_filing(&state, &req).api(locale)?;
+    let filed = crate::service::file_case::file(&state, case, options)
+        .await
+        .api(locale)?;
     metrics::counter!("cases_filed_total", "channel" => "api").increment(1);
     Ok(HttpResponse::Created()
         .insert_header((LOCATION, format!("/api/v1/cases/{}", filed.tracking_number)))
@@ -65,7 +67,7 @@ pub struct SimilarQuery {
 /// publication): number, redacted title, state, supports. Nothing personal.
 #[get("/cases/similar")]
 pub async fn similar(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
     query: web::Query<SimilarQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -131,7 +133,7 @@ pub fn parse_number(raw: &str) -> Result<TrackingNumber, AppError> {
 pub async fn show(
     req: HttpRequest,
     session: actix_session::Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
     path: web::Path<String>,
     query: web::Query<TokenQuery>,
@@ -141,7 +143,7 @@ pub async fn show(
     let token = case_token(&req, &query);
     // Anyone may look a number up, but not in bulk: numbers are sequential.
     if !token.as_deref().is_some_and(crate::web::auth::is_staff_token) {
-        state.count_lookup(&req).api(locale)?;
+        crate::web::client::count_lookup(&state, &req).api(locale)?;
     }
     let body = match token {
         Some(token) if crate::web::auth::is_staff_token(&token) => {

@@ -3,11 +3,11 @@
 use actix_web::{HttpResponse, get, web};
 use serde_json::json;
 
-use crate::web::AppState;
+use crate::web::App;
 use crate::web::locale::Lang;
 
 #[get("/categories")]
-pub async fn categories(state: web::Data<AppState>, Lang(locale): Lang) -> HttpResponse {
+pub async fn categories(state: web::Data<App>, Lang(locale): Lang) -> HttpResponse {
     let catalog = state.catalog();
     let body: Vec<_> = catalog
         .categories
@@ -32,7 +32,7 @@ pub async fn categories(state: web::Data<AppState>, Lang(locale): Lang) -> HttpR
 }
 
 #[get("/areas")]
-pub async fn areas(state: web::Data<AppState>, Lang(locale): Lang) -> HttpResponse {
+pub async fn areas(state: web::Data<App>, Lang(locale): Lang) -> HttpResponse {
     let catalog = state.catalog();
     let body: Vec<_> = catalog
         .areas
@@ -50,7 +50,7 @@ pub async fn areas(state: web::Data<AppState>, Lang(locale): Lang) -> HttpRespon
 }
 
 #[get("/departments")]
-pub async fn departments(state: web::Data<AppState>, Lang(locale): Lang) -> HttpResponse {
+pub async fn departments(state: web::Data<App>, Lang(locale): Lang) -> HttpResponse {
     let catalog = state.catalog();
     let body: Vec<_> = catalog
         .departments

@@ -15,7 +15,7 @@ use crate::i18n::Tr;
 use crate::service::cases::ResidentProof;
 use crate::service::reception::{self, DayInput, DayQueue};
 use crate::service::reports::{self, Month, MonthlyReport};
-use crate::web::AppState;
+use crate::web::App;
 use crate::web::auth::{ApiStaff, bearer};
 use crate::web::error::{ApiError, AppError, Localize};
 use crate::web::locale::Lang;
@@ -39,7 +39,7 @@ pub fn day_json(d: &DaySummary) -> Value {
 
 #[post("/reception-days")]
 pub async fn create_day(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
     ApiStaff(user): ApiStaff,
     body: web::Json<DayInput>,
@@ -63,7 +63,7 @@ pub struct MonthQuery {
     month: Option<String>,
 }
 
-fn month_of(state: &AppState, text: Option<&str>) -> Result<Month, AppError> {
+fn month_of(state: &App, text: Option<&str>) -> Result<Month, AppError> {
     match text.filter(|t| !t.trim().is_empty()) {
         None => Ok(Month::of(crate::domain::deadline::local_date(
             state.now(),
@@ -81,7 +81,7 @@ fn month_of(state: &AppState, text: Option<&str>) -> Result<Month, AppError> {
 /// A month's reception days, for anyone.
 #[get("/reception-days")]
 pub async fn list_days(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
     query: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -120,7 +120,7 @@ fn proof(req: &HttpRequest, session: &Session) -> Result<ResidentProof, AppError
 pub async fn book_day(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
     path: web::Path<i32>,
     body: web::Json<BookingBody>,
@@ -145,7 +145,7 @@ pub async fn book_day(
 pub async fn cancel_booking(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
     path: web::Path<(i32, String)>,
 ) -> Result<HttpResponse, ApiError> {
@@ -170,7 +170,7 @@ pub struct CancelDayBody {
 /// Calls a coming day off (leaders and administrators); its residents are told why.
 #[post("/reception-days/{id}/cancel")]
 pub async fn cancel_day(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
     ApiStaff(user): ApiStaff,
     path: web::Path<i32>,
@@ -215,7 +215,7 @@ pub fn queue_json(catalog: &Catalog, locale: Locale, tz: chrono_tz::Tz, queue: &
 
 #[get("/reception-days/{id}/queue")]
 pub async fn day_queue(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
     ApiStaff(user): ApiStaff,
     path: web::Path<i32>,
@@ -239,7 +239,7 @@ pub struct MeetingBody {
 
 #[post("/bookings/{id}/meeting")]
 pub async fn record_meeting(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
     ApiStaff(user): ApiStaff,
     path: web::Path<i32>,
@@ -263,7 +263,7 @@ pub async fn record_meeting(
 
 #[post("/cases/{tracking_number}/supervise")]
 pub async fn take_charge(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
     ApiStaff(user): ApiStaff,
     path: web::Path<String>,
@@ -329,7 +329,7 @@ pub fn departments(catalog: &Catalog) -> Vec<String> {
 
 #[get("/reports/monthly")]
 pub async fn monthly_report(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
     ApiStaff(user): ApiStaff,
     query: web::Query<MonthQuery>,

@@ -15,7 +15,7 @@ use crate::domain::locale::Locale;
 use crate::format::rfc3339;
 use crate::service::cases::ResidentProof;
 use crate::service::residents::{self, Export, Supported};
-use crate::web::AppState;
+use crate::web::App;
 use crate::web::auth::bearer;
 use crate::web::error::{ApiError, AppError, Localize};
 use crate::web::locale::Lang;
@@ -68,11 +68,15 @@ pub struct EmailBody {
 #[post("/account/sign-in")]
 pub async fn request_link(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
     body: web::Json<EmailBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (sealer, now, budget) = (state.sealer.clone(), state.now(), state.new_address_budget(&req));
+    let (sealer, now, budget) = (
+        state.sealer.clone(),
+        state.now(),
+        crate::web::client::new_address_budget(&state, &req),
+    );
     state
         .db
         .write(move |conn| residents::request_sign_in(conn, &sealer, &body.email, locale, now, budget))
@@ -91,7 +95,7 @@ pub struct TokenBody {
 #[post("/account/session")]
 pub async fn start_session(
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
     body: web::Json<TokenBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -108,7 +112,7 @@ pub async fn start_session(
 #[delete("/account/session")]
 pub async fn end_session(
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
 ) -> Result<HttpResponse, ApiError> {
     resident::forget(&state, &session).await.api(locale)?;
@@ -118,7 +122,7 @@ pub async fn end_session(
 #[get("/account/cases")]
 pub async fn my_cases(
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
 ) -> Result<HttpResponse, ApiError> {
     let account = signed_in(&session).api(locale)?;
@@ -144,7 +148,7 @@ pub async fn my_cases(
 #[get("/account/data")]
 pub async fn account_data(
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
 ) -> Result<HttpResponse, ApiError> {
     let account = signed_in(&session).api(locale)?;
@@ -163,7 +167,7 @@ pub async fn account_data(
 pub async fn case_data(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
     path: web::Path<String>,
     query: web::Query<TokenQuery>,
@@ -182,7 +186,7 @@ pub async fn case_data(
 
 /// The export of one case for whoever proves it is theirs.
 pub async fn case_export(
-    state: &AppState,
+    state: &App,
     locale: Locale,
     number: crate::domain::tracking::TrackingNumber,
     proof: ResidentProof,
@@ -211,7 +215,7 @@ pub async fn case_export(
 pub async fn support(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
     path: web::Path<String>,
     body: web::Json<EmailBody>,
@@ -219,7 +223,7 @@ pub async fn support(
     let number = parse_number(&path).api(locale)?;
     let account = resident::signed_in(&session);
     let (catalog, sealer, now) = (state.catalog(), state.sealer.clone(), state.now());
-    let budget = state.new_address_budget(&req);
+    let budget = crate::web::client::new_address_budget(&state, &req);
     let supported = state
         .db
         .write(move |conn| {
@@ -247,7 +251,7 @@ pub async fn support(
 
 #[post("/supports/confirm")]
 pub async fn confirm_support(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
     body: web::Json<TokenBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -267,7 +271,7 @@ pub async fn confirm_support(
 /// What the link in a supporter's news mail does: no more mail about that case.
 #[post("/supports/stop")]
 pub async fn stop_support_mail(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
     body: web::Json<TokenBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -282,7 +286,7 @@ pub async fn stop_support_mail(
 
 #[post("/filings/confirm")]
 pub async fn confirm_filing(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
     body: web::Json<TokenBody>,
 ) -> Result<HttpResponse, ApiError> {

@@ -14,7 +14,7 @@ use crate::service::auth::{StaffUser, issue_token, login as sign_in};
 use crate::service::queue::{DueFilter, QueueFilter, queue as load_queue};
 use crate::service::token::token_matches;
 use crate::service::workflow::{Acted, act, reveal_identity, staff_case};
-use crate::web::AppState;
+use crate::web::App;
 use crate::web::auth::{ApiStaff, bearer, client_ip, is_staff_token};
 use crate::web::error::{ApiError, AppError, Localize};
 use crate::web::locale::Lang;
@@ -30,7 +30,7 @@ pub struct LoginBody {
 #[post("/auth/login")]
 pub async fn login(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
     body: web::Json<LoginBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -117,7 +117,7 @@ pub fn queue_filter(p: &QueueParams) -> Result<QueueFilter, AppError> {
 
 #[get("/queue")]
 pub async fn queue(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
     ApiStaff(user): ApiStaff,
     params: web::Query<QueueParams>,
@@ -167,7 +167,7 @@ pub async fn queue(
 
 /// The case as staff see it (identity excluded): `GET /cases/{n}` with a staff token.
 pub async fn staff_view(
-    state: &AppState,
+    state: &App,
     locale: crate::domain::locale::Locale,
     user: StaffUser,
     number: crate::domain::tracking::TrackingNumber,
@@ -220,7 +220,7 @@ pub async fn staff_view(
 
 #[get("/cases/{tracking_number}/contact")]
 pub async fn contact(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
     ApiStaff(user): ApiStaff,
     path: web::Path<String>,
@@ -243,7 +243,7 @@ pub async fn contact(
 
 /// Who is acting: a staff token, or the case's own token (the resident).
 async fn actor_for(
-    state: &AppState,
+    state: &App,
     req: &HttpRequest,
     query: &TokenQuery,
     number: &str,
@@ -345,7 +345,7 @@ fn action_input(req: &HttpRequest, body: &[u8]) -> Result<ActionInput, AppError>
 #[post("/cases/{tracking_number}/{action:.+}")]
 pub async fn action(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     Lang(locale): Lang,
     path: web::Path<(String, String)>,
     query: web::Query<TokenQuery>,

@@ -15,7 +15,7 @@ use crate::domain::case::CaseState;
 use crate::format::{date, department_name, state_name};
 use crate::service::ServiceError;
 use crate::service::residents::{self, Purpose, ResidentAccount};
-use crate::web::AppState;
+use crate::web::App;
 use crate::web::api::cases::parse_number;
 use crate::web::csrf;
 use crate::web::error::{AppError, Localize, PageError, field_messages};
@@ -61,7 +61,7 @@ impl AccountPage {
 
 /// The account page of a signed-in resident, with their cases.
 async fn signed_in_page(
-    state: &AppState,
+    state: &App,
     mut view: AccountPage,
     account: ResidentAccount,
     status: StatusCode,
@@ -101,7 +101,7 @@ pub struct AccountQuery {
 pub async fn show(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     query: web::Query<AccountQuery>,
 ) -> Result<HttpResponse, PageError> {
     let mut view = AccountPage::new(PageCtx::new(&req, &session));
@@ -129,7 +129,7 @@ pub struct EmailForm {
 pub async fn request_link(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<EmailForm>,
 ) -> Result<HttpResponse, PageError> {
     let mut view = AccountPage::new(PageCtx::new(&req, &session));
@@ -139,7 +139,10 @@ pub async fn request_link(
         return Ok(html(StatusCode::FORBIDDEN, view.render()));
     }
     let (sealer, now, locale) = (state.sealer.clone(), state.now(), view.page.locale());
-    let (email, budget) = (form.email.clone(), state.new_address_budget(&req));
+    let (email, budget) = (
+        form.email.clone(),
+        crate::web::client::new_address_budget(&state, &req),
+    );
     let sent = state
         .db
         .write(move |conn| residents::request_sign_in(conn, &sealer, &email, locale, now, budget))
@@ -189,7 +192,7 @@ impl LinkQuery {
 
 /// The page a mailed link opens: a button that uses it, or why it cannot be used.
 pub async fn link_page(
-    state: &AppState,
+    state: &App,
     page: PageCtx,
     token: String,
     purpose: Purpose,
@@ -224,7 +227,7 @@ pub async fn link_page(
 pub async fn open_link(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     query: web::Query<LinkQuery>,
 ) -> Result<HttpResponse, PageError> {
     let page = PageCtx::new(&req, &session);
@@ -266,7 +269,7 @@ pub fn stale_form(page: PageCtx, token: String) -> HttpResponse {
 pub async fn use_link(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<TokenForm>,
 ) -> Result<HttpResponse, PageError> {
     let page = PageCtx::new(&req, &session);
@@ -298,7 +301,7 @@ pub struct CsrfForm {
 pub async fn sign_out(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
     if csrf::verify(&session, &form.csrf) {
@@ -331,7 +334,7 @@ fn parse_private_link(text: &str) -> Option<(String, String)> {
 pub async fn link_case(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<LinkCaseForm>,
 ) -> Result<HttpResponse, PageError> {
     let mut view = AccountPage::new(PageCtx::new(&req, &session));

@@ -18,7 +18,7 @@ use crate::service::auth::StaffUser;
 use crate::service::users::{
     Account, AccountInput, accounts, create_account, new_password, reset_password, update_account,
 };
-use crate::web::AppState;
+use crate::web::App;
 use crate::web::auth::SignedIn;
 use crate::web::csrf;
 use crate::web::error::{AppError, Localize, PageError, field_messages};
@@ -58,7 +58,7 @@ pub struct SavedQuery {
 pub async fn users(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     query: web::Query<SavedQuery>,
 ) -> Result<HttpResponse, PageError> {
@@ -109,7 +109,7 @@ struct UserPage {
 }
 
 impl UserPage {
-    fn new(page: PageCtx, state: &AppState, id: Option<i32>, values: AccountInput, active: bool) -> Self {
+    fn new(page: PageCtx, state: &App, id: Option<i32>, values: AccountInput, active: bool) -> Self {
         let locale = page.locale();
         let roles = Role::ALL
             .iter()
@@ -145,7 +145,7 @@ impl UserPage {
 pub async fn new_user_form(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
 ) -> Result<HttpResponse, PageError> {
     let page = PageCtx::staff(&req, &session, &user);
@@ -180,7 +180,7 @@ fn saved() -> HttpResponse {
 /// Parses the form; a password is required when creating and optional when editing.
 fn parse_form(
     form: &AccountForm,
-    state: &AppState,
+    state: &App,
     need_password: bool,
 ) -> Result<(Account, Option<crate::service::auth::NewPassword>), ServiceError> {
     let mut errors = match Account::parse(&form.account, &state.catalog()) {
@@ -206,7 +206,7 @@ fn parse_form(
 pub async fn create_user(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     form: web::Form<AccountForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -221,7 +221,7 @@ pub async fn create_user(
     }
     let result = match parse_form(&form, &state, true) {
         Ok((account, Some(password))) => {
-            let hash = state.passwords.hash(password).await;
+            let hash = crate::service::auth::hash_password(&state.passwords, password).await;
             match hash {
                 Ok(hash) => {
                     let now = state.now();
@@ -251,7 +251,7 @@ pub async fn create_user(
 pub async fn edit_user_form(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, PageError> {
@@ -284,7 +284,7 @@ pub async fn edit_user_form(
 pub async fn update_user(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     id: web::Path<i32>,
     form: web::Form<AccountForm>,
@@ -303,7 +303,11 @@ pub async fn update_user(
     let result = match parse_form(&form, &state, false) {
         Ok((account, password)) => {
             let hash = match password {
-                Some(p) => Some(state.passwords.hash(p).await.page(locale)?),
+                Some(p) => Some(
+                    crate::service::auth::hash_password(&state.passwords, p)
+                        .await
+                        .page(locale)?,
+                ),
                 None => None,
             };
             state
@@ -354,7 +358,7 @@ struct DeadlinesPage {
 
 /// Reloads what administrators just changed into this instance (others reload within a
 /// minute, in their background loop).
-pub async fn reload_rules(state: &AppState) -> Result<(), ServiceError> {
+pub async fn reload_rules(state: &App) -> Result<(), ServiceError> {
     let (policies, calendar) = state.db.run(crate::service::deadlines::load).await?;
     state.replace_policies(policies);
     state.replace_calendar(calendar);
@@ -365,7 +369,7 @@ pub async fn reload_rules(state: &AppState) -> Result<(), ServiceError> {
 pub async fn deadlines(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     query: web::Query<SavedQuery>,
 ) -> Result<HttpResponse, PageError> {
@@ -437,7 +441,7 @@ impl DeadlinePage {
 pub async fn deadline_form(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     category: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
@@ -474,7 +478,7 @@ pub struct PolicyForm {
 pub async fn save_deadline(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     category: web::Path<String>,
     form: web::Form<PolicyForm>,
@@ -546,7 +550,7 @@ struct CalendarPage {
 
 fn calendar_page(
     page: PageCtx,
-    state: &AppState,
+    state: &App,
     text: Option<String>,
     errors: BTreeMap<String, String>,
     saved: bool,
@@ -577,7 +581,7 @@ fn calendar_page(
 pub async fn show_calendar(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     query: web::Query<SavedQuery>,
 ) -> Result<HttpResponse, PageError> {
@@ -599,7 +603,7 @@ pub struct CalendarForm {
 pub async fn import_calendar(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     form: web::Form<CalendarForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -661,7 +665,7 @@ struct MailPage {
 pub async fn mail(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     query: web::Query<SavedQuery>,
 ) -> Result<HttpResponse, PageError> {
@@ -728,7 +732,7 @@ pub struct RetryForm {
 pub async fn retry_mail(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     id: web::Path<i64>,
     form: web::Form<RetryForm>,

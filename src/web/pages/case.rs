@@ -27,7 +27,7 @@ use crate::service::cases::{
 };
 use crate::service::residents::ResidentAccount;
 use crate::service::workflow::act;
-use crate::web::AppState;
+use crate::web::App;
 use crate::web::api::cases::parse_number;
 use crate::web::csrf;
 use crate::web::error::field_messages;
@@ -276,7 +276,7 @@ fn absolute(req: &HttpRequest, path: &str) -> String {
 pub async fn receipt(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     number: web::Path<String>,
     query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, PageError> {
@@ -339,7 +339,7 @@ fn proof_query(proof: &ResidentProof) -> String {
 pub async fn show(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     number: web::Path<String>,
     query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, PageError> {
@@ -415,7 +415,7 @@ pub async fn show(
         },
         (other, _) => {
             // The public view, as on /track: counted against the address's look-ups.
-            if let Err(error) = state.count_lookup(&req) {
+            if let Err(error) = crate::web::client::count_lookup(&state, &req) {
                 return Err(error).page(locale);
             }
             let public = state
@@ -490,7 +490,7 @@ pub struct ResidentActionForm {
 pub async fn resident_act(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<(String, String)>,
     form: web::Form<ResidentActionForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -572,7 +572,7 @@ pub async fn resident_act(
 
 /// Adds the reception-day part to the resident's details.
 async fn with_reception(
-    state: &AppState,
+    state: &App,
     tr: Tr,
     mut details: ResidentDetails,
     number: &crate::domain::tracking::TrackingNumber,
@@ -622,7 +622,7 @@ pub struct BookingForm {
 pub async fn book_or_cancel(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<String>,
     form: web::Form<BookingForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -697,7 +697,7 @@ pub enum Problem {
 
 /// The resident's page again, with a problem shown where it happened.
 async fn render_resident(
-    state: &AppState,
+    state: &App,
     page: PageCtx,
     number: crate::domain::tracking::TrackingNumber,
     proof: ResidentProof,
@@ -752,7 +752,7 @@ async fn render_resident(
 pub async fn add_attachments(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<String>,
     query: web::Query<FileQuery>,
     body: web::Payload,
@@ -834,7 +834,7 @@ pub struct FileQuery {
 pub async fn attachment(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<(String, i64)>,
     query: web::Query<FileQuery>,
 ) -> Result<HttpResponse, PageError> {

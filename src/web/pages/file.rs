@@ -16,7 +16,7 @@ use crate::domain::catalog::Catalog;
 use crate::domain::field_error::FieldErrors;
 use crate::domain::locale::Locale;
 use crate::domain::new_case::{CaseInput, Description, NewCase, ResidentInput, Title};
-use crate::web::AppState;
+use crate::web::App;
 use crate::web::csrf;
 use crate::web::error::{AppError, Localize, PageError, field_messages};
 
@@ -246,7 +246,7 @@ pub struct Prefill {
 pub async fn new_case_form(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     prefill: web::Query<Prefill>,
 ) -> HttpResponse {
     let page = PageCtx::new(&req, &session);
@@ -264,7 +264,7 @@ pub async fn new_case_form(
 pub async fn submit_case(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<FileForm>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
@@ -301,7 +301,7 @@ pub async fn submit_case(
             ));
         }
     };
-    let options = state.filing_options(&session);
+    let options = crate::web::client::filing_options(&state, &session);
     if let Err(errors) = options.check(&case) {
         let messages = form_messages(&page, &errors);
         return Ok(render(
@@ -348,7 +348,7 @@ pub async fn submit_case(
             ));
         }
     }
-    if let Err(refused) = state.count_filing(&req) {
+    if let Err(refused) = crate::web::client::count_filing(&state, &req) {
         let errors = BTreeMap::from([("form".to_string(), refused.message(page.tr))]);
         let mut response = render(page, &catalog, form, errors, refused.status());
         if let AppError::TooManyRequests { retry_after_secs, .. } = refused
@@ -358,7 +358,9 @@ pub async fn submit_case(
         }
         return Ok(response);
     }
-    let filed = state.file_with(case, options).await.page(locale)?;
+    let filed = crate::service::file_case::file(&state, case, options)
+        .await
+        .page(locale)?;
     metrics::counter!("cases_filed_total", "channel" => "web").increment(1);
     Ok(HttpResponse::SeeOther()
         .insert_header((

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
 
 use super::{PageCtx, html};
-use crate::web::AppState;
+use crate::web::App;
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -16,7 +16,7 @@ struct HomePage {
 }
 
 #[get("/")]
-pub async fn index(req: HttpRequest, session: Session, state: web::Data<AppState>) -> HttpResponse {
+pub async fn index(req: HttpRequest, session: Session, state: web::Data<App>) -> HttpResponse {
     let page = PageCtx::new(&req, &session);
     let catalog = state.catalog();
     let urgent = catalog

@@ -32,7 +32,7 @@ use crate::service::ServiceError;
 use crate::service::auth::StaffUser;
 use crate::service::reception::{self, DayInput};
 use crate::service::reports::{self, Month};
-use crate::web::AppState;
+use crate::web::App;
 use crate::web::api::cases::parse_number;
 use crate::web::auth::{SignedIn, staff_from};
 use crate::web::csrf;
@@ -106,7 +106,7 @@ struct ReceptionPage {
 pub async fn public_days(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
 ) -> Result<HttpResponse, PageError> {
     let page = PageCtx::new(&req, &session);
     let locale = page.locale();
@@ -168,7 +168,7 @@ pub struct MonthQuery {
 
 #[allow(clippy::too_many_arguments)]
 async fn leader_page(
-    state: &AppState,
+    state: &App,
     page: PageCtx,
     user: StaffUser,
     month: Month,
@@ -271,7 +271,7 @@ async fn leader_page(
     Ok(html(status, view.render()))
 }
 
-fn month_or_now(state: &AppState, text: Option<&str>) -> Month {
+fn month_or_now(state: &App, text: Option<&str>) -> Month {
     text.and_then(Month::parse)
         .unwrap_or_else(|| Month::of(local_date(state.now(), state.tz)))
 }
@@ -280,7 +280,7 @@ fn month_or_now(state: &AppState, text: Option<&str>) -> Month {
 pub async fn dashboard(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     query: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, PageError> {
@@ -313,7 +313,7 @@ pub struct DayForm {
 pub async fn create_day(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     form: web::Form<DayForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -412,7 +412,7 @@ struct DayPage {
 }
 
 async fn day_page(
-    state: &AppState,
+    state: &App,
     page: PageCtx,
     user: StaffUser,
     day_id: i32,
@@ -499,7 +499,7 @@ async fn day_page(
 pub async fn day(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     path: web::Path<i32>,
     query: web::Query<DayQuery>,
@@ -536,7 +536,7 @@ pub struct CancelDayForm {
 pub async fn cancel_day(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     path: web::Path<i32>,
     form: web::Form<CancelDayForm>,
@@ -587,7 +587,7 @@ pub struct MeetingForm {
 pub async fn meeting(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     path: web::Path<i32>,
     form: web::Form<MeetingForm>,
@@ -660,7 +660,7 @@ pub struct SuperviseForm {
 pub async fn supervise(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     path: web::Path<String>,
     form: web::Form<SuperviseForm>,
@@ -750,7 +750,7 @@ struct ReportPage {
 pub async fn monthly(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     query: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, PageError> {
@@ -880,7 +880,7 @@ pub struct RangeQuery {
 #[get("/reports/register.{format}")]
 pub async fn register(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<String>,
     query: web::Query<RangeQuery>,
 ) -> Result<HttpResponse, PageError> {

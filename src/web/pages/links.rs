@@ -13,7 +13,7 @@ use super::{PageCtx, html};
 use crate::service::ServiceError;
 use crate::service::cases::ResidentProof;
 use crate::service::residents::{self, Purpose, Supported};
-use crate::web::AppState;
+use crate::web::App;
 use crate::web::api::cases::parse_number;
 use crate::web::api::residents::{case_export, download, export_json};
 use crate::web::csrf;
@@ -51,7 +51,7 @@ fn message_page(
 pub async fn support(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<String>,
     form: web::Form<SupportForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -67,7 +67,10 @@ pub async fn support(
     }
     let account = resident::signed_in(&session);
     let (catalog, sealer, now) = (state.catalog(), state.sealer.clone(), state.now());
-    let (email, budget) = (form.email.clone(), state.new_address_budget(&req));
+    let (email, budget) = (
+        form.email.clone(),
+        crate::web::client::new_address_budget(&state, &req),
+    );
     let target = number.clone();
     let supported = state
         .db
@@ -122,7 +125,7 @@ pub async fn support(
 pub async fn open_support_link(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     query: web::Query<LinkQuery>,
 ) -> Result<HttpResponse, PageError> {
     let page = PageCtx::new(&req, &session);
@@ -141,7 +144,7 @@ pub async fn open_support_link(
 pub async fn use_support_link(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<TokenForm>,
 ) -> Result<HttpResponse, PageError> {
     let page = PageCtx::new(&req, &session);
@@ -166,7 +169,7 @@ pub async fn use_support_link(
 pub async fn open_stop_link(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     query: web::Query<LinkQuery>,
 ) -> Result<HttpResponse, PageError> {
     let page = PageCtx::new(&req, &session);
@@ -194,7 +197,7 @@ pub async fn open_stop_link(
 pub async fn use_stop_link(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<TokenForm>,
 ) -> Result<HttpResponse, PageError> {
     let page = PageCtx::new(&req, &session);
@@ -224,7 +227,7 @@ pub async fn use_stop_link(
 pub async fn open_filing_link(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     query: web::Query<LinkQuery>,
 ) -> Result<HttpResponse, PageError> {
     let page = PageCtx::new(&req, &session);
@@ -243,7 +246,7 @@ pub async fn open_filing_link(
 pub async fn use_filing_link(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<TokenForm>,
 ) -> Result<HttpResponse, PageError> {
     let page = PageCtx::new(&req, &session);
@@ -279,7 +282,7 @@ pub struct DataQuery {
 pub async fn case_data(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<String>,
     query: web::Query<DataQuery>,
 ) -> Result<HttpResponse, PageError> {
@@ -306,7 +309,7 @@ pub async fn case_data(
 pub async fn account_data(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
 ) -> Result<HttpResponse, PageError> {
     let locale = PageCtx::new(&req, &session).locale();
     let Some(account) = resident::signed_in(&session) else {

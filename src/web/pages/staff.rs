@@ -28,7 +28,7 @@ use crate::service::ServiceError;
 use crate::service::auth::{StaffUser, change_password as change_own_password, login as sign_in};
 use crate::service::queue::{DUE_SOON_DAYS, queue as load_queue};
 use crate::service::workflow::{Identity, StaffCase, act, reveal_identity, staff_case};
-use crate::web::AppState;
+use crate::web::App;
 use crate::web::api::cases::parse_number;
 use crate::web::api::staff::{QueueParams, queue_filter};
 use crate::web::auth::{SignedIn, client_ip, forget, remember};
@@ -84,7 +84,7 @@ pub struct LoginForm {
 pub async fn login(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, PageError> {
     let page = PageCtx::new(&req, &session);
@@ -137,7 +137,7 @@ pub struct CsrfForm {
 pub async fn logout(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
     if csrf::verify(&session, &form.csrf) {
@@ -203,7 +203,7 @@ fn opts<'a>(items: impl Iterator<Item = (&'a str, String)>, selected: Option<&st
 pub async fn queue(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     params: web::Query<QueueParams>,
 ) -> Result<HttpResponse, PageError> {
@@ -509,7 +509,7 @@ struct Extras<'a> {
     chosen: Option<&'a TemplateRecord>,
 }
 
-fn case_view(page: PageCtx, state: &AppState, case: StaffCase, extras: Extras<'_>) -> CasePage {
+fn case_view(page: PageCtx, state: &App, case: StaffCase, extras: Extras<'_>) -> CasePage {
     let Extras {
         identity,
         failed,
@@ -646,7 +646,7 @@ fn case_view(page: PageCtx, state: &AppState, case: StaffCase, extras: Extras<'_
 }
 
 async fn load_case(
-    state: &AppState,
+    state: &App,
     user: StaffUser,
     number: TrackingNumber,
     now: DateTime<Utc>,
@@ -666,7 +666,7 @@ pub struct DoneQuery {
 
 /// The templates for this case's category, and the one chosen (if any).
 async fn templates_of(
-    state: &AppState,
+    state: &App,
     user: &StaffUser,
     category: &str,
     chosen: Option<i32>,
@@ -686,7 +686,7 @@ async fn templates_of(
 pub async fn case_page(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     path: web::Path<String>,
     query: web::Query<DoneQuery>,
@@ -719,7 +719,7 @@ pub async fn case_page(
 pub async fn attachment(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, PageError> {
@@ -740,7 +740,7 @@ pub async fn attachment(
 pub async fn show_identity(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     path: web::Path<String>,
     form: web::Form<CsrfForm>,
@@ -790,7 +790,7 @@ pub struct ActionFormBody {
 pub async fn act_on_case(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     path: web::Path<(String, String)>,
     form: web::Form<ActionFormBody>,
@@ -901,7 +901,7 @@ pub struct PasswordForm {
 pub async fn change_password(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -949,7 +949,7 @@ pub async fn change_password(
 
 // ---------------------------------------------------------------- recording on a resident's behalf
 
-fn intake_only(user: &StaffUser, state: &AppState) -> Result<(), AppError> {
+fn intake_only(user: &StaffUser, state: &App) -> Result<(), AppError> {
     let intake = state.catalog().intake().code.clone();
     if user.role == Role::Intake || user.department.as_deref() == Some(intake.as_str()) {
         Ok(())
@@ -973,7 +973,7 @@ fn channel_options(tr: crate::i18n::Tr, selected: &str) -> Vec<Opt> {
 pub async fn record_form(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
 ) -> Result<HttpResponse, PageError> {
     let page = PageCtx::staff(&req, &session, &user);
@@ -995,7 +995,7 @@ pub async fn record_form(
 pub async fn record(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     form: web::Form<FileForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -1039,7 +1039,9 @@ pub async fn record(
         ));
     };
     case.recorded_by = Some(user.id);
-    let filed = state.file(case).await.page(locale)?;
+    let filed = crate::service::file_case::file(&state, case, Default::default())
+        .await
+        .page(locale)?;
     metrics::counter!("cases_filed_total", "channel" => filed_channel(&form.channel)).increment(1);
     // The receipt carries the private link to pass on to the resident.
     Ok(see_other(&format!(
@@ -1080,7 +1082,7 @@ struct TemplatesPage {
 
 async fn templates_page(
     page: PageCtx,
-    state: &AppState,
+    state: &App,
     user: StaffUser,
     values: crate::service::templates::TemplateInput,
     errors: BTreeMap<String, String>,
@@ -1137,7 +1139,7 @@ async fn templates_page(
 pub async fn templates_list(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
 ) -> Result<HttpResponse, PageError> {
     let page = PageCtx::staff(&req, &session, &user);
@@ -1160,7 +1162,7 @@ pub struct TemplateForm {
 pub async fn create_template(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     form: web::Form<TemplateForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -1191,7 +1193,7 @@ pub async fn create_template(
 pub async fn delete_template(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn(user): SignedIn,
     id: web::Path<i32>,
     form: web::Form<CsrfForm>,

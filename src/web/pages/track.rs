@@ -10,7 +10,7 @@ use super::case::PublicSummary;
 use super::{PageCtx, html};
 use crate::service::ServiceError;
 use crate::service::cases::public_case;
-use crate::web::AppState;
+use crate::web::App;
 use crate::web::api::cases::parse_number;
 use crate::web::error::{AppError, Localize, PageError};
 
@@ -32,7 +32,7 @@ struct TrackPage {
 pub async fn track(
     req: HttpRequest,
     session: Session,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     query: web::Query<TrackQuery>,
 ) -> Result<HttpResponse, PageError> {
     let page = PageCtx::new(&req, &session);
@@ -48,7 +48,7 @@ pub async fn track(
         return Ok(html(StatusCode::OK, view.render()));
     }
     // Numbers are sequential: one address may look up only so many an hour.
-    if let Err(error) = state.count_lookup(&req) {
+    if let Err(error) = crate::web::client::count_lookup(&state, &req) {
         view.error = Some(error.message(view.page.tr));
         return Ok(super::error_page(&error, view.render()));
     }

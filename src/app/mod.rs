@@ -1,4 +1,13 @@
-//! What every handler can reach.
+//! The application core: what every use case needs and nothing of HTTP. It holds the
+//! database, the settings, the clock, the keys, the reference data in force (catalogue,
+//! calendar, deadline policies) and the bounded resources (password checks, upload
+//! slots, per-client limits). The web layer and the background jobs both work through it.
+
+pub mod limit;
+pub mod passwords;
+mod rules;
+
+pub use rules::Rules;
 
 use std::sync::{Arc, RwLock};
 
@@ -11,20 +20,15 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::calendar::Calendar;
 use crate::domain::catalog::Catalog;
-use crate::domain::new_case::NewCase;
 use crate::domain::timeline::ChainKey;
 use crate::domain::workflow::Policies;
 use crate::notify::seal::Sealer;
-use crate::service::ServiceError;
-use crate::service::file_case::{FiledCase, FilingOptions, file_case};
-use crate::service::passwords::PasswordPool;
-use crate::service::residents::NewAddressBudget;
-use crate::service::workflow::Rules;
+use passwords::PasswordPool;
 
-use super::limit::Limiter;
+use limit::Limiter;
 
 #[derive(Clone)]
-pub struct AppState {
+pub struct App {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub tz: Tz,
@@ -77,7 +81,7 @@ pub struct Keys {
     pub chain_key: ChainKey,
 }
 
-impl AppState {
+impl App {
     pub fn new(
         db: Db,
         settings: Settings,
@@ -87,7 +91,7 @@ impl AppState {
         Keys { sealer, chain_key }: Keys,
         catalog: Catalog,
     ) -> Self {
-        AppState {
+        App {
             chain_key: Arc::new(chain_key),
             db,
             filing_limit: Arc::new(Limiter::per_hour(settings.filing_limit_per_hour)),
@@ -142,79 +146,6 @@ impl AppState {
 
     pub fn replace_policies(&self, policies: Policies) {
         *self.policies.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(policies);
-    }
-
-    /// Files a complaint now: routed, stored with its timeline and its first mail, in one
-    /// write (one statement on PostgreSQL).
-    pub async fn file(&self, case: NewCase) -> Result<FiledCase, ServiceError> {
-        self.file_with(case, FilingOptions::default()).await
-    }
-
-    /// Files a complaint from the public: held for confirmation by email when the
-    /// deployment asks for it, and kept by the resident's account when signed in.
-    pub async fn file_with(&self, case: NewCase, options: FilingOptions) -> Result<FiledCase, ServiceError> {
-        let (rules, sealer, now, db) = (self.rules(), self.sealer.clone(), self.now(), self.db.clone());
-        let single = options.is_single_statement();
-        let filing = move |conn: &mut crate::db::DbConn| {
-            file_case(conn, db.case_ids(), rules.rules(), &sealer, &case, &options, now)
-        };
-        if single {
-            self.db.write_single_statement(filing).await
-        } else {
-            self.db.write(filing).await
-        }
-    }
-
-    /// Counts a filing from the request's address against the per-hour limit.
-    pub fn count_filing(&self, req: &actix_web::HttpRequest) -> Result<(), super::error::AppError> {
-        self.filing_limit
-            .check(super::auth::client_addr(req), self.now())
-            .map_err(|wait| {
-                metrics::counter!("filings_refused_total", "reason" => "rate").increment(1);
-                super::error::AppError::TooManyRequests {
-                    key: "error.too_many_filings",
-                    retry_after_secs: wait.secs(),
-                }
-            })
-    }
-
-    /// The request's budget for mail to addresses the portal has never written to.
-    pub fn new_address_budget(&self, req: &actix_web::HttpRequest) -> NewAddressBudget {
-        let (limiter, client, now) = (
-            self.new_address_mails.clone(),
-            super::auth::client_addr(req),
-            self.now(),
-        );
-        Box::new(move || {
-            limiter.check(client, now).map_err(|wait| {
-                metrics::counter!("mails_refused_total", "reason" => "new_address_budget").increment(1);
-                ServiceError::TooManyAttempts {
-                    retry_after_secs: wait.secs(),
-                }
-            })
-        })
-    }
-
-    /// Counts a public look-up by number from the request's address.
-    pub fn count_lookup(&self, req: &actix_web::HttpRequest) -> Result<(), super::error::AppError> {
-        self.lookups
-            .check(super::auth::client_addr(req), self.now())
-            .map_err(|wait| {
-                metrics::counter!("lookups_refused_total").increment(1);
-                super::error::AppError::TooManyRequests {
-                    key: "error.too_many_lookups",
-                    retry_after_secs: wait.secs(),
-                }
-            })
-    }
-
-    /// How a resident's own filing is handled: confirmation per the deployment, and the
-    /// signed-in account (if any) keeps it.
-    pub fn filing_options(&self, session: &actix_session::Session) -> FilingOptions {
-        FilingOptions {
-            confirm_by_email: self.settings.confirm_filings,
-            account: super::resident::signed_in(session).map(|a| a.id),
-        }
     }
 
     pub fn now(&self) -> DateTime<Utc> {

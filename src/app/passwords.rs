@@ -1,4 +1,5 @@
-//! Password checks and hashes, through a small bounded pool. Argon2 is slow and takes
+//! Password checks and hashes, through a small bounded pool (the checks themselves are
+//! `service::auth`'s). Argon2 is slow and takes
 //! about 19 MiB per run on purpose; run without a bound, a burst of sign-ins grows the
 //! process by that much per request. Here one runs per core, on threads of their own (so
 //! the memory the allocator keeps after a run is kept by those few threads only, not by
@@ -9,8 +10,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 
-use super::ServiceError;
-use super::auth::NewPassword;
+/// The pool is at capacity: the caller should try again after this many seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("busy: try again in {retry_after_secs} s")]
+pub struct Busy {
+    pub retry_after_secs: u64,
+}
 
 /// How long a caller turned away is asked to wait.
 const BUSY_RETRY_SECS: u64 = 2;
@@ -21,7 +26,7 @@ type Job = Box<dyn FnOnce() + Send>;
 pub struct PasswordPool {
     /// Jobs waiting for a worker; bounded, so a full queue refuses at once.
     jobs: SyncSender<Job>,
-    verifications: AtomicU64,
+    runs: AtomicU64,
 }
 
 impl PasswordPool {
@@ -41,7 +46,7 @@ impl PasswordPool {
         }
         PasswordPool {
             jobs,
-            verifications: AtomicU64::new(0),
+            runs: AtomicU64::new(0),
         }
     }
 
@@ -52,59 +57,31 @@ impl PasswordPool {
     }
 
     /// Runs `work` once a worker is free, or refuses at once when the queue is full.
-    async fn run<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, ServiceError> {
+    pub async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, Busy> {
         let (reply, answer) = tokio::sync::oneshot::channel();
         let span = tracing::Span::current();
         let job: Job = Box::new(move || {
             let _entered = span.enter();
             let _ = reply.send(work());
         });
+        let busy = Busy {
+            retry_after_secs: BUSY_RETRY_SECS,
+        };
         match self.jobs.try_send(job) {
-            Ok(()) => {}
+            Ok(()) => self.runs.fetch_add(1, Ordering::SeqCst),
             Err(TrySendError::Full(_)) => {
                 metrics::counter!("password_checks_refused_total").increment(1);
-                return Err(ServiceError::Busy {
-                    retry_after_secs: BUSY_RETRY_SECS,
-                });
+                return Err(busy);
             }
-            Err(TrySendError::Disconnected(_)) => {
-                return Err(ServiceError::Internal("the password workers stopped".into()));
-            }
-        }
-        answer
-            .await
-            .map_err(|_| ServiceError::Internal("a password check was abandoned".into()))
+            // The workers are gone only while the process shuts down.
+            Err(TrySendError::Disconnected(_)) => return Err(busy),
+        };
+        answer.await.map_err(|_| busy)
     }
 
-    /// Whether `password` matches `hash`; with no hash (an unknown user) a decoy is
-    /// checked, so that takes as long as a wrong password.
-    pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, ServiceError> {
-        // No password we accept is longer; hashing megabytes would only cost time.
-        if password.len() > 4 * NewPassword::MAX_CHARS {
-            return Ok(false);
-        }
-        self.verifications.fetch_add(1, Ordering::SeqCst);
-        metrics::counter!("password_checks_total").increment(1);
-        self.run(move || {
-            super::auth::verify_password(
-                &password,
-                hash.as_deref().unwrap_or_else(|| super::auth::decoy_hash()),
-            )
-        })
-        .await
-    }
-
-    /// The argon2id hash of a new password.
-    pub async fn hash(&self, password: NewPassword) -> Result<String, ServiceError> {
-        self.run(move || password.hash()).await?
-    }
-
-    /// How many password checks were started (for tests and the attack benchmark).
-    pub fn verifications(&self) -> u64 {
-        self.verifications.load(Ordering::SeqCst)
+    /// How many pieces of work were accepted (for tests and the attack benchmark).
+    pub fn runs(&self) -> u64 {
+        self.runs.load(Ordering::SeqCst)
     }
 }
 
@@ -144,7 +121,7 @@ mod tests {
             }))
             .unwrap();
         assert!(
-            matches!(pool.run(|| 3).await, Err(ServiceError::Busy { .. })),
+            matches!(pool.run(|| 3).await, Err(Busy { .. })),
             "a full queue refuses"
         );
         release.send(()).unwrap();

@@ -1,0 +1,105 @@
+//! The layering of DESIGN.md, checked on the source: data flows down, never back up.
+//! `web` and `jobs` reach the database only through services; nothing below `web`
+//! imports it.
+
+use std::path::{Path, PathBuf};
+
+fn sources(dir: &str) -> Vec<(PathBuf, String)> {
+    fn walk(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                out.push((path, text));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(dir),
+        &mut out,
+    );
+    out
+}
+
+/// Lines of `dir` that mention any of `needles`, as `path:line: text`.
+fn mentions(dir: &str, needles: &[&str], allowed: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (path, text) in sources(dir) {
+        let shown = path.to_string_lossy().replace('\\', "/");
+        let shown = shown.split("/src/").last().unwrap_or_default().to_string();
+        if allowed.iter().any(|a| shown == *a) {
+            continue;
+        }
+        for (n, line) in text.lines().enumerate() {
+            if needles.iter().any(|needle| line.contains(needle)) {
+                found.push(format!("src/{shown}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn nothing_below_the_web_layer_imports_it() {
+    for dir in ["service", "jobs", "notify", "domain", "app", "db"] {
+        let found = mentions(dir, &["crate::web", "actix_web", "actix_session"], &[]);
+        assert!(found.is_empty(), "{dir} reaches up:\n{}", found.join("\n"));
+    }
+}
+
+/// Handlers that still open transactions themselves, until they are moved to services.
+const WEB_STILL_ON_THE_DATABASE: &[&str] = &[
+    "web/api/attachments.rs",
+    "web/api/cases.rs",
+    "web/api/leaders.rs",
+    "web/api/residents.rs",
+    "web/api/staff.rs",
+    "web/auth.rs",
+    "web/error.rs",
+    "web/ops.rs",
+    "web/pages/account.rs",
+    "web/pages/admin.rs",
+    "web/pages/case.rs",
+    "web/pages/file.rs",
+    "web/pages/leader.rs",
+    "web/pages/links.rs",
+    "web/pages/staff.rs",
+    "web/pages/track.rs",
+    "web/resident.rs",
+    "web/upload.rs",
+];
+
+#[test]
+fn the_web_layer_reaches_the_database_only_through_services() {
+    let found = mentions(
+        "web",
+        &["crate::db", "diesel", ".db.", "state.db", "app.db"],
+        WEB_STILL_ON_THE_DATABASE,
+    );
+    let multi_line: Vec<String> = sources("web")
+        .into_iter()
+        .filter(|(path, _)| {
+            let shown = path.to_string_lossy().replace('\\', "/");
+            !WEB_STILL_ON_THE_DATABASE.iter().any(|a| shown.ends_with(a))
+        })
+        .flat_map(|(path, text)| {
+            text.lines()
+                .enumerate()
+                .filter(|(_, l)| l.trim() == ".db")
+                .map(|(n, _)| format!("{}:{}", path.display(), n + 1))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        found.is_empty() && multi_line.is_empty(),
+        "the web layer opens transactions:\n{}\n{}",
+        found.join("\n"),
+        multi_line.join("\n")
+    );
+}
