@@ -60,7 +60,6 @@ const WEB_STILL_ON_THE_DATABASE: &[&str] = &[
     "web/api/leaders.rs",
     "web/api/residents.rs",
     "web/api/staff.rs",
-    "web/auth.rs",
     "web/error.rs",
     "web/ops.rs",
     "web/pages/account.rs",
@@ -71,7 +70,6 @@ const WEB_STILL_ON_THE_DATABASE: &[&str] = &[
     "web/pages/links.rs",
     "web/pages/staff.rs",
     "web/pages/track.rs",
-    "web/resident.rs",
     "web/upload.rs",
 ];
 

@@ -17,7 +17,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::db::Db;
+use crate::db::{Db, DbConn, DbError};
 use crate::domain::calendar::Calendar;
 use crate::domain::catalog::Catalog;
 use crate::domain::timeline::ChainKey;
@@ -146,6 +146,30 @@ impl App {
 
     pub fn replace_policies(&self, policies: Policies) {
         *self.policies.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(policies);
+    }
+
+    /// Runs read-only work on a pooled connection, off the async threads, with the rules
+    /// in force and the time it started.
+    pub async fn read<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn, Rules<'_>, DateTime<Utc>) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let (rules, now) = (self.rules(), self.now());
+        self.db.run(move |conn| work(conn, rules.rules(), now)).await
+    }
+
+    /// Runs `work` as one write transaction (committed if it returns `Ok`, rolled back
+    /// otherwise), with the rules in force and the time it started.
+    pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn, Rules<'_>, DateTime<Utc>) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let (rules, now) = (self.rules(), self.now());
+        self.db.write(move |conn| work(conn, rules.rules(), now)).await
     }
 
     pub fn now(&self) -> DateTime<Utc> {

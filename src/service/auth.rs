@@ -6,12 +6,13 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::ServiceError;
 use super::token::hash_token;
+use crate::app::App;
 use crate::app::passwords::{Busy, PasswordPool};
 use crate::db::users::{
     UserRecord, find_by_id, find_by_username, insert_token, lock_sign_in, recent_attempts, record_sign_in,
     reserve_attempt, set_password, user_for_token, withdraw_attempt,
 };
-use crate::db::{Db, DbConn, DbError};
+use crate::db::{DbConn, DbError};
 use crate::domain::case::Role;
 use crate::domain::field_error::{FieldError, FieldErrors};
 use crate::domain::locale::Locale;
@@ -179,13 +180,12 @@ fn decoy_hash() -> &'static str {
 /// the check itself waits for the bounded pool. A success forgives the address's failures
 /// and makes it known for the user; a refusal says how long to wait.
 pub async fn login(
-    db: &Db,
-    passwords: &PasswordPool,
+    app: &App,
     username: &str,
     password: &str,
     client_ip: &str,
-    now: DateTime<Utc>,
 ) -> Result<StaffUser, ServiceError> {
+    let (db, passwords, now) = (&app.db, &app.passwords, app.now());
     let name: String = username.trim().chars().take(USERNAME_CHARS).collect();
     let ip = client_ip.to_string();
     let (user, attempt) = {
@@ -224,6 +224,39 @@ pub async fn login(
         }
         None => Err(ServiceError::Unauthenticated),
     }
+}
+
+/// Signs in for the API: the user and a new bearer token, valid for [`TOKEN_HOURS`].
+pub async fn login_for_token(
+    app: &App,
+    username: &str,
+    password: &str,
+    client_ip: &str,
+) -> Result<(StaffUser, String, DateTime<Utc>), ServiceError> {
+    let user = login(app, username, password, client_ip).await?;
+    let issued = user.clone();
+    let (token, now) = app
+        .write(move |conn, _, now| Ok::<_, ServiceError>((issue_token(conn, &issued, now)?, now)))
+        .await?;
+    Ok((user, token, now + Duration::hours(TOKEN_HOURS)))
+}
+
+/// The member of staff a bearer token stands for, if it is live.
+pub async fn staff_by_token(app: &App, token: &str) -> Result<Option<StaffUser>, ServiceError> {
+    let token = token.to_string();
+    app.read(move |conn, _, now| user_by_token(conn, &token, now))
+        .await
+}
+
+/// The member of staff a signed-in session names, if the account is active and its
+/// password unchanged since.
+pub async fn staff_by_session(
+    app: &App,
+    id: i32,
+    credentials_version: i32,
+) -> Result<Option<StaffUser>, ServiceError> {
+    app.read(move |conn, _, _| user_by_session(conn, id, credentials_version))
+        .await
 }
 
 /// A new API token for `user`, valid for [`TOKEN_HOURS`]; only its hash is stored.
@@ -266,15 +299,14 @@ pub fn user_by_session(
 
 /// Changes the user's own password after checking the current one.
 pub async fn change_password(
-    db: &Db,
-    passwords: &PasswordPool,
+    app: &App,
     user: &StaffUser,
     current: &str,
     new: &str,
 ) -> Result<(), ServiceError> {
     let new =
         NewPassword::parse(new).map_err(|e| ServiceError::Invalid(FieldErrors::single("new_password", e)))?;
-    let id = user.id;
+    let (db, passwords, id) = (&app.db, &app.passwords, user.id);
     let stored = db
         .run(move |conn| find_by_id(conn, id).map_err(ServiceError::from))
         .await?

@@ -140,14 +140,7 @@ pub fn resident_case(
     resident_view(conn, rules, record, now)
 }
 
-/// How a resident shows a case is theirs.
-#[derive(Debug, Clone)]
-pub enum ResidentProof {
-    /// The private link's token.
-    Token(String),
-    /// A signed-in account that holds the case.
-    Account(super::residents::ResidentAccount),
-}
+pub use super::caller::ResidentProof;
 
 /// The resident's view by either proof; `Forbidden` when it does not hold.
 pub fn resident_case_by(

@@ -4,6 +4,7 @@
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod caller;
 pub mod cases;
 pub mod deadlines;
 pub mod demo;

@@ -6,9 +6,30 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::ServiceError;
 use super::token::{hash_token, new_token};
+use crate::app::App;
 use crate::db::DbConn;
 pub use crate::db::sessions::Holder;
-use crate::db::sessions::{end, end_all, insert, live_among, prune};
+use crate::db::sessions::{end_all, insert, live_among, prune};
+
+/// Opens a session for `holder` now; returns its secret (for the cookie).
+pub async fn start(app: &App, holder: Holder, lifetime: Duration) -> Result<String, ServiceError> {
+    app.write(move |conn, _, now| open(conn, holder, lifetime, now))
+        .await
+}
+
+/// Ends the session whose secret the cookie held (signing out).
+pub async fn end(app: &App, secret: String) -> Result<(), ServiceError> {
+    app.write(move |conn, _, now| close(conn, &secret, now)).await
+}
+
+/// For each secret, whether its session is live now.
+pub async fn live(app: &App, secrets: Vec<String>) -> Result<Vec<bool>, ServiceError> {
+    app.read(move |conn, _, now| {
+        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        still_live(conn, &secrets, now)
+    })
+    .await
+}
 
 /// Opens a session for `holder` that ends by itself after `lifetime`; returns its secret
 /// (for the cookie; only its hash is stored).
@@ -42,7 +63,11 @@ pub fn still_live(
 
 /// Signing out: this session ends.
 pub fn close(conn: &mut DbConn, secret: &str, now: DateTime<Utc>) -> Result<(), ServiceError> {
-    Ok(end(conn, &hash_token(secret), now.naive_utc())?)
+    Ok(crate::db::sessions::end(
+        conn,
+        &hash_token(secret),
+        now.naive_utc(),
+    )?)
 }
 
 /// Every session of `holder` ends (password change, deactivation).

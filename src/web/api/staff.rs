@@ -10,7 +10,7 @@ use crate::domain::case::CaseState;
 use crate::domain::workflow::{Action, ActionInput, ActionKind, Actor};
 use crate::format::{event_text, rfc3339};
 use crate::service::ServiceError;
-use crate::service::auth::{StaffUser, issue_token, login as sign_in};
+use crate::service::auth::{StaffUser, login_for_token};
 use crate::service::queue::{DueFilter, QueueFilter, queue as load_queue};
 use crate::service::token::token_matches;
 use crate::service::workflow::{Acted, act, reveal_identity, staff_case};
@@ -34,37 +34,21 @@ pub async fn login(
     Lang(locale): Lang,
     body: web::Json<LoginBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let now = state.now();
-    let user = sign_in(
-        &state.db,
-        &state.passwords,
-        &body.username,
-        &body.password,
-        &client_ip(&req),
-        now,
-    )
-    .await
-    .map_err(|e| match e {
-        ServiceError::Unauthenticated => AppError::Unauthenticated {
-            key: "error.bad_login",
-        },
-        other => other.into(),
-    })
-    .api(locale)?;
-    let token = {
-        let user = user.clone();
-        state
-            .db
-            .write(move |conn| issue_token(conn, &user, now))
-            .await
-            .api(locale)?
-    };
+    let (user, token, expires_at) = login_for_token(&state, &body.username, &body.password, &client_ip(&req))
+        .await
+        .map_err(|e| match e {
+            ServiceError::Unauthenticated => AppError::Unauthenticated {
+                key: "error.bad_login",
+            },
+            other => other.into(),
+        })
+        .api(locale)?;
     Ok(HttpResponse::Ok().json(json!({
         "token": token,
         "role": user.role,
         "department": user.department,
         "display_name": user.display_name,
-        "expires_at": rfc3339(now + chrono::Duration::hours(crate::service::auth::TOKEN_HOURS)),
+        "expires_at": rfc3339(expires_at),
     })))
 }
 

@@ -98,16 +98,7 @@ pub async fn login(
         view.error = Some(view.page.t("err.csrf").to_string());
         return Ok(html(StatusCode::FORBIDDEN, view.render()));
     }
-    match sign_in(
-        &state.db,
-        &state.passwords,
-        &form.username,
-        &form.password,
-        &client_ip(&req),
-        state.now(),
-    )
-    .await
-    {
+    match sign_in(&state, &form.username, &form.password, &client_ip(&req)).await {
         Ok(user) => {
             remember(&state, &session, &user).await.page(view.page.locale())?;
             Ok(see_other(
@@ -920,15 +911,7 @@ pub async fn change_password(
             view.page.t("err.password_mismatch").into(),
         );
     } else {
-        match change_own_password(
-            &state.db,
-            &state.passwords,
-            &user,
-            &form.current_password,
-            &form.new_password,
-        )
-        .await
-        {
+        match change_own_password(&state, &user, &form.current_password, &form.new_password).await {
             Ok(()) => {
                 // Every earlier session ended; this one continues under the new credentials.
                 let fresh = StaffUser {
