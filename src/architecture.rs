@@ -61,7 +61,6 @@ const WEB_STILL_ON_THE_DATABASE: &[&str] = &[
     "web/api/residents.rs",
     "web/api/staff.rs",
     "web/error.rs",
-    "web/ops.rs",
     "web/pages/account.rs",
     "web/pages/admin.rs",
     "web/pages/case.rs",

@@ -19,3 +19,9 @@ pub mod users;
 mod writer;
 
 pub use conn::{Backend, Db, DbConn, DbError, MultiBackend};
+
+/// Whether the database answers a query.
+pub fn ping(conn: &mut DbConn) -> Result<(), DbError> {
+    use diesel::connection::SimpleConnection;
+    Ok(conn.batch_execute("SELECT 1")?)
+}

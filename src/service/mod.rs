@@ -10,6 +10,8 @@ pub mod deadlines;
 pub mod demo;
 pub mod demo_cases;
 pub mod file_case;
+pub mod health;
+pub mod outbox;
 pub mod queue;
 pub mod reception;
 pub mod reports;
@@ -53,6 +55,15 @@ pub enum ServiceError {
     Db(#[from] DbError),
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// Refuses `user` what their role may not do.
+pub fn require(user: &auth::StaffUser, duty: crate::domain::permissions::Duty) -> Result<(), ServiceError> {
+    if crate::domain::permissions::may(user.role, duty) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden { key: "deny.role" })
+    }
 }
 
 impl From<diesel::result::Error> for ServiceError {

@@ -671,19 +671,11 @@ pub async fn mail(
 ) -> Result<HttpResponse, PageError> {
     let page = PageCtx::staff(&req, &session, &user);
     let locale = page.locale();
-    admin_only(&user).page(locale)?;
-    let now = state.now();
-    let (counts, lines, backlog) = state
-        .db
-        .run(move |conn| {
-            let counts = crate::db::outbox::counts(conn)?;
-            let lines = crate::db::outbox::list(conn, &["pending", "sending", "failed", "dead"], 200)?;
-            let backlog = crate::db::outbox::backlog(conn, now.naive_utc())?;
-            Ok::<_, crate::db::DbError>((counts, lines, backlog))
-        })
+    let outbox = crate::service::outbox::overview(&state, &user)
         .await
         .page(locale)?;
     let tz = state.tz;
+    let backlog = outbox.backlog;
     let view = MailPage {
         backlog: page.tr.f(
             "mail_admin.backlog",
@@ -694,25 +686,27 @@ pub async fn mail(
                     "since",
                     &backlog
                         .oldest_due
-                        .map(|at| crate::format::date_time(locale, at.and_utc(), tz))
+                        .map(|at| crate::format::date_time(locale, at, tz))
                         .unwrap_or_else(|| "—".into()),
                 ),
             ],
         ),
-        counts: counts
+        counts: outbox
+            .counts
             .into_iter()
-            .map(|(s, n)| (page.t(&format!("mail_state.{s}")).to_string(), n))
+            .map(|(s, n)| (page.t(&format!("mail_state.{}", s.as_str())).to_string(), n))
             .collect(),
-        lines: lines
+        lines: outbox
+            .lines
             .into_iter()
             .map(|l| MailLine {
                 id: l.id,
+                retryable: l.retryable(),
                 kind: page.t(&format!("mail_kind.{}", l.kind)).to_string(),
                 recipient: l.recipient,
-                retryable: matches!(l.state.as_str(), "failed" | "dead"),
-                state: page.t(&format!("mail_state.{}", l.state)).to_string(),
+                state: page.t(&format!("mail_state.{}", l.state.as_str())).to_string(),
                 attempts: l.attempts,
-                when: crate::format::date_time(locale, l.next_attempt_at.and_utc(), tz),
+                when: crate::format::date_time(locale, l.next_attempt_at, tz),
                 error: l.last_error.unwrap_or_default(),
             })
             .collect(),
@@ -738,19 +732,12 @@ pub async fn retry_mail(
     form: web::Form<RetryForm>,
 ) -> Result<HttpResponse, PageError> {
     let locale = PageCtx::staff(&req, &session, &user).locale();
-    admin_only(&user).page(locale)?;
     if !csrf::verify(&session, &form.csrf) {
         return Err(AppError::Forbidden { key: "err.csrf" }).page(locale);
     }
-    let (id, now) = (id.into_inner(), state.now().naive_utc());
-    let retried = state
-        .db
-        .write(move |conn| crate::db::outbox::retry(conn, id, now))
+    crate::service::outbox::retry(&state, &user, id.into_inner())
         .await
         .page(locale)?;
-    if !retried {
-        return Err(AppError::not_found()).page(locale);
-    }
     Ok(HttpResponse::SeeOther()
         .insert_header((LOCATION, "/admin/mail?saved=1"))
         .finish())

@@ -1,0 +1,58 @@
+//! What each role may do beyond working cases (which `workflow` decides case by case):
+//! running the system, reviewing figures, receiving residents, recording on their behalf.
+
+use super::case::Role;
+
+/// Work that is not an action on one case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duty {
+    /// Accounts, deadline policies, the holiday calendar, the outbox, shared templates.
+    Administer,
+    /// The monthly review and the case register.
+    Review,
+    /// Publishing and calling off reception days.
+    ArrangeReceptionDays,
+    /// A reception day's queue with what residents wrote, meetings, personal charge.
+    ReceiveResidents,
+    /// Recording a phone call, letter or visit as a case, for a resident.
+    RecordOnBehalf,
+}
+
+/// Whether `role` may do `duty`.
+pub fn may(role: Role, duty: Duty) -> bool {
+    match duty {
+        Duty::Administer => role == Role::Admin,
+        Duty::Review | Duty::ArrangeReceptionDays => matches!(role, Role::Leader | Role::Admin),
+        Duty::ReceiveResidents => role == Role::Leader,
+        Duty::RecordOnBehalf => role == Role::Intake,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_and_duty() {
+        use Duty::*;
+        let table = [
+            (Role::Admin, [true, true, true, false, false]),
+            (Role::Leader, [false, true, true, true, false]),
+            (Role::Intake, [false, false, false, false, true]),
+            (Role::Head, [false, false, false, false, false]),
+            (Role::Staff, [false, false, false, false, false]),
+        ];
+        for (role, expected) in table {
+            let got = [
+                Administer,
+                Review,
+                ArrangeReceptionDays,
+                ReceiveResidents,
+                RecordOnBehalf,
+            ]
+            .map(|d| may(role, d));
+            assert_eq!(got, expected, "{role:?}");
+        }
+        assert_eq!(Role::ALL.len(), table.len(), "every role is in the table");
+    }
+}
