@@ -62,7 +62,6 @@ const WEB_STILL_ON_THE_DATABASE: &[&str] = &[
     "web/api/staff.rs",
     "web/error.rs",
     "web/pages/account.rs",
-    "web/pages/admin.rs",
     "web/pages/case.rs",
     "web/pages/file.rs",
     "web/pages/leader.rs",

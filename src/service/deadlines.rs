@@ -4,6 +4,7 @@
 
 use super::ServiceError;
 use super::auth::StaffUser;
+use crate::app::App;
 use crate::db::DbConn;
 use crate::db::deadlines::{
     calendar_is_empty, delete_calendar_year, delete_policy, load_calendar, load_policies,
@@ -94,6 +95,55 @@ impl PolicyInput {
             Err(errors)
         }
     }
+}
+
+/// The rules in force, as administrators review them.
+pub struct InForce {
+    pub catalog: std::sync::Arc<Catalog>,
+    pub policies: std::sync::Arc<Policies>,
+    pub calendar: std::sync::Arc<Calendar>,
+}
+
+pub fn in_force(app: &App, user: &StaffUser) -> Result<InForce, ServiceError> {
+    admin(Some(user))?;
+    Ok(InForce {
+        catalog: app.catalog(),
+        policies: app.policies(),
+        calendar: app.calendar(),
+    })
+}
+
+/// Reloads the deadline policies and the calendar into this instance (others reload
+/// within a minute, in their background loop).
+pub async fn reload(app: &App) -> Result<(), ServiceError> {
+    let (policies, calendar) = app.read(|conn, _, _| load(conn)).await?;
+    app.replace_policies(policies);
+    app.replace_calendar(calendar);
+    Ok(())
+}
+
+/// Gives a category its own policy, or (`None`) takes it back to the defaults
+/// (administrators); in force at once.
+pub async fn change_policy(
+    app: &App,
+    user: &StaffUser,
+    category: &str,
+    policy: Option<Policy>,
+) -> Result<(), ServiceError> {
+    let (user, category) = (user.clone(), category.to_string());
+    app.write(move |conn, rules, _| set_policy(conn, rules.catalog, Some(&user), &category, policy.as_ref()))
+        .await?;
+    reload(app).await
+}
+
+/// Imports a holiday calendar (administrators); in force at once. Returns its years.
+pub async fn import(app: &App, user: &StaffUser, text: &str) -> Result<Vec<i32>, ServiceError> {
+    let (user, text) = (user.clone(), text.to_string());
+    let years = app
+        .write(move |conn, _, _| import_calendar(conn, Some(&user), &text))
+        .await?;
+    reload(app).await?;
+    Ok(years)
 }
 
 /// Gives a category its own policy (`None`: back to the defaults).

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::ServiceError;
 use super::auth::{NewPassword, StaffUser};
+use crate::app::App;
 use crate::db::DbConn;
 use crate::db::users::{
     NewUserRow, UserChanges, UserRecord, find_by_username, insert_user, list_users, set_password, update_user,
@@ -94,6 +95,105 @@ fn require_admin(actor: Option<&StaffUser>) -> Result<(), ServiceError> {
         Some(user) if user.role == Role::Admin => Ok(()),
         Some(_) => Err(ServiceError::Forbidden { key: "deny.role" }),
     }
+}
+
+/// An account as administrators see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountView {
+    pub id: i32,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub department: Option<String>,
+    pub email: Option<String>,
+    pub locale: Locale,
+    pub active: bool,
+}
+
+impl AccountView {
+    fn of(record: UserRecord) -> Result<AccountView, ServiceError> {
+        Ok(AccountView {
+            role: Role::parse(&record.role).ok_or_else(|| {
+                ServiceError::Internal(format!("user {} has role {:?}", record.id, record.role))
+            })?,
+            locale: Locale::from_tag(&record.locale).unwrap_or_default(),
+            id: record.id,
+            username: record.username,
+            display_name: record.display_name,
+            department: record.department_code,
+            email: record.email,
+            active: record.active,
+        })
+    }
+
+    /// The account as its form shows it.
+    pub fn input(&self) -> AccountInput {
+        AccountInput {
+            username: self.username.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role.as_str().into(),
+            department: self.department.clone().unwrap_or_default(),
+            email: self.email.clone().unwrap_or_default(),
+            locale: self.locale.as_str().into(),
+        }
+    }
+}
+
+/// Every account, by username (administrators).
+pub async fn list(app: &App, actor: &StaffUser) -> Result<Vec<AccountView>, ServiceError> {
+    require_admin(Some(actor))?;
+    app.read(|conn, _, _| list_users(conn)?.into_iter().map(AccountView::of).collect())
+        .await
+}
+
+/// One account (administrators).
+pub async fn get(app: &App, actor: &StaffUser, id: i32) -> Result<AccountView, ServiceError> {
+    require_admin(Some(actor))?;
+    let record = app
+        .read(move |conn, _, _| Ok::<_, ServiceError>(crate::db::users::find_by_id(conn, id)?))
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    AccountView::of(record)
+}
+
+/// Creates an account with its first password (administrators); returns its id.
+pub async fn create(
+    app: &App,
+    actor: &StaffUser,
+    account: Account,
+    password: NewPassword,
+) -> Result<i32, ServiceError> {
+    require_admin(Some(actor))?;
+    let hash = super::auth::hash_password(&app.passwords, password).await?;
+    let actor = actor.clone();
+    app.write(move |conn, _, now| create_account(conn, Some(&actor), &account, &hash, now))
+        .await
+}
+
+/// Changes an account and, when a new password is given, sets it (ending the account's
+/// sessions and tokens); both or neither.
+pub async fn update(
+    app: &App,
+    actor: &StaffUser,
+    id: i32,
+    account: Account,
+    active: bool,
+    password: Option<NewPassword>,
+) -> Result<(), ServiceError> {
+    require_admin(Some(actor))?;
+    let hash = match password {
+        Some(p) => Some(super::auth::hash_password(&app.passwords, p).await?),
+        None => None,
+    };
+    let actor = actor.clone();
+    app.write(move |conn, _, _| {
+        update_account(conn, &actor, id, &account, active)?;
+        match hash {
+            Some(hash) => reset_password(conn, &actor, id, &hash),
+            None => Ok(()),
+        }
+    })
+    .await
 }
 
 /// Creates an account; `password_hash` comes from [`NewPassword::hash`]. `actor` is the

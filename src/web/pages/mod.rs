@@ -72,18 +72,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(staff::templates_list)
         .service(staff::create_template)
         .service(staff::delete_template)
-        .service(admin::users)
-        .service(admin::new_user_form)
-        .service(admin::create_user)
-        .service(admin::edit_user_form)
-        .service(admin::update_user)
-        .service(admin::deadlines)
-        .service(admin::deadline_form)
-        .service(admin::save_deadline)
-        .service(admin::show_calendar)
-        .service(admin::import_calendar)
-        .service(admin::mail)
-        .service(admin::retry_mail)
+        .service(admin::accounts::users)
+        .service(admin::accounts::new_user_form)
+        .service(admin::accounts::create_user)
+        .service(admin::accounts::edit_user_form)
+        .service(admin::accounts::update_user)
+        .service(admin::deadlines::deadlines)
+        .service(admin::deadlines::deadline_form)
+        .service(admin::deadlines::save_deadline)
+        .service(admin::calendar::show_calendar)
+        .service(admin::calendar::import_calendar)
+        .service(admin::mail::mail)
+        .service(admin::mail::retry_mail)
         .default_service(web::to(super::error::not_found));
 }
 
@@ -233,3 +233,10 @@ pub fn html(status: StatusCode, rendered: Result<String, askama::Error>) -> Http
 }
 
 pub use crate::format::encode;
+
+/// Sends the browser on to `location` after a form was taken.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .finish()
+}

@@ -1,0 +1,20 @@
+//! Administrators' pages: accounts, deadline policies, the holiday calendar, mail.
+
+pub mod accounts;
+pub mod calendar;
+pub mod deadlines;
+pub mod mail;
+
+use serde::Deserialize;
+
+/// `?saved=1` after a change was taken.
+#[derive(Deserialize)]
+pub struct SavedQuery {
+    saved: Option<String>,
+}
+
+impl SavedQuery {
+    fn saved(&self) -> bool {
+        self.saved.is_some()
+    }
+}
