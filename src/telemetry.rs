@@ -50,3 +50,38 @@ pub fn metrics() -> PrometheusHandle {
         })
         .clone()
 }
+
+/// What went wrong and why, cause by cause (`failed: because: because`), for the log.
+pub fn cause_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        let said = e.to_string();
+        // thiserror's `{0}` messages already say their source; say each thing once.
+        if !text.ends_with(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        cause = e.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cause_chain;
+    use crate::db::DbError;
+    use crate::service::ServiceError;
+
+    #[test]
+    fn the_log_gets_every_cause_once() {
+        let error = ServiceError::Db(DbError::Task("the worker thread panicked".into()));
+        assert_eq!(
+            cause_chain(&error),
+            "database task failed: the worker thread panicked"
+        );
+        let io = std::io::Error::other("disk full");
+        let wrapped = crate::web::error::AppError::internal(io);
+        assert_eq!(cause_chain(&wrapped), "internal error: disk full");
+    }
+}

@@ -32,7 +32,7 @@ type Resolving<T> = Pin<Box<dyn Future<Output = Result<T, actix_web::Error>>>>;
 fn app_of(req: &HttpRequest) -> Result<web::Data<App>, actix_web::Error> {
     req.app_data::<web::Data<App>>()
         .cloned()
-        .ok_or_else(|| for_request(req, AppError::Internal("no application state".into())))
+        .ok_or_else(|| for_request(req, AppError::internal("no application state")))
 }
 
 /// Opens a server-side session for `holder`, after renewing the cookie's session and its
@@ -65,7 +65,7 @@ pub async fn remember(app: &App, session: &Session, user: &StaffUser) -> Result<
         .insert(SESSION_USER, user.id)
         .and_then(|()| session.insert(SESSION_CREDENTIALS, user.credentials_version))
         .and_then(|()| session.insert(SESSION_SECRET, secret));
-    stored.map_err(|e| AppError::Internal(e.to_string()))
+    stored.map_err(|e| AppError::internal(e))
 }
 
 /// Signs the staff member out: the server-side session ends (on every instance) and the

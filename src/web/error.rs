@@ -46,11 +46,17 @@ pub enum AppError {
     /// At capacity (password checks, uploads, database connections): try again shortly.
     #[error("busy")]
     Busy { retry_after_secs: u64 },
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// Something failed that the reader cannot help; its cause goes to the log.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
 }
 
 impl AppError {
+    /// A failure the reader cannot help, keeping its cause for the log.
+    pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> Self {
+        AppError::Internal(cause.into())
+    }
+
     pub fn not_found() -> Self {
         AppError::NotFound {
             key: "error.not_found",
@@ -189,8 +195,13 @@ impl From<ServiceError> for AppError {
             },
             ServiceError::Upload { name, error } => AppError::Upload { name, error },
             ServiceError::Busy { retry_after_secs } => AppError::Busy { retry_after_secs },
-            ServiceError::Db(e) => AppError::from(e),
-            ServiceError::Internal(detail) => AppError::Internal(detail),
+            ServiceError::Db(e) if e.is_busy() => {
+                tracing::warn!(error = %e, "database at capacity");
+                AppError::Busy {
+                    retry_after_secs: BUSY_RETRY_SECS,
+                }
+            }
+            e @ (ServiceError::Db(_) | ServiceError::Internal(_)) => AppError::internal(e),
         }
     }
 }
@@ -203,8 +214,19 @@ impl From<DbError> for AppError {
                 retry_after_secs: BUSY_RETRY_SECS,
             }
         } else {
-            AppError::Internal(e.to_string())
+            AppError::internal(e)
         }
+    }
+}
+
+/// The cause chain of an error a handler answered with, or its debug form.
+pub fn cause_of(error: &actix_web::Error) -> String {
+    if let Some(e) = error.as_error::<PageError>() {
+        crate::telemetry::cause_chain(&e.error)
+    } else if let Some(e) = error.as_error::<ApiError>() {
+        crate::telemetry::cause_chain(&e.error)
+    } else {
+        format!("{error:?}")
     }
 }
 

@@ -119,7 +119,7 @@ pub async fn record_metrics(
     let code = response.status();
     // The one place every server error is logged, whatever produced it, with its cause.
     if code.is_server_error() {
-        let cause = response.response().error().map(|e| format!("{e:?}"));
+        let cause = response.response().error().map(error::cause_of);
         if code == actix_web::http::StatusCode::SERVICE_UNAVAILABLE {
             tracing::warn!(status = code.as_u16(), %route, cause, "request refused: at capacity");
         } else {

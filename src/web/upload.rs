@@ -91,7 +91,7 @@ pub async fn receive(
     let dir = spool_dir(data_dir);
     tokio::fs::create_dir_all(&dir)
         .await
-        .map_err(|e| AppError::Internal(format!("creating {}: {e}", dir.display())))?;
+        .map_err(|e| AppError::internal(format!("creating {}: {e}", dir.display())))?;
     let total = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let counted = {
         let total = total.clone();
@@ -145,7 +145,7 @@ async fn read_parts(mut body: Multipart, dir: &Path) -> Result<Received, AppErro
                 let spooled = tempfile::Builder::new()
                     .prefix("upload-")
                     .tempfile_in(dir)
-                    .map_err(|e| AppError::Internal(format!("spooling an upload: {e}")))?;
+                    .map_err(|e| AppError::internal(format!("spooling an upload: {e}")))?;
                 let (std_file, path) = spooled.into_parts();
                 let mut file = tokio::fs::File::from_std(std_file);
                 let mut size = 0u64;
@@ -163,11 +163,11 @@ async fn read_parts(mut body: Multipart, dir: &Path) -> Result<Received, AppErro
                     }
                     file.write_all(&chunk)
                         .await
-                        .map_err(|e| AppError::Internal(format!("spooling an upload: {e}")))?;
+                        .map_err(|e| AppError::internal(format!("spooling an upload: {e}")))?;
                 }
                 file.flush()
                     .await
-                    .map_err(|e| AppError::Internal(format!("spooling an upload: {e}")))?;
+                    .map_err(|e| AppError::internal(format!("spooling an upload: {e}")))?;
                 // A form's empty file input still sends a part, with no name and no bytes.
                 if file_name.is_empty() && size == 0 {
                     continue;
@@ -222,7 +222,7 @@ pub async fn add_to_case(
         let dir = data_dir.clone();
         actix_web::web::block(move || attachments::prepare(&dir, case_id, &files))
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))??
+            .map_err(|e| AppError::internal(e))??
     };
     let now = state.now();
     let recorded = {
@@ -253,7 +253,7 @@ pub async fn serve(state: &App, record: AttachmentRecord) -> Result<HttpResponse
     let path = attachments::file_path(&state.settings.data_dir, &record);
     let file = tokio::fs::File::open(&path)
         .await
-        .map_err(|e| AppError::Internal(format!("reading an upload: {e}")))?;
+        .map_err(|e| AppError::internal(format!("reading an upload: {e}")))?;
     let size = u64::try_from(record.size_bytes).unwrap_or(0);
     // Streamed in small chunks, so a download holds one chunk in memory, not the file.
     let chunks = futures_util::stream::unfold(Some(file), |file| async move {
@@ -270,7 +270,7 @@ pub async fn serve(state: &App, record: AttachmentRecord) -> Result<HttpResponse
         }
     });
     let kind = Kind::from_mime(&record.content_type)
-        .ok_or_else(|| AppError::Internal(format!("stored type {}", record.content_type)))?;
+        .ok_or_else(|| AppError::internal(format!("stored type {}", record.content_type)))?;
     Ok(HttpResponse::Ok()
         .content_type(kind.mime())
         .insert_header((

@@ -910,7 +910,7 @@ pub async fn register(
     };
     let response = if format == "xlsx" {
         let bytes = crate::export::xlsx(&catalog, &rows, tz)
-            .map_err(|e| AppError::Internal(e.to_string()))
+            .map_err(|e| AppError::internal(e))
             .page(locale)?;
         HttpResponse::Ok()
             .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
