@@ -11,9 +11,10 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::ServiceError;
-use super::auth::StaffUser;
+use super::caller::Caller;
 use super::cases::{ResidentProof, resident_case_by};
 use super::workflow::Rules;
+use crate::app::App;
 use crate::db::DbConn;
 use crate::db::attachments::{self as store, AttachmentRecord, NewAttachment};
 use crate::db::cases::{CaseRecord, find_by_tracking_number};
@@ -41,11 +42,116 @@ pub struct Prepared {
     pub sha256: String,
 }
 
-/// Who asks for a file.
+/// A file of a case as its readers see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentView {
+    pub id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<AttachmentRecord> for AttachmentView {
+    fn from(a: AttachmentRecord) -> Self {
+        AttachmentView {
+            id: a.id,
+            name: a.display_name,
+            content_type: a.content_type,
+            size: a.size_bytes,
+            sha256: a.sha256,
+            created_at: a.created_at.and_utc(),
+        }
+    }
+}
+
+/// A stored file on its way to a reader allowed to see it.
 #[derive(Debug, Clone)]
-pub enum Viewer {
-    Resident(ResidentProof),
-    Staff(StaffUser),
+pub struct StoredFile {
+    pub path: PathBuf,
+    pub kind: Kind,
+    pub name: String,
+    pub size: u64,
+}
+
+/// A case found to take files from this resident, before anything of the upload is
+/// read; only [`admit`] makes one.
+#[derive(Debug)]
+pub struct Admission {
+    case_id: i64,
+}
+
+/// Whether the resident may add files to the case now (their proof holds, it has room),
+/// settled before the body of the upload is read. Staff add nothing: what they found
+/// goes into the answer.
+pub async fn admit(app: &App, caller: &Caller, number: TrackingNumber) -> Result<Admission, ServiceError> {
+    let proof = match caller {
+        Caller::Staff(_) => return Err(ServiceError::Forbidden { key: "deny.role" }),
+        other => other.resident()?.clone(),
+    };
+    let case = app
+        .read(move |conn, rules, now| may_add(conn, rules, &number, &proof, 1, now))
+        .await?;
+    Ok(Admission { case_id: case.id })
+}
+
+/// Adds the received files to the admitted case: cleaned into the case's directory and
+/// recorded, or nothing at all. Returns all the case's files.
+pub async fn add(
+    app: &App,
+    admission: Admission,
+    files: Vec<Received>,
+) -> Result<Vec<AttachmentView>, ServiceError> {
+    if files.is_empty() {
+        return Err(ServiceError::Invalid(
+            crate::domain::field_error::FieldErrors::single(
+                "file",
+                crate::domain::field_error::FieldError::new("err.file_missing"),
+            ),
+        ));
+    }
+    let case_id = admission.case_id;
+    let data_dir = app.settings.data_dir.clone();
+    let prepared = {
+        let dir = data_dir.clone();
+        tokio::task::spawn_blocking(move || prepare(&dir, case_id, &files))
+            .await
+            .map_err(|e| ServiceError::Internal(format!("cleaning uploads: {e}")))??
+    };
+    let files = prepared.clone();
+    let recorded = app
+        .write(move |conn, _, now| record(conn, case_id, &files, now))
+        .await;
+    match recorded {
+        Ok(all) => Ok(all.into_iter().map(AttachmentView::from).collect()),
+        Err(e) => {
+            remove_files(&data_dir, case_id, &prepared);
+            Err(e)
+        }
+    }
+}
+
+/// One file of a case, for the resident whose case it is or staff who may see it (a
+/// staff read is recorded like any read of what a resident sent).
+pub async fn fetch(
+    app: &App,
+    caller: &Caller,
+    number: TrackingNumber,
+    id: i64,
+) -> Result<StoredFile, ServiceError> {
+    let caller = caller.clone();
+    let record = app
+        .write(move |conn, rules, now| open(conn, rules, &number, id, &caller, now))
+        .await?;
+    let kind = Kind::from_mime(&record.content_type)
+        .ok_or_else(|| ServiceError::Internal(format!("stored type {}", record.content_type)))?;
+    Ok(StoredFile {
+        path: file_path(&app.settings.data_dir, &record),
+        kind,
+        size: u64::try_from(record.size_bytes).unwrap_or(0),
+        name: record.display_name,
+    })
 }
 
 /// Counts and hashes what passes through to the file.
@@ -225,8 +331,11 @@ pub fn record(
 }
 
 /// The case's files for someone already allowed to see the case.
-pub fn list(conn: &mut DbConn, case_id: i64) -> Result<Vec<AttachmentRecord>, ServiceError> {
-    Ok(store::list_for(conn, case_id)?)
+pub fn list(conn: &mut DbConn, case_id: i64) -> Result<Vec<AttachmentView>, ServiceError> {
+    Ok(store::list_for(conn, case_id)?
+        .into_iter()
+        .map(AttachmentView::from)
+        .collect())
 }
 
 /// One file, if `viewer` may see the case; a staff read is recorded like any read of
@@ -236,17 +345,17 @@ pub fn open(
     rules: Rules<'_>,
     number: &TrackingNumber,
     id: i64,
-    viewer: &Viewer,
+    caller: &Caller,
     now: DateTime<Utc>,
 ) -> Result<AttachmentRecord, ServiceError> {
     let case = find_by_tracking_number(conn, number.as_str())?.ok_or(ServiceError::NotFound)?;
-    match viewer {
-        Viewer::Resident(proof) => {
-            resident_case_by(conn, rules, number, proof, now)?;
-        }
-        Viewer::Staff(user) => {
+    match caller {
+        Caller::Staff(user) => {
             super::workflow::staff_case(conn, rules, user, number, now)?;
             crate::db::users::log_access(conn, user.id, case.id, "attachment", now.naive_utc())?;
+        }
+        other => {
+            resident_case_by(conn, rules, number, other.resident()?, now)?;
         }
     }
     store::find(conn, case.id, id)?.ok_or(ServiceError::NotFound)

@@ -4,8 +4,10 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::ServiceError;
+use super::caller::Caller;
 use super::token::token_matches;
 use super::workflow::Rules;
+use crate::app::App;
 use crate::db::DbConn;
 use crate::db::cases::{CaseRecord, EventRecord, events_of, find_by_tracking_number};
 use crate::domain::case::{ActorKind, CaseState, Channel, Visibility};
@@ -59,7 +61,7 @@ pub struct ResidentCase {
     /// Until when the answer may be evaluated or a review asked for.
     pub window_end: Option<DateTime<Utc>>,
     /// Photos and documents the resident added.
-    pub attachments: Vec<crate::db::attachments::AttachmentRecord>,
+    pub attachments: Vec<super::attachments::AttachmentView>,
 }
 
 #[derive(Debug, Clone)]
@@ -121,6 +123,46 @@ pub fn public_case(
         routing_withheld: report,
         ..public_of(&record)?
     })
+}
+
+/// The public view of a case: what anyone tracking its number may know.
+pub async fn public(app: &App, number: TrackingNumber) -> Result<PublicCase, ServiceError> {
+    app.read(move |conn, rules, _| public_case(conn, rules.catalog, &number))
+        .await
+}
+
+/// What the resident sees of their case, and its reception-day part.
+#[derive(Debug, Clone)]
+pub struct ResidentPage {
+    pub case: ResidentCase,
+    pub reception: super::reception::CaseReception,
+}
+
+/// The resident's own page of a case; `Forbidden` when the proof does not hold.
+pub async fn resident_page(
+    app: &App,
+    caller: &Caller,
+    number: TrackingNumber,
+) -> Result<ResidentPage, ServiceError> {
+    let proof = caller.resident()?.clone();
+    app.read(move |conn, rules, now| {
+        let case = resident_case_by(conn, rules, &number, &proof, now)?;
+        let local_now = now.with_timezone(&rules.tz).naive_local();
+        let reception = super::reception::for_case(conn, rules.catalog, &number, local_now)?;
+        Ok(ResidentPage { case, reception })
+    })
+    .await
+}
+
+/// The resident's view of a case; `Forbidden` when the proof does not hold.
+pub async fn for_resident(
+    app: &App,
+    caller: &Caller,
+    number: TrackingNumber,
+) -> Result<ResidentCase, ServiceError> {
+    let proof = caller.resident()?.clone();
+    app.read(move |conn, rules, now| resident_case_by(conn, rules, &number, &proof, now))
+        .await
 }
 
 /// The resident's view; `Forbidden` when the token is not this case's.
@@ -194,7 +236,7 @@ pub fn resident_view(
         timeline,
         available,
         window_end,
-        attachments: crate::db::attachments::list_for(conn, record.id)?,
+        attachments: super::attachments::list(conn, record.id)?,
     })
 }
 

@@ -7,8 +7,10 @@ use serde::{Deserialize, Deserializer};
 
 use super::ServiceError;
 use super::auth::StaffUser;
+use super::caller::Caller;
 use super::cases::{ResidentProof, TimelineEntry, entries, resident_case_by};
 use super::workflow::{Rules, record_events};
+use crate::app::App;
 use crate::db::DbConn;
 use crate::db::cases::{CaseRecord, events_of, find_by_tracking_number};
 use crate::db::reception::{self as store, BookingRecord, DayRecord, DaySummary, NewDay};
@@ -240,8 +242,77 @@ pub fn bookable_days(
         .collect())
 }
 
-/// A case's live booking (with its day), and the days it could book instead.
-pub type CaseReception = (Option<(BookingRecord, DaySummary)>, Vec<DaySummary>);
+/// A reception day as lists show it: who receives, when, where, for what, how full.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayView {
+    pub id: i32,
+    pub day: NaiveDate,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub place: String,
+    pub capacity: i32,
+    /// Category codes it is held for (none: any).
+    pub categories: Vec<String>,
+    /// Area codes it is held for (none: any).
+    pub areas: Vec<String>,
+    pub leader_id: i32,
+    pub leader: String,
+    pub booked: i64,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub cancel_reason: Option<String>,
+}
+
+impl From<DaySummary> for DayView {
+    fn from(d: DaySummary) -> Self {
+        let words = |s: &str| s.split_whitespace().map(str::to_string).collect();
+        DayView {
+            id: d.day.id,
+            day: d.day.day,
+            categories: words(&d.day.categories),
+            areas: words(&d.day.areas),
+            starts_at: d.day.starts_at,
+            ends_at: d.day.ends_at,
+            place: d.day.place,
+            capacity: d.day.capacity,
+            leader_id: d.day.leader_id,
+            leader: d.leader,
+            booked: d.booked,
+            cancelled_at: d.day.cancelled_at.map(|t| t.and_utc()),
+            cancel_reason: d.day.cancel_reason,
+        }
+    }
+}
+
+/// A case's live booking (its day), and the days it could book instead.
+#[derive(Debug, Clone, Default)]
+pub struct CaseReception {
+    pub booked: Option<DayView>,
+    pub bookable: Vec<DayView>,
+}
+
+/// Books the case the resident proves is theirs onto a reception day; returns the
+/// booking's id and the day.
+pub async fn book_day(
+    app: &App,
+    caller: &Caller,
+    number: TrackingNumber,
+    day_id: i32,
+) -> Result<(i32, DayView), ServiceError> {
+    let proof = caller.resident()?.clone();
+    app.write(move |conn, rules, now| {
+        let id = book(conn, rules, &number, &proof, day_id, now)?;
+        let day = store::summary_of(conn, day_id)?.ok_or(ServiceError::NotFound)?;
+        Ok((id, day.into()))
+    })
+    .await
+}
+
+/// Cancels the live booking of the case the resident proves is theirs.
+pub async fn cancel_booking(app: &App, caller: &Caller, number: TrackingNumber) -> Result<(), ServiceError> {
+    let proof = caller.resident()?.clone();
+    app.write(move |conn, rules, now| cancel(conn, rules, &number, &proof, now))
+        .await
+}
 
 /// For a case already known to be the asker's: its live booking, and the days it could
 /// book when it has none.
@@ -253,8 +324,17 @@ pub fn for_case(
 ) -> Result<CaseReception, ServiceError> {
     let case = find_by_tracking_number(conn, number.as_str())?.ok_or(ServiceError::NotFound)?;
     match booking_of(conn, case.id)? {
-        Some(booking) => Ok((Some(booking), Vec::new())),
-        None => Ok((None, bookable_days(conn, catalog, &case, now)?)),
+        Some((_, day)) => Ok(CaseReception {
+            booked: Some(day.into()),
+            bookable: Vec::new(),
+        }),
+        None => Ok(CaseReception {
+            booked: None,
+            bookable: bookable_days(conn, catalog, &case, now)?
+                .into_iter()
+                .map(DayView::from)
+                .collect(),
+        }),
     }
 }
 
@@ -290,12 +370,12 @@ pub fn book(
         )
         .map_err(refused)?;
     // The unique index on live bookings settles a race between two requests.
-    let id = store::insert_booking(conn, day_id, case.id, now.naive_utc()).map_err(|e| match e {
-        crate::db::DbError::Query(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _,
-        )) => refused(Refusal::AlreadyBooked),
-        other => other.into(),
+    let id = store::insert_booking(conn, day_id, case.id, now.naive_utc()).map_err(|e| {
+        if e.is_unique_violation() {
+            refused(Refusal::AlreadyBooked)
+        } else {
+            e.into()
+        }
     })?;
     record_events(
         conn,
@@ -425,7 +505,7 @@ fn leaders_only(user: &StaffUser) -> Result<(), ServiceError> {
 /// One booked case in the day's queue.
 #[derive(Debug, Clone)]
 pub struct QueueEntry {
-    pub booking: BookingRecord,
+    pub booking: BookingView,
     pub case: QueueCase,
     pub overdue: bool,
     pub review_request: bool,
@@ -455,9 +535,31 @@ pub struct QueueContent {
     pub timeline: Vec<TimelineEntry>,
 }
 
+/// A booking as the day's queue shows it.
+#[derive(Debug, Clone)]
+pub struct BookingView {
+    pub id: i32,
+    pub booked_at: DateTime<Utc>,
+    pub attended: Option<bool>,
+    pub outcome: Option<String>,
+    pub met_at: Option<DateTime<Utc>>,
+}
+
+impl From<BookingRecord> for BookingView {
+    fn from(b: BookingRecord) -> Self {
+        BookingView {
+            id: b.id,
+            booked_at: b.booked_at.and_utc(),
+            attended: b.attended,
+            outcome: b.outcome,
+            met_at: b.met_at.map(|t| t.and_utc()),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct DayQueue {
-    pub day: DaySummary,
+    pub day: DayView,
     pub entries: Vec<QueueEntry>,
 }
 
@@ -503,7 +605,7 @@ pub fn day_queue(
                 overdue: false,
                 review_request: false,
                 earlier,
-                booking,
+                booking: booking.into(),
                 case,
             },
         });
@@ -516,7 +618,10 @@ pub fn day_queue(
             ..w.item
         })
         .collect();
-    Ok(DayQueue { day, entries })
+    Ok(DayQueue {
+        day: day.into(),
+        entries,
+    })
 }
 
 /// What a leader records of one booked meeting.
@@ -633,10 +738,149 @@ pub fn supervise(
     )
 }
 
+/// A case in a leader's personal charge, as their desk lists it.
+#[derive(Debug, Clone)]
+pub struct ChargedCase {
+    pub number: String,
+    pub title: String,
+    pub state: CaseState,
+    pub department_code: String,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
 /// The cases a leader has in personal charge.
-pub fn supervised(conn: &mut DbConn, user: &StaffUser) -> Result<Vec<CaseRecord>, ServiceError> {
+pub fn supervised(conn: &mut DbConn, user: &StaffUser) -> Result<Vec<ChargedCase>, ServiceError> {
     if user.role != Role::Leader {
         return Err(ServiceError::Forbidden { key: "deny.role" });
     }
-    Ok(store::supervised_by(conn, user.id)?)
+    store::supervised_by(conn, user.id)?
+        .into_iter()
+        .map(|c| {
+            Ok(ChargedCase {
+                state: CaseState::parse(&c.state).ok_or_else(|| {
+                    ServiceError::Internal(format!("case {} has state {:?}", c.id, c.state))
+                })?,
+                due_at: c.due_at.map(|d| d.and_utc()),
+                number: c.tracking_number,
+                title: c.title,
+                department_code: c.department_code,
+            })
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- use cases
+
+/// The reception days from `from` to `to`, for anyone.
+pub async fn days(app: &App, from: NaiveDate, to: NaiveDate) -> Result<Vec<DayView>, ServiceError> {
+    app.read(move |conn, _, _| {
+        Ok(days_between(conn, from, to)?
+            .into_iter()
+            .map(DayView::from)
+            .collect())
+    })
+    .await
+}
+
+/// What a leader's desk shows: the days from `from` to `until`, the leaders a day may be
+/// held by (username, name), and the leader's own cases in charge.
+pub struct Desk {
+    pub days: Vec<DayView>,
+    pub leaders: Vec<(String, String)>,
+    pub charged: Vec<ChargedCase>,
+}
+
+pub async fn desk(
+    app: &App,
+    user: &StaffUser,
+    from: NaiveDate,
+    until: NaiveDate,
+) -> Result<Desk, ServiceError> {
+    leaders_only(user)?;
+    let user = user.clone();
+    app.read(move |conn, _, _| {
+        Ok(Desk {
+            days: days_between(conn, from, until)?
+                .into_iter()
+                .map(DayView::from)
+                .collect(),
+            leaders: crate::db::users::leader_accounts(conn)?,
+            charged: if user.role == Role::Leader {
+                supervised(conn, &user)?
+            } else {
+                Vec::new()
+            },
+        })
+    })
+    .await
+}
+
+/// Publishes a reception day (leaders' offices and administrators); returns it.
+pub async fn publish(app: &App, user: &StaffUser, input: DayInput) -> Result<DayView, ServiceError> {
+    let user = user.clone();
+    app.write(move |conn, rules, now| {
+        let today = local_date(now, rules.tz);
+        let id = create_day(conn, rules.catalog, &user, &input, today, now)?;
+        Ok(store::summary_of(conn, id)?.ok_or(ServiceError::NotFound)?.into())
+    })
+    .await
+}
+
+/// The day's queue (leaders and administrators).
+pub async fn queue(app: &App, user: &StaffUser, day_id: i32) -> Result<DayQueue, ServiceError> {
+    let user = user.clone();
+    app.read(move |conn, _, now| day_queue(conn, &user, day_id, now))
+        .await
+}
+
+/// Calls a day off with the reason; returns how many bookings were cancelled.
+pub async fn call_off(
+    app: &App,
+    user: &StaffUser,
+    day_id: i32,
+    reason: String,
+) -> Result<usize, ServiceError> {
+    let user = user.clone();
+    app.write(move |conn, rules, now| cancel_day(conn, rules, &user, day_id, &reason, now))
+        .await
+}
+
+/// Records what came of a meeting (the day's own leader); returns the case's number.
+pub async fn meet(
+    app: &App,
+    user: &StaffUser,
+    booking: i32,
+    attended: bool,
+    outcome: String,
+) -> Result<TrackingNumber, ServiceError> {
+    let user = user.clone();
+    app.write(move |conn, rules, now| {
+        let meeting = Meeting {
+            booking,
+            attended,
+            outcome: &outcome,
+        };
+        record_meeting(conn, rules, &user, meeting, now)
+    })
+    .await
+}
+
+/// A leader takes the case into personal charge.
+pub async fn take_charge(app: &App, user: &StaffUser, number: TrackingNumber) -> Result<(), ServiceError> {
+    let user = user.clone();
+    app.write(move |conn, rules, now| supervise(conn, rules, &user, &number, now))
+        .await
+}
+
+/// Cancels the resident's booking on that day (the proof checked first, so a wrong one
+/// learns nothing of which day the case is booked on).
+pub async fn cancel_on_day(
+    app: &App,
+    caller: &Caller,
+    number: TrackingNumber,
+    day_id: i32,
+) -> Result<(), ServiceError> {
+    let proof = caller.resident()?.clone();
+    app.write(move |conn, rules, now| cancel_on(conn, rules, &number, &proof, day_id, now))
+        .await
 }

@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 
 use super::ServiceError;
 use super::auth::StaffUser;
+use crate::app::App;
 use crate::db::DbConn;
 use crate::db::cases::{CaseRecord, EventRecord, cases_filed_between, cases_for_review, events_of_cases};
 use crate::domain::case::{CaseState, Outcome, Rating, Role};
@@ -162,6 +163,30 @@ pub struct MonthlyReport {
 }
 
 /// The review of `month` as of `now`.
+/// The month's review of every department (leaders and administrators).
+pub async fn month_review(app: &App, user: &StaffUser, month: Month) -> Result<MonthlyReport, ServiceError> {
+    leaders_only(user)?;
+    let user = user.clone();
+    app.read(move |conn, rules, now| {
+        let codes: Vec<String> = rules.catalog.departments.iter().map(|d| d.code.clone()).collect();
+        monthly(conn, &codes, &user, month, rules.tz, now)
+    })
+    .await
+}
+
+/// The register of cases filed from `from` to `to` (leaders and administrators).
+pub async fn register_of(
+    app: &App,
+    user: &StaffUser,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<RegisterRow>, ServiceError> {
+    leaders_only(user)?;
+    let user = user.clone();
+    app.read(move |conn, rules, now| register(conn, &user, from, to, rules.tz, now))
+        .await
+}
+
 pub fn monthly(
     conn: &mut DbConn,
     departments: &[String],

@@ -5,7 +5,9 @@
 use chrono::{DateTime, Utc};
 
 use super::ServiceError;
+use super::caller::Caller;
 use super::cases::{TimelineEntry, entries};
+use crate::app::App;
 use crate::db::DbConn;
 use crate::db::cases::{
     CaseRecord, EventRecord, StatusChange, events_of, find_by_tracking_number, insert_events, update_status,
@@ -216,6 +218,22 @@ pub fn act(
 
 /// A case as staff see it: everything but the resident's identity, which is revealed
 /// (and logged) on request.
+/// One of the resident's own actions (evaluate, ask for a review, withdraw), their proof
+/// checked in the same transaction.
+pub async fn resident_acts(
+    app: &App,
+    caller: &Caller,
+    number: TrackingNumber,
+    action: Action,
+) -> Result<Acted, ServiceError> {
+    let proof = caller.resident()?.clone();
+    app.write(move |conn, rules, now| {
+        super::cases::resident_case_by(conn, rules, &number, &proof, now)?;
+        act(conn, rules, &Actor::Resident, &number, &action, now)
+    })
+    .await
+}
+
 #[derive(Debug, Clone)]
 pub struct StaffCase {
     pub record: CaseRecord,
@@ -225,7 +243,7 @@ pub struct StaffCase {
     pub may_see_identity: bool,
     /// Display names of the staff who appear on the timeline.
     pub actors: std::collections::HashMap<i32, String>,
-    pub attachments: Vec<crate::db::attachments::AttachmentRecord>,
+    pub attachments: Vec<super::attachments::AttachmentView>,
 }
 
 pub fn staff_case(
@@ -262,7 +280,7 @@ pub fn staff_case(
         available: available(&actor, &facts, &rules.context(&record.category_code, now)),
         may_see_identity: may_see_identity(&actor, &facts, rules.catalog),
         actors: crate::db::users::names_of(conn, &ids)?.into_iter().collect(),
-        attachments: crate::db::attachments::list_for(conn, record.id)?,
+        attachments: super::attachments::list(conn, record.id)?,
         timeline,
         record,
         facts,

@@ -125,6 +125,22 @@ pub fn shown(tr: Tr, refused: Refused) -> Result<Shown, AppError> {
     }
 }
 
+/// Like [`shown`], for forms on a page that stays useful when the action is not allowed
+/// (a case page, a reception day): "not allowed" and "not found" are said next to the
+/// form, with their own status, instead of on an error page.
+pub fn shown_in_form(tr: Tr, refused: Refused) -> Result<Shown, AppError> {
+    match refused {
+        Refused::Service(e @ (ServiceError::Forbidden { .. } | ServiceError::NotFound)) => {
+            let e = AppError::from(e);
+            Ok(Shown {
+                status: e.status(),
+                errors: BTreeMap::from([("form".to_string(), e.message(tr))]),
+            })
+        }
+        other => shown(tr, other),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@ pub mod forms;
 pub mod locale;
 pub mod ops;
 pub mod pages;
+pub mod query;
 pub mod resident;
 pub mod upload;
 

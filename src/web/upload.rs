@@ -21,12 +21,8 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use super::App;
 use super::error::AppError;
-use crate::db::attachments::AttachmentRecord;
-use crate::domain::tracking::TrackingNumber;
-use crate::domain::upload::{Kind, MAX_BYTES, MAX_FILES, UploadError};
-use crate::service::ServiceError;
-use crate::service::attachments::{self, Received as Upload};
-use crate::service::cases::ResidentProof;
+use crate::domain::upload::{MAX_BYTES, MAX_FILES, UploadError};
+use crate::service::attachments::{Received as Upload, StoredFile};
 
 /// All files a case may take at once, plus room for the form's own fields and framing.
 pub const MAX_BODY: u64 = (MAX_FILES * MAX_BYTES) as u64 + 256 * 1024;
@@ -202,59 +198,12 @@ async fn read_parts(mut body: Multipart, dir: &Path) -> Result<Received, AppErro
     Ok(received)
 }
 
-/// Adds the received files to the case: cleaned into the case's directory, recorded — or
-/// nothing at all. The case was already found to accept them (`attachments::may_add`).
-pub async fn add_to_case(
-    state: &App,
-    case_id: i64,
-    files: Vec<Upload>,
-) -> Result<Vec<AttachmentRecord>, AppError> {
-    if files.is_empty() {
-        return Err(AppError::Invalid(
-            crate::domain::field_error::FieldErrors::single(
-                "file",
-                crate::domain::field_error::FieldError::new("err.file_missing"),
-            ),
-        ));
-    }
-    let data_dir: PathBuf = state.settings.data_dir.clone();
-    let prepared = {
-        let dir = data_dir.clone();
-        actix_web::web::block(move || attachments::prepare(&dir, case_id, &files))
-            .await
-            .map_err(|e| AppError::internal(e))??
-    };
-    let now = state.now();
-    let recorded = {
-        let files = prepared.clone();
-        state
-            .db
-            .write(move |conn| attachments::record(conn, case_id, &files, now))
-            .await
-    };
-    recorded.map_err(|e: ServiceError| {
-        attachments::remove_files(&data_dir, case_id, &prepared);
-        AppError::from(e)
-    })
-}
-
-/// The case a resident may add files to, checked before anything of the body is read.
-pub async fn may_add(state: &App, number: TrackingNumber, proof: ResidentProof) -> Result<i64, AppError> {
-    let (rules, now) = (state.rules(), state.now());
-    let case = state
-        .db
-        .run(move |conn| attachments::may_add(conn, rules.rules(), &number, &proof, 1, now))
-        .await?;
-    Ok(case.id)
-}
-
 /// A stored file as a response: images shown, PDFs downloaded, nothing cached or run.
-pub async fn serve(state: &App, record: AttachmentRecord) -> Result<HttpResponse, AppError> {
-    let path = attachments::file_path(&state.settings.data_dir, &record);
-    let file = tokio::fs::File::open(&path)
+pub async fn serve(stored: StoredFile) -> Result<HttpResponse, AppError> {
+    let file = tokio::fs::File::open(&stored.path)
         .await
         .map_err(|e| AppError::internal(format!("reading an upload: {e}")))?;
-    let size = u64::try_from(record.size_bytes).unwrap_or(0);
+    let (size, kind) = (stored.size, stored.kind);
     // Streamed in small chunks, so a download holds one chunk in memory, not the file.
     let chunks = futures_util::stream::unfold(Some(file), |file| async move {
         use tokio::io::AsyncReadExt;
@@ -269,8 +218,6 @@ pub async fn serve(state: &App, record: AttachmentRecord) -> Result<HttpResponse
             Err(e) => Some((Err(e), None)),
         }
     });
-    let kind = Kind::from_mime(&record.content_type)
-        .ok_or_else(|| AppError::internal(format!("stored type {}", record.content_type)))?;
     Ok(HttpResponse::Ok()
         .content_type(kind.mime())
         .insert_header((
@@ -285,7 +232,7 @@ pub async fn serve(state: &App, record: AttachmentRecord) -> Result<HttpResponse
                     actix_web::http::header::ExtendedValue {
                         charset: actix_web::http::header::Charset::Ext("UTF-8".into()),
                         language_tag: None,
-                        value: record.display_name.clone().into_bytes(),
+                        value: stored.name.into_bytes(),
                     },
                 )],
             },

@@ -1,6 +1,7 @@
 //! `POST /cases` files a complaint; `GET /cases/{tracking_number}` shows it: the public
 //! view to anyone, the resident's view with the case's access token.
 
+use crate::web::query::parse_number;
 use actix_web::http::header::{AUTHORIZATION, LOCATION};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono_tz::Tz;
@@ -11,7 +12,6 @@ use crate::domain::case::Channel;
 use crate::domain::catalog::Catalog;
 use crate::domain::locale::Locale;
 use crate::domain::new_case::{CaseInput, NewCase};
-use crate::domain::tracking::TrackingNumber;
 use crate::format::{area_path_name, category_name, department_name, event_text, rfc3339};
 use crate::i18n::Tr;
 use crate::service::cases::{PublicCase, ResidentCase, public_case, resident_case};
@@ -117,16 +117,6 @@ fn case_token(req: &HttpRequest, query: &TokenQuery) -> Option<String> {
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| t.trim().to_string());
     header.or_else(|| query.token.clone()).filter(|t| !t.is_empty())
-}
-
-/// Parses the number in a path; a mistyped one is "not found", with the reason.
-pub fn parse_number(raw: &str) -> Result<TrackingNumber, AppError> {
-    TrackingNumber::parse(raw).map_err(|e| AppError::NotFound {
-        key: match e {
-            crate::domain::tracking::TrackingNumberError::CheckDigit => "error.number_typo",
-            _ => "error.number_format",
-        },
-    })
 }
 
 #[get("/cases/{tracking_number}")]

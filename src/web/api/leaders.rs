@@ -1,39 +1,35 @@
 //! Reception days, bookings, personal charge and the monthly review, as JSON.
 
-use actix_session::Session;
-use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use actix_web::{HttpResponse, delete, get, post, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::cases::parse_number;
-use crate::db::reception::DaySummary;
 use crate::domain::catalog::Catalog;
 use crate::domain::locale::Locale;
 use crate::domain::metrics::Figures;
 use crate::format::{category_name, department_name, event_text, rfc3339};
 use crate::i18n::Tr;
-use crate::service::cases::ResidentProof;
-use crate::service::reception::{self, DayInput, DayQueue};
+use crate::service::reception::{self, DayInput, DayQueue, DayView};
 use crate::service::reports::{self, Month, MonthlyReport};
 use crate::web::App;
-use crate::web::auth::{ApiStaff, bearer};
+use crate::web::auth::{ApiStaff, Asking};
 use crate::web::error::{ApiError, AppError, Localize};
 use crate::web::locale::Lang;
-use crate::web::resident;
+use crate::web::query::parse_number;
 
-pub fn day_json(d: &DaySummary) -> Value {
+pub fn day_json(d: &DayView) -> Value {
     json!({
-        "id": d.day.id,
-        "date": d.day.day.to_string(),
-        "starts_at": d.day.starts_at,
-        "ends_at": d.day.ends_at,
-        "place": d.day.place,
-        "capacity": d.day.capacity,
+        "id": d.id,
+        "date": d.day.to_string(),
+        "starts_at": d.starts_at,
+        "ends_at": d.ends_at,
+        "place": d.place,
+        "capacity": d.capacity,
         "booked": d.booked,
-        "remaining": (i64::from(d.day.capacity) - d.booked).max(0),
+        "remaining": (i64::from(d.capacity) - d.booked).max(0),
         "leader": d.leader,
-        "categories": d.day.categories.split_whitespace().collect::<Vec<_>>(),
-        "areas": d.day.areas.split_whitespace().collect::<Vec<_>>(),
+        "categories": d.categories,
+        "areas": d.areas,
     })
 }
 
@@ -44,15 +40,7 @@ pub async fn create_day(
     ApiStaff(user): ApiStaff,
     body: web::Json<DayInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (catalog, now) = (state.catalog(), state.now());
-    let today = crate::domain::deadline::local_date(now, state.tz);
-    let input = body.into_inner();
-    let day = state
-        .db
-        .write(move |conn| {
-            let id = reception::create_day(conn, &catalog, &user, &input, today, now)?;
-            crate::db::reception::summary_of(conn, id)?.ok_or(crate::service::ServiceError::NotFound)
-        })
+    let day = reception::publish(&state, &user, body.into_inner())
         .await
         .api(locale)?;
     Ok(HttpResponse::Created().json(day_json(&day)))
@@ -86,9 +74,7 @@ pub async fn list_days(
     query: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let month = month_of(&state, query.month.as_deref()).api(locale)?;
-    let days = state
-        .db
-        .run(move |conn| reception::days_between(conn, month.first_day(), month.last_day()))
+    let days = reception::days(&state, month.first_day(), month.last_day())
         .await
         .api(locale)?;
     Ok(HttpResponse::Ok().json(json!({
@@ -103,39 +89,16 @@ pub struct BookingBody {
     tracking_number: String,
 }
 
-/// The resident's proof: the case's token as bearer (or `?token=`), else the account.
-fn proof(req: &HttpRequest, session: &Session) -> Result<ResidentProof, AppError> {
-    let query_token = web::Query::<super::cases::TokenQuery>::from_query(req.query_string())
-        .ok()
-        .and_then(|q| q.into_inner().token);
-    match bearer(req).or(query_token).filter(|t| !t.is_empty()) {
-        Some(token) => Ok(ResidentProof::Token(token)),
-        None => resident::signed_in(session)
-            .map(ResidentProof::Account)
-            .ok_or(AppError::unauthenticated()),
-    }
-}
-
 #[post("/reception-days/{id}/bookings")]
 pub async fn book_day(
-    req: HttpRequest,
-    session: Session,
     state: web::Data<App>,
     Lang(locale): Lang,
+    Asking(caller): Asking,
     path: web::Path<i32>,
     body: web::Json<BookingBody>,
 ) -> Result<HttpResponse, ApiError> {
     let number = parse_number(&body.tracking_number).api(locale)?;
-    let proof = proof(&req, &session).api(locale)?;
-    let (rules, now, day_id) = (state.rules(), state.now(), path.into_inner());
-    let (booking, day) = state
-        .db
-        .write(move |conn| {
-            let id = reception::book(conn, rules.rules(), &number, &proof, day_id, now)?;
-            let day = crate::db::reception::summary_of(conn, day_id)?
-                .ok_or(crate::service::ServiceError::NotFound)?;
-            Ok::<_, crate::service::ServiceError>((id, day))
-        })
+    let (booking, day) = reception::book_day(&state, &caller, number, path.into_inner())
         .await
         .api(locale)?;
     Ok(HttpResponse::Created().json(json!({ "booking": booking, "day": day_json(&day) })))
@@ -143,19 +106,14 @@ pub async fn book_day(
 
 #[delete("/reception-days/{id}/bookings/{tracking_number}")]
 pub async fn cancel_booking(
-    req: HttpRequest,
-    session: Session,
     state: web::Data<App>,
     Lang(locale): Lang,
+    Asking(caller): Asking,
     path: web::Path<(i32, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (day_id, raw) = path.into_inner();
     let number = parse_number(&raw).api(locale)?;
-    let proof = proof(&req, &session).api(locale)?;
-    let (rules, now) = (state.rules(), state.now());
-    state
-        .db
-        .write(move |conn| reception::cancel_on(conn, rules.rules(), &number, &proof, day_id, now))
+    reception::cancel_on_day(&state, &caller, number, day_id)
         .await
         .api(locale)?;
     Ok(HttpResponse::NoContent().finish())
@@ -176,10 +134,8 @@ pub async fn cancel_day(
     path: web::Path<i32>,
     body: web::Json<CancelDayBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (rules, now, day_id) = (state.rules(), state.now(), path.into_inner());
-    let cancelled = state
-        .db
-        .write(move |conn| reception::cancel_day(conn, rules.rules(), &user, day_id, &body.reason, now))
+    let day_id = path.into_inner();
+    let cancelled = reception::call_off(&state, &user, day_id, body.into_inner().reason)
         .await
         .api(locale)?;
     Ok(HttpResponse::Ok().json(json!({ "id": day_id, "cancelled": true, "bookings_cancelled": cancelled })))
@@ -191,7 +147,7 @@ pub fn queue_json(catalog: &Catalog, locale: Locale, tz: chrono_tz::Tz, queue: &
         "day": day_json(&queue.day),
         "entries": queue.entries.iter().map(|e| json!({
             "booking": e.booking.id,
-            "booked_at": rfc3339(e.booking.booked_at.and_utc()),
+            "booked_at": rfc3339(e.booking.booked_at),
             "tracking_number": e.case.tracking_number,
             "title": e.case.content.as_ref().map(|c| &c.title),
             "category": category_name(catalog, locale, &e.case.category_code),
@@ -220,10 +176,7 @@ pub async fn day_queue(
     ApiStaff(user): ApiStaff,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    let (now, day_id) = (state.now(), path.into_inner());
-    let queue = state
-        .db
-        .run(move |conn| reception::day_queue(conn, &user, day_id, now))
+    let queue = reception::queue(&state, &user, path.into_inner())
         .await
         .api(locale)?;
     Ok(HttpResponse::Ok().json(queue_json(&state.catalog(), locale, state.tz, &queue)))
@@ -245,17 +198,8 @@ pub async fn record_meeting(
     path: web::Path<i32>,
     body: web::Json<MeetingBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (rules, now, id) = (state.rules(), state.now(), path.into_inner());
-    let number = state
-        .db
-        .write(move |conn| {
-            let meeting = reception::Meeting {
-                booking: id,
-                attended: body.attended,
-                outcome: &body.outcome,
-            };
-            reception::record_meeting(conn, rules.rules(), &user, meeting, now)
-        })
+    let body = body.into_inner();
+    let number = reception::meet(&state, &user, path.into_inner(), body.attended, body.outcome)
         .await
         .api(locale)?;
     Ok(HttpResponse::Ok().json(json!({ "tracking_number": number, "recorded": true })))
@@ -269,12 +213,8 @@ pub async fn take_charge(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let number = parse_number(&path).api(locale)?;
-    let (rules, now) = (state.rules(), state.now());
     let leader = user.display_name.clone();
-    let target = number.clone();
-    state
-        .db
-        .write(move |conn| reception::supervise(conn, rules.rules(), &user, &target, now))
+    reception::take_charge(&state, &user, number.clone())
         .await
         .api(locale)?;
     Ok(HttpResponse::Ok().json(json!({ "tracking_number": number, "supervisor": leader })))
@@ -321,12 +261,6 @@ pub fn report_json(catalog: &Catalog, locale: Locale, report: &MonthlyReport) ->
     })
 }
 
-/// The departments a review lists: every one but the intake office's own queue is a
-/// department too, so all of them.
-pub fn departments(catalog: &Catalog) -> Vec<String> {
-    catalog.departments.iter().map(|d| d.code.clone()).collect()
-}
-
 #[get("/reports/monthly")]
 pub async fn monthly_report(
     state: web::Data<App>,
@@ -336,11 +270,6 @@ pub async fn monthly_report(
 ) -> Result<HttpResponse, ApiError> {
     let month = month_of(&state, query.month.as_deref()).api(locale)?;
     let catalog = state.catalog();
-    let (tz, now, codes) = (state.tz, state.now(), departments(&catalog));
-    let report = state
-        .db
-        .run(move |conn| reports::monthly(conn, &codes, &user, month, tz, now))
-        .await
-        .api(locale)?;
+    let report = reports::month_review(&state, &user, month).await.api(locale)?;
     Ok(HttpResponse::Ok().json(report_json(&catalog, locale, &report)))
 }

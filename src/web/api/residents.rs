@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::cases::{TokenQuery, parse_number, public_json, resident_json};
+use super::cases::{TokenQuery, public_json, resident_json};
 use crate::domain::catalog::Catalog;
 use crate::domain::locale::Locale;
 use crate::format::rfc3339;
@@ -19,6 +19,7 @@ use crate::web::App;
 use crate::web::auth::bearer;
 use crate::web::error::{ApiError, AppError, Localize};
 use crate::web::locale::Lang;
+use crate::web::query::parse_number;
 use crate::web::resident;
 
 /// Everything kept about a resident, as one JSON document.

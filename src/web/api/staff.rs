@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::cases::{TokenQuery, parse_number};
+use super::cases::TokenQuery;
 use crate::domain::case::CaseState;
 use crate::domain::workflow::{Action, ActionInput, ActionKind, Actor};
 use crate::format::{event_text, rfc3339};
@@ -18,6 +18,7 @@ use crate::web::App;
 use crate::web::auth::{ApiStaff, bearer, client_ip, is_staff_token};
 use crate::web::error::{ApiError, AppError, Localize};
 use crate::web::locale::Lang;
+use crate::web::query::parse_number;
 
 #[derive(Deserialize)]
 pub struct LoginBody {

@@ -16,9 +16,9 @@ use crate::format::{date, department_name, state_name};
 use crate::service::ServiceError;
 use crate::service::residents::{self, Purpose, ResidentAccount};
 use crate::web::App;
-use crate::web::api::cases::parse_number;
 use crate::web::csrf;
 use crate::web::error::{AppError, Localize, PageError, field_messages};
+use crate::web::query::parse_number;
 use crate::web::resident;
 
 pub struct CaseLine {

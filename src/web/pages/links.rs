@@ -14,10 +14,10 @@ use crate::service::ServiceError;
 use crate::service::cases::ResidentProof;
 use crate::service::residents::{self, Purpose, Supported};
 use crate::web::App;
-use crate::web::api::cases::parse_number;
 use crate::web::api::residents::{case_export, download, export_json};
 use crate::web::csrf;
 use crate::web::error::{AppError, Localize, PageError};
+use crate::web::query::parse_number;
 use crate::web::resident;
 
 #[derive(Deserialize)]

@@ -29,11 +29,11 @@ use crate::service::auth::{StaffUser, change_password as change_own_password, lo
 use crate::service::queue::{DUE_SOON_DAYS, queue as load_queue};
 use crate::service::workflow::{Identity, StaffCase, act, reveal_identity, staff_case};
 use crate::web::App;
-use crate::web::api::cases::parse_number;
 use crate::web::api::staff::{QueueParams, queue_filter};
 use crate::web::auth::{SignedIn, client_ip, forget, remember};
 use crate::web::csrf;
 use crate::web::error::{AppError, Localize, PageError, field_messages};
+use crate::web::query::parse_number;
 
 fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
@@ -404,7 +404,7 @@ struct CasePage {
     /// The leader who has the case in personal charge.
     supervisor: Option<String>,
     can_supervise: bool,
-    attachments: Vec<super::case::AttachmentLine>,
+    attachments: Vec<crate::web::pages::case::AttachmentLine>,
     may_see_identity: bool,
     identity: Option<Identity>,
     timeline: Vec<StaffEvent>,
@@ -605,7 +605,7 @@ fn case_view(page: PageCtx, state: &App, case: StaffCase, extras: Extras<'_>) ->
             .attachments
             .iter()
             .map(|a| {
-                super::case::AttachmentLine::new(
+                crate::web::pages::case::AttachmentLine::new(
                     a,
                     &format!("/staff/cases/{}/attachments", r.tracking_number),
                     "",
@@ -717,14 +717,11 @@ pub async fn attachment(
     let locale = PageCtx::staff(&req, &session, &user).locale();
     let (raw, id) = path.into_inner();
     let number = parse_number(&raw).page(locale)?;
-    let (rules, now) = (state.rules(), state.now());
-    let viewer = crate::service::attachments::Viewer::Staff(user);
-    let file = state
-        .db
-        .write(move |conn| crate::service::attachments::open(conn, rules.rules(), &number, id, &viewer, now))
+    let caller = crate::service::caller::Caller::Staff(user);
+    let file = crate::service::attachments::fetch(&state, &caller, number, id)
         .await
         .page(locale)?;
-    crate::web::upload::serve(&state, file).await.page(locale)
+    crate::web::upload::serve(file).await.page(locale)
 }
 
 #[post("/staff/cases/{number}/identity")]

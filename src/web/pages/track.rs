@@ -11,8 +11,8 @@ use super::{PageCtx, html};
 use crate::service::ServiceError;
 use crate::service::cases::public_case;
 use crate::web::App;
-use crate::web::api::cases::parse_number;
 use crate::web::error::{AppError, Localize, PageError};
+use crate::web::query::parse_number;
 
 #[derive(Deserialize)]
 pub struct TrackQuery {

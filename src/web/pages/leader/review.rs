@@ -1,0 +1,245 @@
+//! The monthly review of every department, and the register downloads.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CONTENT_DISPOSITION, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{MonthQuery, month_or_now};
+use crate::charts::{self, BLUE, Bar, ORANGE, Series};
+use crate::domain::metrics::{Figures, Rate};
+use crate::format::{area_path_name, category_name, department_name};
+use crate::service::reports::{self};
+use crate::web::App;
+use crate::web::auth::{SignedIn, staff_from};
+use crate::web::error::{AppError, Localize, PageError};
+use crate::web::pages::{PageCtx, html};
+
+/// A department's line in the report table.
+pub struct FiguresLine {
+    pub rank: usize,
+    pub department: String,
+    pub received: u32,
+    pub accepted: u32,
+    pub answered: u32,
+    pub closed: u32,
+    pub overdue_now: u32,
+    pub on_time: String,
+    pub median_days: String,
+    pub response: String,
+    pub resolution: String,
+    pub satisfaction: String,
+}
+
+fn percent(rate: &Rate) -> String {
+    rate.percent()
+        .map(|p| format!("{p:.1}%"))
+        .unwrap_or_else(|| "—".into())
+}
+
+impl FiguresLine {
+    fn new(rank: usize, name: String, f: &Figures) -> Self {
+        FiguresLine {
+            rank,
+            department: name,
+            received: f.received,
+            accepted: f.accepted,
+            answered: f.answered,
+            closed: f.closed,
+            overdue_now: f.overdue_now,
+            on_time: percent(&f.on_time),
+            median_days: f
+                .median_days_to_answer
+                .map(|d| format!("{d:.1}"))
+                .unwrap_or_else(|| "—".into()),
+            response: percent(&f.response),
+            resolution: percent(&f.resolution),
+            satisfaction: percent(&f.satisfaction),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage {
+    page: PageCtx,
+    month: String,
+    previous: String,
+    next: String,
+    lines: Vec<FiguresLine>,
+    total: FiguresLine,
+    top_categories: Vec<(String, u32)>,
+    top_areas: Vec<(String, u32)>,
+    reception_line: String,
+    trend_chart: String,
+    on_time_chart: String,
+    category_chart: String,
+    register_from: String,
+    register_to: String,
+}
+
+#[get("/reports/monthly")]
+pub async fn monthly(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<App>,
+    SignedIn(user): SignedIn,
+    query: web::Query<MonthQuery>,
+) -> Result<HttpResponse, PageError> {
+    let page = PageCtx {
+        wide: true,
+        ..PageCtx::staff(&req, &session, &user)
+    };
+    let locale = page.locale();
+    let month = month_or_now(&state, query.month.as_deref());
+    let catalog = state.catalog();
+    let report = reports::month_review(&state, &user, month).await.page(locale)?;
+    let tr = page.tr;
+    let name = |code: &str| department_name(&catalog, locale, code);
+    let lines: Vec<FiguresLine> = report
+        .review
+        .departments
+        .iter()
+        .enumerate()
+        .map(|(i, f)| FiguresLine::new(i + 1, name(&f.department), f))
+        .collect();
+    let trend_chart = charts::lines(
+        tr.t("report.trend"),
+        &report.trend.iter().map(|(m, _, _)| m.clone()).collect::<Vec<_>>(),
+        &[
+            Series {
+                name: tr.t("report.received").into(),
+                values: report.trend.iter().map(|(_, r, _)| *r).collect(),
+                colour: BLUE,
+            },
+            Series {
+                name: tr.t("report.answered").into(),
+                values: report.trend.iter().map(|(_, _, a)| *a).collect(),
+                colour: ORANGE,
+            },
+        ],
+    );
+    let on_time_chart = charts::bars(
+        tr.t("report.on_time"),
+        &report
+            .review
+            .departments
+            .iter()
+            .filter(|f| f.on_time.denominator > 0)
+            .map(|f| Bar {
+                label: name(&f.department),
+                value: f.on_time.percent().unwrap_or(0.0),
+                shown: percent(&f.on_time),
+            })
+            .collect::<Vec<_>>(),
+        Some(100.0),
+        BLUE,
+    );
+    let category_chart = charts::bars(
+        tr.t("report.by_category"),
+        &report
+            .review
+            .top_categories
+            .iter()
+            .map(|(code, n)| Bar {
+                label: category_name(&catalog, locale, code),
+                value: f64::from(*n),
+                shown: n.to_string(),
+            })
+            .collect::<Vec<_>>(),
+        None,
+        ORANGE,
+    );
+    let view = ReportPage {
+        month: month.label(),
+        previous: month.previous().label(),
+        next: month.next().label(),
+        total: FiguresLine::new(0, tr.t("report.all").into(), &report.review.total),
+        lines,
+        top_categories: report
+            .review
+            .top_categories
+            .iter()
+            .map(|(c, n)| (category_name(&catalog, locale, c), *n))
+            .collect(),
+        top_areas: report
+            .review
+            .top_areas
+            .iter()
+            .map(|(a, n)| (area_path_name(&catalog, locale, a), *n))
+            .collect(),
+        reception_line: {
+            let (days, places, booked, attended) = report.reception;
+            tr.f(
+                "report.reception_line",
+                &[
+                    ("days", &days.to_string()),
+                    ("places", &places.to_string()),
+                    ("booked", &booked.to_string()),
+                    ("attended", &attended.to_string()),
+                ],
+            )
+        },
+        trend_chart,
+        on_time_chart,
+        category_chart,
+        register_from: month.first_day().to_string(),
+        register_to: month.last_day().to_string(),
+        page,
+    };
+    Ok(html(StatusCode::OK, view.render()))
+}
+
+#[derive(Deserialize)]
+pub struct RangeQuery {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// The register as XLSX or CSV, for leaders and administrators signed in or with a token.
+#[get("/reports/register.{format}")]
+pub async fn register(
+    req: HttpRequest,
+    state: web::Data<App>,
+    path: web::Path<String>,
+    query: web::Query<RangeQuery>,
+) -> Result<HttpResponse, PageError> {
+    let locale = crate::web::locale::locale_of(&req);
+    let format = path.into_inner();
+    if format != "xlsx" && format != "csv" {
+        return Err(AppError::not_found()).page(locale);
+    }
+    let user = staff_from(&req, &state)
+        .await
+        .page(locale)?
+        .ok_or(AppError::unauthenticated())
+        .page(locale)?;
+    let (from, to) = reports::register_range(&query.from, &query.to).page(locale)?;
+    let tz = state.tz;
+    let rows = reports::register_of(&state, &user, from, to).await.page(locale)?;
+    let catalog = state.catalog();
+    let name = format!("huiying-register-{from}-{to}.{format}");
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![DispositionParam::Filename(name)],
+    };
+    let response = if format == "xlsx" {
+        let bytes = crate::export::xlsx(&catalog, &rows, tz)
+            .map_err(|e| AppError::internal(e))
+            .page(locale)?;
+        HttpResponse::Ok()
+            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .insert_header((CONTENT_DISPOSITION, disposition))
+            .body(bytes)
+    } else {
+        HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((CONTENT_DISPOSITION, disposition))
+            .body(crate::export::csv(&catalog, &rows, tz))
+    };
+    Ok(response)
+}
