@@ -65,7 +65,7 @@ pub async fn remember(app: &App, session: &Session, user: &StaffUser) -> Result<
         .insert(SESSION_USER, user.id)
         .and_then(|()| session.insert(SESSION_CREDENTIALS, user.credentials_version))
         .and_then(|()| session.insert(SESSION_SECRET, secret));
-    stored.map_err(|e| AppError::internal(e))
+    stored.map_err(AppError::internal)
 }
 
 /// Signs the staff member out: the server-side session ends (on every instance) and the

@@ -19,7 +19,7 @@ pub async fn remember(state: &App, session: &Session, account: &ResidentAccount)
     session
         .insert(KEY, account)
         .and_then(|()| session.insert(SESSION_SECRET, secret))
-        .map_err(|e| AppError::internal(e))
+        .map_err(AppError::internal)
 }
 
 pub fn signed_in(session: &Session) -> Option<ResidentAccount> {

@@ -229,7 +229,7 @@ pub async fn register(
     };
     let response = if format == "xlsx" {
         let bytes = crate::export::xlsx(&catalog, &rows, tz)
-            .map_err(|e| AppError::internal(e))
+            .map_err(AppError::internal)
             .page(locale)?;
         HttpResponse::Ok()
             .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
