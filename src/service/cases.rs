@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::ServiceError;
 use super::caller::Caller;
+use super::residents::ResidentAccount;
 use super::token::token_matches;
 use super::workflow::Rules;
 use crate::app::App;
@@ -150,6 +151,33 @@ pub async fn resident_page(
         let local_now = now.with_timezone(&rules.tz).naive_local();
         let reception = super::reception::for_case(conn, rules.catalog, &number, local_now)?;
         Ok(ResidentPage { case, reception })
+    })
+    .await
+}
+
+/// A case as a signed-in resident or anyone else looks it up.
+#[derive(Debug, Clone)]
+pub enum LookedUp {
+    /// Their own case, in full.
+    Own(Box<ResidentCase>),
+    Public(PublicCase),
+}
+
+/// The signed-in resident's own case in full, anyone else's (or anyone's) public view.
+pub async fn look_up(
+    app: &App,
+    account: Option<ResidentAccount>,
+    number: TrackingNumber,
+) -> Result<LookedUp, ServiceError> {
+    app.read(move |conn, rules, now| {
+        if let Some(account) = account {
+            match super::residents::account_case(conn, rules, &number, &account, now) {
+                Ok(case) => return Ok(LookedUp::Own(Box::new(case))),
+                Err(ServiceError::Forbidden { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        public_case(conn, rules.catalog, &number).map(LookedUp::Public)
     })
     .await
 }

@@ -5,8 +5,10 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::ServiceError;
+use super::caller::{Caller, ResidentProof};
 use super::token::{hash_token, new_token};
 use super::workflow::{Rules, act};
+use crate::app::App;
 use crate::db::DbConn;
 use crate::db::cases::{CaseRecord, find_by_id, find_by_tracking_number};
 use crate::db::outbox::insert_notices;
@@ -426,9 +428,53 @@ pub fn confirm_filing(
 /// Everything kept about a resident, for them to download.
 #[derive(Debug)]
 pub struct Export {
-    pub account: Option<store::ResidentRecord>,
+    pub account: Option<AccountData>,
     pub cases: Vec<super::cases::ResidentCase>,
-    pub supports: Vec<(String, store::SupportRecord)>,
+    /// Each support with the number of the case supported.
+    pub supports: Vec<(String, SupportData)>,
+}
+
+/// What is kept of a resident's account.
+#[derive(Debug, Clone)]
+pub struct AccountData {
+    pub email: String,
+    pub locale: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+/// What is kept of one "me too".
+#[derive(Debug, Clone)]
+pub struct SupportData {
+    pub email: String,
+    pub created_at: DateTime<Utc>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+}
+
+fn supports_of(conn: &mut DbConn, email: &str) -> Result<Vec<(String, SupportData)>, ServiceError> {
+    Ok(store::supports_by(conn, email)?
+        .into_iter()
+        .map(|(number, s)| {
+            (
+                number,
+                SupportData {
+                    email: s.email,
+                    created_at: s.created_at.and_utc(),
+                    confirmed_at: s.confirmed_at.map(|t| t.and_utc()),
+                },
+            )
+        })
+        .collect())
+}
+
+/// A case an account holds, as the account page lists it.
+#[derive(Debug, Clone)]
+pub struct AccountCase {
+    pub number: String,
+    pub title: String,
+    pub state: CaseState,
+    pub department_code: String,
+    pub submitted_at: DateTime<Utc>,
 }
 
 /// All an account holds: its cases in full and its supports.
@@ -443,9 +489,14 @@ pub fn export_account(
         .map(|record| super::cases::resident_view(conn, rules, record, now))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Export {
-        account: store::find_resident(conn, account.id)?,
+        account: store::find_resident(conn, account.id)?.map(|a| AccountData {
+            email: a.email,
+            locale: a.locale,
+            created_at: a.created_at.and_utc(),
+            last_seen_at: a.last_seen_at.and_utc(),
+        }),
         cases,
-        supports: store::supports_by(conn, &account.email)?,
+        supports: supports_of(conn, &account.email)?,
     })
 }
 
@@ -459,7 +510,7 @@ pub fn export_case(
 ) -> Result<Export, ServiceError> {
     let case = super::cases::resident_case(conn, rules, number, token, now)?;
     let supports = match &case.resident_email {
-        Some(email) => store::supports_by(conn, &email.to_lowercase())?,
+        Some(email) => supports_of(conn, &email.to_lowercase())?,
         None => Vec::new(),
     };
     Ok(Export {
@@ -467,6 +518,131 @@ pub fn export_case(
         cases: vec![case],
         supports,
     })
+}
+
+// ---------------------------------------------------------------- use cases on the core
+
+/// Mails a sign-in link (whether an account exists is not revealed).
+pub async fn ask_sign_in(
+    app: &App,
+    email: String,
+    locale: Locale,
+    budget: NewAddressBudget,
+) -> Result<(), ServiceError> {
+    let sealer = app.sealer.clone();
+    app.write(move |conn, _, now| request_sign_in(conn, &sealer, &email, locale, now, budget))
+        .await
+}
+
+/// Uses a sign-in link: the account, made on first use.
+pub async fn use_sign_in(app: &App, token: String) -> Result<ResidentAccount, ServiceError> {
+    app.write(move |conn, _, now| sign_in(conn, &token, now)).await
+}
+
+/// Whether a mailed link still works (for the page that asks to use it).
+pub async fn link_works(app: &App, token: String, purpose: Purpose) -> Result<bool, ServiceError> {
+    app.read(move |conn, _, now| link_is_valid(conn, &token, purpose, now))
+        .await
+}
+
+/// The cases the signed-in resident holds, newest first.
+pub async fn cases_held(app: &App, caller: &Caller) -> Result<Vec<AccountCase>, ServiceError> {
+    let account = caller.account().ok_or(ServiceError::Unauthenticated)?.clone();
+    app.read(move |conn, _, _| {
+        my_cases(conn, &account)?
+            .into_iter()
+            .map(|r| {
+                Ok(AccountCase {
+                    state: CaseState::parse(&r.state).ok_or_else(|| {
+                        ServiceError::Internal(format!("case {} has state {:?}", r.id, r.state))
+                    })?,
+                    submitted_at: r.submitted_at.and_utc(),
+                    number: r.tracking_number,
+                    title: r.title,
+                    department_code: r.department_code,
+                })
+            })
+            .collect()
+    })
+    .await
+}
+
+/// Adds a case filed earlier to the signed-in resident's account, proven by its link.
+pub async fn hold_case(
+    app: &App,
+    caller: &Caller,
+    number: TrackingNumber,
+    token: String,
+) -> Result<(), ServiceError> {
+    let account = caller.account().ok_or(ServiceError::Unauthenticated)?.clone();
+    app.write(move |conn, _, now| link_case(conn, &account, &number, &token, now))
+        .await
+}
+
+/// Everything kept about the signed-in resident.
+pub async fn export_mine(app: &App, caller: &Caller) -> Result<Export, ServiceError> {
+    let account = caller.account().ok_or(ServiceError::Unauthenticated)?.clone();
+    app.read(move |conn, rules, now| export_account(conn, rules, &account, now))
+        .await
+}
+
+/// One case's data for whoever proves it is theirs.
+pub async fn export_one(app: &App, caller: &Caller, number: TrackingNumber) -> Result<Export, ServiceError> {
+    let proof = caller.resident()?.clone();
+    app.read(move |conn, rules, now| match proof {
+        ResidentProof::Token(token) => export_case(conn, rules, &number, &token, now),
+        ResidentProof::Account(account) => Ok(Export {
+            account: None,
+            cases: vec![account_case(conn, rules, &number, &account, now)?],
+            supports: Vec::new(),
+        }),
+    })
+    .await
+}
+
+/// "Me too" from `email` (counted at once when it is the signed-in resident's own).
+pub async fn add_support(
+    app: &App,
+    caller: &Caller,
+    number: TrackingNumber,
+    email: String,
+    locale: Locale,
+    budget: NewAddressBudget,
+) -> Result<Supported, ServiceError> {
+    let (account, sealer) = (caller.account().cloned(), app.sealer.clone());
+    app.write(move |conn, rules, now| {
+        support(
+            conn,
+            rules.catalog,
+            &sealer,
+            &number,
+            &email,
+            locale,
+            account.as_ref(),
+            now,
+            budget,
+        )
+    })
+    .await
+}
+
+/// Follows a support link: the support counts. Returns the case and its count.
+pub async fn confirm_support_link(app: &App, token: String) -> Result<(TrackingNumber, i64), ServiceError> {
+    app.write(move |conn, _, now| confirm_support(conn, &token, now))
+        .await
+}
+
+/// Follows the link in a supporter's news mail: no more mail about that case.
+pub async fn stop_news(app: &App, token: String) -> Result<String, ServiceError> {
+    let sealer = app.sealer.clone();
+    app.write(move |conn, _, now| stop_support_mail(conn, &sealer, &token, now))
+        .await
+}
+
+/// Follows a filing's confirmation link: the case goes to its department.
+pub async fn confirm_filing_link(app: &App, token: String) -> Result<TrackingNumber, ServiceError> {
+    app.write(move |conn, rules, now| confirm_filing(conn, rules, &token, now))
+        .await
 }
 
 #[cfg(test)]

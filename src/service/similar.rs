@@ -33,6 +33,17 @@ fn invalid(field: &str, key: &'static str) -> ServiceError {
 }
 
 /// Open published cases of the same category and area whose text is like `text`.
+/// Open cases like the one about to be filed.
+pub async fn like(
+    app: &crate::app::App,
+    category: String,
+    area: String,
+    text: String,
+) -> Result<Vec<SimilarCase>, ServiceError> {
+    app.read(move |conn, rules, _| similar_cases(conn, rules.catalog, &category, &area, &text))
+        .await
+}
+
 pub fn similar_cases(
     conn: &mut DbConn,
     catalog: &Catalog,

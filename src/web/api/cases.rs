@@ -14,8 +14,10 @@ use crate::domain::locale::Locale;
 use crate::domain::new_case::{CaseInput, NewCase};
 use crate::format::{area_path_name, category_name, department_name, event_text, rfc3339};
 use crate::i18n::Tr;
-use crate::service::cases::{PublicCase, ResidentCase, public_case, resident_case};
+use crate::service::caller::Caller;
+use crate::service::cases::{self, LookedUp, PublicCase, ResidentCase};
 use crate::web::App;
+use crate::web::auth::Asking;
 use crate::web::error::{ApiError, AppError, Localize};
 use crate::web::locale::Lang;
 
@@ -71,22 +73,8 @@ pub async fn similar(
     Lang(locale): Lang,
     query: web::Query<SimilarQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let catalog = state.catalog();
-    let found = state
-        .db
-        .run({
-            let catalog = catalog.clone();
-            let query = query.into_inner();
-            move |conn| {
-                crate::service::similar::similar_cases(
-                    conn,
-                    &catalog,
-                    &query.category,
-                    &query.area,
-                    &query.text,
-                )
-            }
-        })
+    let query = query.into_inner();
+    let found = crate::service::similar::like(&state, query.category, query.area, query.text)
         .await
         .api(locale)?;
     let tr = Tr(locale);
@@ -125,6 +113,7 @@ pub async fn show(
     session: actix_session::Session,
     state: web::Data<App>,
     Lang(locale): Lang,
+    Asking(caller): Asking,
     path: web::Path<String>,
     query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -135,60 +124,20 @@ pub async fn show(
     if !token.as_deref().is_some_and(crate::web::auth::is_staff_token) {
         crate::web::client::count_lookup(&state, &req).api(locale)?;
     }
-    let body = match token {
-        Some(token) if crate::web::auth::is_staff_token(&token) => {
-            let now = state.now();
-            let user = state
-                .db
-                .run(move |conn| crate::service::auth::user_by_token(conn, &token, now))
-                .await
-                .api(locale)?
-                .ok_or(AppError::unauthenticated())
-                .api(locale)?;
+    let body = match (token, caller) {
+        (Some(token), Caller::Staff(user)) if crate::web::auth::is_staff_token(&token) => {
             super::staff::staff_view(&state, locale, user, number).await?
         }
-        Some(token) => {
-            let case = state
-                .db
-                .run({
-                    let (rules, now) = (state.rules(), state.now());
-                    move |conn| resident_case(conn, rules.rules(), &number, &token, now)
-                })
-                .await
-                .api(locale)?;
+        (Some(_), caller) => {
+            let case = cases::for_resident(&state, &caller, number).await.api(locale)?;
             resident_json(&catalog, locale, state.tz, &case)
         }
-        None => {
+        (None, _) => {
+            // A signed-in resident sees their own cases in full.
             let account = crate::web::resident::signed_in(&session);
-            let (rules, now) = (state.rules(), state.now());
-            let (resident, public) = state
-                .db
-                .run({
-                    let catalog = catalog.clone();
-                    move |conn| {
-                        // A signed-in resident sees their own cases in full.
-                        if let Some(account) = account {
-                            match crate::service::residents::account_case(
-                                conn,
-                                rules.rules(),
-                                &number,
-                                &account,
-                                now,
-                            ) {
-                                Ok(case) => return Ok((Some(case), None)),
-                                Err(crate::service::ServiceError::Forbidden { .. }) => {}
-                                Err(e) => return Err(e),
-                            }
-                        }
-                        public_case(conn, &catalog, &number).map(|p| (None, Some(p)))
-                    }
-                })
-                .await
-                .api(locale)?;
-            match (resident, public) {
-                (Some(case), _) => resident_json(&catalog, locale, state.tz, &case),
-                (None, Some(case)) => public_json(&catalog, locale, &case),
-                (None, None) => return Err(AppError::not_found()).api(locale),
+            match cases::look_up(&state, account, number).await.api(locale)? {
+                LookedUp::Own(case) => resident_json(&catalog, locale, state.tz, &case),
+                LookedUp::Public(case) => public_json(&catalog, locale, &case),
             }
         }
     };

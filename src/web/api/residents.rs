@@ -9,14 +9,14 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::cases::{TokenQuery, public_json, resident_json};
+use super::cases::{public_json, resident_json};
 use crate::domain::catalog::Catalog;
 use crate::domain::locale::Locale;
 use crate::format::rfc3339;
-use crate::service::cases::ResidentProof;
+use crate::service::caller::{Caller, ResidentProof};
 use crate::service::residents::{self, Export, Supported};
 use crate::web::App;
-use crate::web::auth::bearer;
+use crate::web::auth::Asking;
 use crate::web::error::{ApiError, AppError, Localize};
 use crate::web::locale::Lang;
 use crate::web::query::parse_number;
@@ -29,15 +29,15 @@ pub fn export_json(catalog: &Catalog, locale: Locale, tz: Tz, export: &Export, n
         "account": export.account.as_ref().map(|a| json!({
             "email": a.email,
             "locale": a.locale,
-            "created_at": rfc3339(a.created_at.and_utc()),
-            "last_seen_at": rfc3339(a.last_seen_at.and_utc()),
+            "created_at": rfc3339(a.created_at),
+            "last_seen_at": rfc3339(a.last_seen_at),
         })),
         "cases": export.cases.iter().map(|c| resident_json(catalog, locale, tz, c)).collect::<Vec<_>>(),
         "supports": export.supports.iter().map(|(number, s)| json!({
             "tracking_number": number,
             "email": s.email,
-            "created_at": rfc3339(s.created_at.and_utc()),
-            "confirmed_at": s.confirmed_at.map(|t| rfc3339(t.and_utc())),
+            "created_at": rfc3339(s.created_at),
+            "confirmed_at": s.confirmed_at.map(|t| rfc3339(t)),
         })).collect::<Vec<_>>(),
     })
 }
@@ -56,10 +56,6 @@ pub fn download(body: &Value, name: &str) -> HttpResponse {
         .body(serde_json::to_string_pretty(body).unwrap_or_default())
 }
 
-fn signed_in(session: &Session) -> Result<residents::ResidentAccount, AppError> {
-    resident::signed_in(session).ok_or(AppError::unauthenticated())
-}
-
 #[derive(Deserialize)]
 pub struct EmailBody {
     #[serde(default)]
@@ -73,14 +69,8 @@ pub async fn request_link(
     Lang(locale): Lang,
     body: web::Json<EmailBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (sealer, now, budget) = (
-        state.sealer.clone(),
-        state.now(),
-        crate::web::client::new_address_budget(&state, &req),
-    );
-    state
-        .db
-        .write(move |conn| residents::request_sign_in(conn, &sealer, &body.email, locale, now, budget))
+    let budget = crate::web::client::new_address_budget(&state, &req);
+    residents::ask_sign_in(&state, body.into_inner().email, locale, budget)
         .await
         .api(locale)?;
     Ok(HttpResponse::Accepted().json(json!({ "status": "sent" })))
@@ -100,10 +90,7 @@ pub async fn start_session(
     Lang(locale): Lang,
     body: web::Json<TokenBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let now = state.now();
-    let account = state
-        .db
-        .write(move |conn| residents::sign_in(conn, &body.token, now))
+    let account = residents::use_sign_in(&state, body.into_inner().token)
         .await
         .api(locale)?;
     resident::remember(&state, &session, &account).await.api(locale)?;
@@ -122,17 +109,11 @@ pub async fn end_session(
 
 #[get("/account/cases")]
 pub async fn my_cases(
-    session: Session,
     state: web::Data<App>,
     Lang(locale): Lang,
+    Asking(caller): Asking,
 ) -> Result<HttpResponse, ApiError> {
-    let account = signed_in(&session).api(locale)?;
-    let (rules, now) = (state.rules(), state.now());
-    let export = state
-        .db
-        .run(move |conn| residents::export_account(conn, rules.rules(), &account, now))
-        .await
-        .api(locale)?;
+    let export = residents::export_mine(&state, &caller).await.api(locale)?;
     let catalog = state.catalog();
     let cases: Vec<Value> = export
         .cases
@@ -148,40 +129,25 @@ pub async fn my_cases(
 
 #[get("/account/data")]
 pub async fn account_data(
-    session: Session,
     state: web::Data<App>,
     Lang(locale): Lang,
+    Asking(caller): Asking,
 ) -> Result<HttpResponse, ApiError> {
-    let account = signed_in(&session).api(locale)?;
-    let (rules, now) = (state.rules(), state.now());
-    let export = state
-        .db
-        .run(move |conn| residents::export_account(conn, rules.rules(), &account, now))
-        .await
-        .api(locale)?;
-    let body = export_json(&state.catalog(), locale, state.tz, &export, now);
+    let export = residents::export_mine(&state, &caller).await.api(locale)?;
+    let body = export_json(&state.catalog(), locale, state.tz, &export, state.now());
     Ok(download(&body, "huiying-my-data.json"))
 }
 
 /// One case's data, by its private link (or the account that holds it).
 #[get("/cases/{tracking_number}/data")]
 pub async fn case_data(
-    req: HttpRequest,
-    session: Session,
     state: web::Data<App>,
     Lang(locale): Lang,
+    Asking(caller): Asking,
     path: web::Path<String>,
-    query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let number = parse_number(&path).api(locale)?;
-    let proof = match bearer(&req)
-        .or_else(|| query.token.clone())
-        .filter(|t| !t.is_empty())
-    {
-        Some(token) => ResidentProof::Token(token),
-        None => ResidentProof::Account(signed_in(&session).api(locale)?),
-    };
-    let body = case_export(&state, locale, number, proof).await.api(locale)?;
+    let body = case_export(&state, locale, &caller, number).await.api(locale)?;
     Ok(download(&body, &format!("huiying-{}.json", path.trim())))
 }
 
@@ -189,25 +155,17 @@ pub async fn case_data(
 pub async fn case_export(
     state: &App,
     locale: Locale,
+    caller: &Caller,
     number: crate::domain::tracking::TrackingNumber,
-    proof: ResidentProof,
 ) -> Result<Value, AppError> {
-    let (rules, now) = (state.rules(), state.now());
-    let export = state
-        .db
-        .run(move |conn| match proof {
-            ResidentProof::Token(token) => residents::export_case(conn, rules.rules(), &number, &token, now),
-            ResidentProof::Account(account) => {
-                let case = residents::account_case(conn, rules.rules(), &number, &account, now)?;
-                Ok(Export {
-                    account: None,
-                    cases: vec![case],
-                    supports: Vec::new(),
-                })
-            }
-        })
-        .await?;
-    Ok(export_json(&state.catalog(), locale, state.tz, &export, now))
+    let export = residents::export_one(state, caller, number).await?;
+    Ok(export_json(
+        &state.catalog(),
+        locale,
+        state.tz,
+        &export,
+        state.now(),
+    ))
 }
 
 /// "Me too": 202 until the mailed link is followed; 200 at once for a signed-in resident
@@ -222,24 +180,12 @@ pub async fn support(
     body: web::Json<EmailBody>,
 ) -> Result<HttpResponse, ApiError> {
     let number = parse_number(&path).api(locale)?;
-    let account = resident::signed_in(&session);
-    let (catalog, sealer, now) = (state.catalog(), state.sealer.clone(), state.now());
+    // Only the account counts here: a case token proves nothing about a supporter.
+    let caller = resident::signed_in(&session)
+        .map(|a| Caller::Resident(ResidentProof::Account(a)))
+        .unwrap_or(Caller::Anonymous);
     let budget = crate::web::client::new_address_budget(&state, &req);
-    let supported = state
-        .db
-        .write(move |conn| {
-            residents::support(
-                conn,
-                &catalog,
-                &sealer,
-                &number,
-                &body.email,
-                locale,
-                account.as_ref(),
-                now,
-                budget,
-            )
-        })
+    let supported = residents::add_support(&state, &caller, number, body.into_inner().email, locale, budget)
         .await
         .api(locale)?;
     Ok(match supported {
@@ -256,10 +202,7 @@ pub async fn confirm_support(
     Lang(locale): Lang,
     body: web::Json<TokenBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let now = state.now();
-    let (number, count) = state
-        .db
-        .write(move |conn| residents::confirm_support(conn, &body.token, now))
+    let (number, count) = residents::confirm_support_link(&state, body.into_inner().token)
         .await
         .api(locale)?;
     Ok(HttpResponse::Ok().json(json!({
@@ -276,10 +219,7 @@ pub async fn stop_support_mail(
     Lang(locale): Lang,
     body: web::Json<TokenBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (sealer, now) = (state.sealer.clone(), state.now());
-    let number = state
-        .db
-        .write(move |conn| residents::stop_support_mail(conn, &sealer, &body.token, now))
+    let number = residents::stop_news(&state, body.into_inner().token)
         .await
         .api(locale)?;
     Ok(HttpResponse::Ok().json(json!({ "tracking_number": number, "mail": "stopped" })))
@@ -291,10 +231,7 @@ pub async fn confirm_filing(
     Lang(locale): Lang,
     body: web::Json<TokenBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (rules, now) = (state.rules(), state.now());
-    let number = state
-        .db
-        .write(move |conn| residents::confirm_filing(conn, rules.rules(), &body.token, now))
+    let number = residents::confirm_filing_link(&state, body.into_inner().token)
         .await
         .api(locale)?;
     Ok(HttpResponse::Ok().json(json!({ "tracking_number": number, "state": "routed" })))

@@ -11,9 +11,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{PageCtx, html};
-use crate::domain::case::CaseState;
 use crate::format::{date, department_name, state_name};
 use crate::service::ServiceError;
+use crate::service::caller::{Caller, ResidentProof};
 use crate::service::residents::{self, Purpose, ResidentAccount};
 use crate::web::App;
 use crate::web::csrf;
@@ -67,24 +67,16 @@ async fn signed_in_page(
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
     let locale = view.page.locale();
-    let records = {
-        let account = account.clone();
-        state
-            .db
-            .run(move |conn| residents::my_cases(conn, &account))
-            .await
-            .page(locale)?
-    };
+    let caller = Caller::Resident(ResidentProof::Account(account.clone()));
+    let held = residents::cases_held(state, &caller).await.page(locale)?;
     let catalog = state.catalog();
-    view.cases = records
+    view.cases = held
         .into_iter()
         .map(|r| CaseLine {
-            state: CaseState::parse(&r.state)
-                .map(|s| state_name(view.page.tr, s).to_string())
-                .unwrap_or_else(|| r.state.clone()),
+            state: state_name(view.page.tr, r.state).to_string(),
             department: department_name(&catalog, locale, &r.department_code),
-            submitted: date(locale, r.submitted_at.and_utc(), state.tz),
-            number: r.tracking_number,
+            submitted: date(locale, r.submitted_at, state.tz),
+            number: r.number,
             title: r.title,
         })
         .collect();
@@ -138,15 +130,9 @@ pub async fn request_link(
         view.errors.insert("form".into(), view.page.t("err.csrf").into());
         return Ok(html(StatusCode::FORBIDDEN, view.render()));
     }
-    let (sealer, now, locale) = (state.sealer.clone(), state.now(), view.page.locale());
-    let (email, budget) = (
-        form.email.clone(),
-        crate::web::client::new_address_budget(&state, &req),
-    );
-    let sent = state
-        .db
-        .write(move |conn| residents::request_sign_in(conn, &sealer, &email, locale, now, budget))
-        .await;
+    let locale = view.page.locale();
+    let budget = crate::web::client::new_address_budget(&state, &req);
+    let sent = residents::ask_sign_in(&state, form.email.clone(), locale, budget).await;
     match sent {
         Ok(()) => {
             view.notice = Some(view.page.f("account.link_sent", &[("email", form.email.trim())]));
@@ -200,15 +186,9 @@ pub async fn link_page(
     action: &str,
 ) -> Result<HttpResponse, PageError> {
     let locale = page.locale();
-    let now = state.now();
-    let valid = {
-        let token = token.clone();
-        state
-            .db
-            .run(move |conn| residents::link_is_valid(conn, &token, purpose, now))
-            .await
-            .page(locale)?
-    };
+    let valid = residents::link_works(state, token.clone(), purpose)
+        .await
+        .page(locale)?;
     let view = LinkPage {
         heading: page.t(&format!("{key}.heading")).into(),
         paragraphs: vec![page.t(&format!("{key}.body")).into()],
@@ -277,10 +257,7 @@ pub async fn use_link(
     if !csrf::verify(&session, &form.csrf) {
         return Ok(stale_form(page, form.token.clone()));
     }
-    let (token, now) = (form.token.clone(), state.now());
-    let account = state
-        .db
-        .write(move |conn| residents::sign_in(conn, &token, now))
+    let account = residents::use_sign_in(&state, form.token.clone())
         .await
         .page(locale)?;
     resident::remember(&state, &session, &account)
@@ -355,14 +332,8 @@ pub async fn link_case(
             .insert("link".into(), view.page.t("err.private_link").into());
         return signed_in_page(&state, view, account, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    let now = state.now();
-    let linked = {
-        let (account, number) = (account.clone(), number.clone());
-        state
-            .db
-            .write(move |conn| residents::link_case(conn, &account, &number, &token, now))
-            .await
-    };
+    let caller = Caller::Resident(ResidentProof::Account(account.clone()));
+    let linked = residents::hold_case(&state, &caller, number.clone(), token).await;
     match linked {
         Ok(()) => Ok(HttpResponse::SeeOther()
             .insert_header((LOCATION, format!("/account?linked={number}")))

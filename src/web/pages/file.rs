@@ -316,10 +316,7 @@ pub async fn submit_case(
     if form.checked_similar.is_empty() {
         let (category, area) = (case.category.clone(), case.area.clone());
         let text = format!("{} {}", case.title.as_str(), case.description.as_str());
-        let lookup = catalog.clone();
-        let found = state
-            .db
-            .run(move |conn| crate::service::similar::similar_cases(conn, &lookup, &category, &area, &text))
+        let found = crate::service::similar::like(&state, category, area, text)
             .await
             .page(locale)?;
         if !found.is_empty() {

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::account::{LinkPage, LinkQuery, TokenForm, link_page, stale_form};
 use super::{PageCtx, html};
 use crate::service::ServiceError;
-use crate::service::cases::ResidentProof;
+use crate::service::caller::{Caller, ResidentProof};
 use crate::service::residents::{self, Purpose, Supported};
 use crate::web::App;
 use crate::web::api::residents::{case_export, download, export_json};
@@ -19,6 +19,13 @@ use crate::web::csrf;
 use crate::web::error::{AppError, Localize, PageError};
 use crate::web::query::parse_number;
 use crate::web::resident;
+
+/// The signed-in resident, or nobody (what "me too" and the account download go by).
+fn signed_in_caller(session: &Session) -> Caller {
+    resident::signed_in(session)
+        .map(|a| Caller::Resident(ResidentProof::Account(a)))
+        .unwrap_or(Caller::Anonymous)
+}
 
 #[derive(Deserialize)]
 pub struct SupportForm {
@@ -65,29 +72,17 @@ pub async fn support(
     if !csrf::verify(&session, &form.csrf) {
         return Ok(stale_form(page, String::new()));
     }
-    let account = resident::signed_in(&session);
-    let (catalog, sealer, now) = (state.catalog(), state.sealer.clone(), state.now());
-    let (email, budget) = (
+    let caller = signed_in_caller(&session);
+    let budget = crate::web::client::new_address_budget(&state, &req);
+    let supported = residents::add_support(
+        &state,
+        &caller,
+        number.clone(),
         form.email.clone(),
-        crate::web::client::new_address_budget(&state, &req),
-    );
-    let target = number.clone();
-    let supported = state
-        .db
-        .write(move |conn| {
-            residents::support(
-                conn,
-                &catalog,
-                &sealer,
-                &target,
-                &email,
-                locale,
-                account.as_ref(),
-                now,
-                budget,
-            )
-        })
-        .await;
+        locale,
+        budget,
+    )
+    .await;
     match supported {
         Ok(Supported::Counted { .. }) => Ok(HttpResponse::SeeOther()
             .insert_header((LOCATION, format!("/cases/{number}?supported=1")))
@@ -152,10 +147,7 @@ pub async fn use_support_link(
     if !csrf::verify(&session, &form.csrf) {
         return Ok(stale_form(page, form.token.clone()));
     }
-    let (token, now) = (form.token.clone(), state.now());
-    let (number, _) = state
-        .db
-        .write(move |conn| residents::confirm_support(conn, &token, now))
+    let (number, _) = residents::confirm_support_link(&state, form.token.clone())
         .await
         .page(locale)?;
     Ok(HttpResponse::SeeOther()
@@ -205,10 +197,7 @@ pub async fn use_stop_link(
     if !csrf::verify(&session, &form.csrf) {
         return Ok(stale_form(page, form.token.clone()));
     }
-    let (token, sealer, now) = (form.token.clone(), state.sealer.clone(), state.now());
-    let number = state
-        .db
-        .write(move |conn| residents::stop_support_mail(conn, &sealer, &token, now))
+    let number = residents::stop_news(&state, form.token.clone())
         .await
         .page(locale)?;
     let back = (
@@ -254,10 +243,7 @@ pub async fn use_filing_link(
     if !csrf::verify(&session, &form.csrf) {
         return Ok(stale_form(page, form.token.clone()));
     }
-    let (token, rules, now) = (form.token.clone(), state.rules(), state.now());
-    let number = state
-        .db
-        .write(move |conn| residents::confirm_filing(conn, rules.rules(), &token, now))
+    let number = residents::confirm_filing_link(&state, form.token.clone())
         .await
         .page(locale)?;
     let back = (
@@ -298,7 +284,7 @@ pub async fn case_data(
                 .page(locale)?,
         ),
     };
-    let body = case_export(&state, locale, number.clone(), proof)
+    let body = case_export(&state, locale, &Caller::Resident(proof), number.clone())
         .await
         .page(locale)?;
     Ok(download(&body, &format!("huiying-{number}.json")))
@@ -312,17 +298,13 @@ pub async fn account_data(
     state: web::Data<App>,
 ) -> Result<HttpResponse, PageError> {
     let locale = PageCtx::new(&req, &session).locale();
-    let Some(account) = resident::signed_in(&session) else {
+    let caller = signed_in_caller(&session);
+    if caller.account().is_none() {
         return Ok(HttpResponse::SeeOther()
             .insert_header((LOCATION, "/account"))
             .finish());
-    };
-    let (rules, now) = (state.rules(), state.now());
-    let export = state
-        .db
-        .run(move |conn| residents::export_account(conn, rules.rules(), &account, now))
-        .await
-        .page(locale)?;
-    let body = export_json(&state.catalog(), locale, state.tz, &export, now);
+    }
+    let export = residents::export_mine(&state, &caller).await.page(locale)?;
+    let body = export_json(&state.catalog(), locale, state.tz, &export, state.now());
     Ok(download(&body, "huiying-my-data.json"))
 }

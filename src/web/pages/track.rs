@@ -9,7 +9,6 @@ use serde::Deserialize;
 use super::case::PublicSummary;
 use super::{PageCtx, html};
 use crate::service::ServiceError;
-use crate::service::cases::public_case;
 use crate::web::App;
 use crate::web::error::{AppError, Localize, PageError};
 use crate::web::query::parse_number;
@@ -59,12 +58,7 @@ pub async fn track(
             return Ok(html(StatusCode::NOT_FOUND, view.render()));
         }
     };
-    let catalog = state.catalog();
-    match state
-        .db
-        .run(move |conn| public_case(conn, &catalog, &parsed))
-        .await
-    {
+    match crate::service::cases::public(&state, parsed).await {
         Ok(case) => {
             view.found = Some(PublicSummary::new(
                 &state.catalog(),
