@@ -37,7 +37,7 @@ pub fn export_json(catalog: &Catalog, locale: Locale, tz: Tz, export: &Export, n
             "tracking_number": number,
             "email": s.email,
             "created_at": rfc3339(s.created_at),
-            "confirmed_at": s.confirmed_at.map(|t| rfc3339(t)),
+            "confirmed_at": s.confirmed_at.map(rfc3339),
         })).collect::<Vec<_>>(),
     })
 }
