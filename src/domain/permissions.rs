@@ -28,9 +28,24 @@ pub fn may(role: Role, duty: Duty) -> bool {
     }
 }
 
+/// Whether a member of staff records cases on residents' behalf: the intake role, or
+/// anyone working in the intake office's department.
+pub fn records_on_behalf(role: Role, department: Option<&str>, intake_department: &str) -> bool {
+    may(role, Duty::RecordOnBehalf) || department == Some(intake_department)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_intake_office_records_whatever_its_members_role() {
+        assert!(records_on_behalf(Role::Intake, None, "xfj"));
+        assert!(records_on_behalf(Role::Staff, Some("xfj"), "xfj"));
+        assert!(records_on_behalf(Role::Head, Some("xfj"), "xfj"));
+        assert!(!records_on_behalf(Role::Staff, Some("zjj"), "xfj"));
+        assert!(!records_on_behalf(Role::Leader, None, "xfj"));
+    }
 
     #[test]
     fn every_role_and_duty() {

@@ -212,6 +212,34 @@ pub fn resident_case(
 
 pub use super::caller::ResidentProof;
 
+/// Whether the resident's proof holds for the case (`Forbidden` when not), without
+/// reading the case for them.
+pub fn check_proof(
+    conn: &mut DbConn,
+    number: &TrackingNumber,
+    proof: &ResidentProof,
+) -> Result<(), ServiceError> {
+    let record = find(conn, number)?;
+    let holds = match proof {
+        ResidentProof::Token(token) => token_matches(token, &record.access_token_hash),
+        ResidentProof::Account(account) => {
+            if !super::residents::holds(conn, account, &record)? {
+                return Err(ServiceError::Forbidden {
+                    key: "error.not_your_account_case",
+                });
+            }
+            true
+        }
+    };
+    if holds {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden {
+            key: "error.bad_token",
+        })
+    }
+}
+
 /// The resident's view by either proof; `Forbidden` when it does not hold.
 pub fn resident_case_by(
     conn: &mut DbConn,

@@ -36,6 +36,32 @@ pub async fn file(
     }
 }
 
+/// Refuses a member of staff who does not record cases on residents' behalf.
+pub fn may_record(app: &crate::app::App, user: &super::auth::StaffUser) -> Result<(), ServiceError> {
+    let catalog = app.catalog();
+    if crate::domain::permissions::records_on_behalf(
+        user.role,
+        user.department.as_deref(),
+        &catalog.intake().code,
+    ) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden { key: "deny.role" })
+    }
+}
+
+/// A phone call, letter or visit recorded as a case by the intake office, for the
+/// resident (who gets the private link from the receipt).
+pub async fn record_for_resident(
+    app: &crate::app::App,
+    user: &super::auth::StaffUser,
+    mut case: NewCase,
+) -> Result<FiledCase, ServiceError> {
+    may_record(app, user)?;
+    case.recorded_by = Some(user.id);
+    file(app, case, FilingOptions::default()).await
+}
+
 /// What the resident is told after filing. The access token exists only here.
 #[derive(Debug, Clone)]
 pub struct FiledCase {

@@ -48,10 +48,55 @@ pub struct QueueFilter {
 pub struct QueuePage {
     /// The department shown, or `None` for all (leaders).
     pub department: Option<String>,
-    pub rows: Vec<QueueRow>,
+    pub rows: Vec<QueueLine>,
     /// The cursor of the next page, if there is one.
     pub next: Option<String>,
     pub counts: Vec<(CaseState, i64)>,
+}
+
+/// A case as a queue lists it (nothing of who filed it).
+#[derive(Debug, Clone)]
+pub struct QueueLine {
+    pub tracking_number: String,
+    pub state: String,
+    pub category_code: String,
+    pub area_code: String,
+    pub department_code: String,
+    pub title: String,
+    pub submitted_at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub confidential: bool,
+    pub objection_from: Option<String>,
+    pub extension_state: Option<String>,
+}
+
+impl From<QueueRow> for QueueLine {
+    fn from(r: QueueRow) -> Self {
+        QueueLine {
+            tracking_number: r.tracking_number,
+            state: r.state,
+            category_code: r.category_code,
+            area_code: r.area_code,
+            department_code: r.department_code,
+            title: r.title,
+            submitted_at: r.submitted_at.and_utc(),
+            due_at: r.due_at.map(|d| d.and_utc()),
+            confidential: r.confidential,
+            objection_from: r.objection_from,
+            extension_state: r.extension_state,
+        }
+    }
+}
+
+/// The queue this member of staff may see, filtered and a page at a time.
+pub async fn for_staff(
+    app: &crate::app::App,
+    user: &StaffUser,
+    filter: QueueFilter,
+) -> Result<QueuePage, ServiceError> {
+    let user = user.clone();
+    app.read(move |conn, rules, now| queue(conn, rules.catalog, &user, &filter, now))
+        .await
 }
 
 enum Cursor {
@@ -209,7 +254,7 @@ pub fn queue(
         .collect();
     Ok(QueuePage {
         department,
-        rows,
+        rows: rows.into_iter().map(QueueLine::from).collect(),
         next,
         counts,
     })

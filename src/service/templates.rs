@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::ServiceError;
 use super::auth::StaffUser;
+use crate::app::App;
 use crate::db::DbConn;
 use crate::db::templates::{
     NewTemplateRow, TemplateRecord, delete_template, find_template, insert_template, templates_for,
@@ -37,6 +38,61 @@ fn kept_by(user: &StaffUser) -> Result<Option<String>, ServiceError> {
 }
 
 /// Whether `user` may add and remove templates.
+/// An answer template as staff pick it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerTemplate {
+    pub id: i32,
+    pub category_code: String,
+    pub department_code: Option<String>,
+    pub title: String,
+    pub outcome: String,
+    pub body: String,
+    pub legal_basis: String,
+}
+
+impl From<TemplateRecord> for AnswerTemplate {
+    fn from(t: TemplateRecord) -> Self {
+        AnswerTemplate {
+            id: t.id,
+            category_code: t.category_code,
+            department_code: t.department_code,
+            title: t.title,
+            outcome: t.outcome,
+            body: t.body,
+            legal_basis: t.legal_basis,
+        }
+    }
+}
+
+/// The templates this member of staff may use, for a category or all.
+pub async fn usable_for(
+    app: &App,
+    user: &StaffUser,
+    category: Option<String>,
+) -> Result<Vec<AnswerTemplate>, ServiceError> {
+    let user = user.clone();
+    app.read(move |conn, _, _| {
+        Ok(usable(conn, &user, category.as_deref())?
+            .into_iter()
+            .map(AnswerTemplate::from)
+            .collect())
+    })
+    .await
+}
+
+/// Writes a new template for the department (or for everyone, by administrators).
+pub async fn add(app: &App, user: &StaffUser, input: TemplateInput) -> Result<(), ServiceError> {
+    let user = user.clone();
+    app.write(move |conn, rules, now| create(conn, rules.catalog, &user, &input, now))
+        .await
+}
+
+/// Deletes one of the department's templates.
+pub async fn remove(app: &App, user: &StaffUser, id: i32) -> Result<(), ServiceError> {
+    let user = user.clone();
+    app.write(move |conn, _, _| delete(conn, &user, id)).await
+}
+
 pub fn may_manage(user: &StaffUser) -> bool {
     kept_by(user).is_ok()
 }

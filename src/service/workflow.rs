@@ -234,9 +234,62 @@ pub async fn resident_acts(
     .await
 }
 
+/// A case as staff see it: what was filed and where it stands. Who filed it is not part
+/// of it at all (that is an [`Identity`], which only [`reveal_identity`] makes); for a
+/// confidential case neither is where the resident lives or stands.
+#[derive(Debug, Clone)]
+pub struct CaseView {
+    pub tracking_number: String,
+    pub state: String,
+    pub channel: String,
+    pub category_code: String,
+    pub area_code: String,
+    pub department_code: String,
+    pub title: String,
+    pub description: String,
+    pub address: Option<String>,
+    pub location: Option<(f64, f64)>,
+    pub confidential: bool,
+    pub concerned_department: Option<String>,
+    pub submitted_at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub acceptance_due_at: Option<DateTime<Utc>>,
+    pub answer_due_at: Option<DateTime<Utc>>,
+    pub objection_from: Option<String>,
+    pub extension_state: Option<String>,
+    pub supervisor_id: Option<i32>,
+}
+
+impl CaseView {
+    fn of(r: &CaseRecord) -> CaseView {
+        let place = !r.confidential;
+        CaseView {
+            tracking_number: r.tracking_number.clone(),
+            state: r.state.clone(),
+            channel: r.channel.clone(),
+            category_code: r.category_code.clone(),
+            area_code: r.area_code.clone(),
+            department_code: r.department_code.clone(),
+            title: r.title.clone(),
+            description: r.description.clone(),
+            address: r.address.clone().filter(|_| place),
+            location: r.latitude.zip(r.longitude).filter(|_| place),
+            confidential: r.confidential,
+            concerned_department: r.concerned_department.clone(),
+            submitted_at: r.submitted_at.and_utc(),
+            due_at: r.due_at.map(|d| d.and_utc()),
+            acceptance_due_at: r.acceptance_due_at.map(|d| d.and_utc()),
+            answer_due_at: r.answer_due_at.map(|d| d.and_utc()),
+            objection_from: r.objection_from.clone(),
+            extension_state: r.extension_state.clone(),
+            supervisor_id: r.supervisor_id,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct StaffCase {
-    pub record: CaseRecord,
+    pub case: CaseView,
     pub facts: Facts,
     pub timeline: Vec<TimelineEntry>,
     pub available: Vec<ActionKind>,
@@ -253,23 +306,12 @@ pub fn staff_case(
     number: &TrackingNumber,
     now: DateTime<Utc>,
 ) -> Result<StaffCase, ServiceError> {
-    let (mut record, events, facts) = load(conn, number)?;
+    let (record, events, facts) = load(conn, number)?;
     let actor = user.actor();
     if !may_view(&actor, &facts, rules.catalog) {
         return Err(ServiceError::Forbidden {
             key: "deny.not_your_case",
         });
-    }
-    // The identity is not part of this view at all; for a confidential case neither is
-    // where the resident lives or stands (it would name them in a village).
-    record.resident_name.clear();
-    record.resident_phone = None;
-    record.resident_email = None;
-    record.access_token_hash.clear();
-    if record.confidential {
-        record.address = None;
-        record.latitude = None;
-        record.longitude = None;
     }
     let timeline = entries(events, |_| true);
     let mut ids: Vec<i32> = timeline.iter().filter_map(|e| e.actor_id).collect();
@@ -282,7 +324,7 @@ pub fn staff_case(
         actors: crate::db::users::names_of(conn, &ids)?.into_iter().collect(),
         attachments: super::attachments::list(conn, record.id)?,
         timeline,
-        record,
+        case: CaseView::of(&record),
         facts,
     })
 }
@@ -295,6 +337,8 @@ pub struct Identity {
     pub email: Option<String>,
     /// A confidential case's address is part of who filed it, shown only here.
     pub address: Option<String>,
+    /// Only [`reveal_identity`], which checks and records the read, makes one.
+    _revealed: (),
 }
 
 /// Reveals who filed the case to `user`, if they may know, and records that they looked.
@@ -325,5 +369,49 @@ pub fn reveal_identity(
         name: record.resident_name,
         phone: record.resident_phone,
         email: record.resident_email,
+        _revealed: (),
     })
+}
+
+// ---------------------------------------------------------------- use cases on the core
+
+/// The case as this member of staff may see it.
+pub async fn case_for_staff(
+    app: &App,
+    user: &StaffUser,
+    number: TrackingNumber,
+) -> Result<StaffCase, ServiceError> {
+    let user = user.clone();
+    app.read(move |conn, rules, now| staff_case(conn, rules, &user, &number, now))
+        .await
+}
+
+/// Who filed the case, for staff who may know (the read is recorded).
+pub async fn identity(app: &App, user: &StaffUser, number: TrackingNumber) -> Result<Identity, ServiceError> {
+    let user = user.clone();
+    app.write(move |conn, rules, now| reveal_identity(conn, rules, &user, &number, now))
+        .await
+}
+
+/// Any action on a case by whoever is asking: staff by their role, the resident by the
+/// case's token or the account that holds it.
+pub async fn act_as(
+    app: &App,
+    caller: &Caller,
+    number: TrackingNumber,
+    action: Action,
+) -> Result<Acted, ServiceError> {
+    let caller = caller.clone();
+    app.write(move |conn, rules, now| {
+        let actor = match &caller {
+            Caller::Staff(user) => user.actor(),
+            Caller::Resident(proof) => {
+                super::cases::check_proof(conn, &number, proof)?;
+                Actor::Resident
+            }
+            Caller::Anonymous => return Err(ServiceError::Unauthenticated),
+        };
+        act(conn, rules, &actor, &number, &action, now)
+    })
+    .await
 }

@@ -8,7 +8,6 @@ use serde_json::json;
 
 use super::locale::locale_of;
 use super::pages::PageCtx;
-use crate::db::DbError;
 use crate::domain::field_error::FieldErrors;
 use crate::domain::locale::Locale;
 use crate::i18n::Tr;
@@ -202,19 +201,6 @@ impl From<ServiceError> for AppError {
                 }
             }
             e @ (ServiceError::Db(_) | ServiceError::Internal(_)) => AppError::internal(e),
-        }
-    }
-}
-
-impl From<DbError> for AppError {
-    fn from(e: DbError) -> Self {
-        if e.is_busy() {
-            tracing::warn!(error = %e, "database at capacity");
-            AppError::Busy {
-                retry_after_secs: BUSY_RETRY_SECS,
-            }
-        } else {
-            AppError::internal(e)
         }
     }
 }

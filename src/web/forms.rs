@@ -49,6 +49,11 @@ impl<T> Posted<T> {
     pub fn is_fresh(&self) -> bool {
         self.fresh
     }
+
+    /// The form, and whether its token is this session's.
+    pub fn into_parts(self) -> (T, bool) {
+        (self.form, self.fresh)
+    }
 }
 
 impl<T: DeserializeOwned + CsrfField + 'static> FromRequest for Posted<T> {

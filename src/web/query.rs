@@ -1,6 +1,10 @@
 //! Parsers of what paths and query strings carry, shared by pages and the API.
 
+use serde::Deserialize;
+
+use crate::domain::case::CaseState;
 use crate::domain::tracking::TrackingNumber;
+use crate::service::queue::{DueFilter, QueueFilter};
 use crate::web::error::AppError;
 
 /// Parses the number in a path; a mistyped one is "not found", with the reason.
@@ -10,5 +14,52 @@ pub fn parse_number(raw: &str) -> Result<TrackingNumber, AppError> {
             crate::domain::tracking::TrackingNumberError::CheckDigit => "error.number_typo",
             _ => "error.number_format",
         },
+    })
+}
+
+#[derive(Deserialize)]
+pub struct QueueParams {
+    pub department: Option<String>,
+    pub state: Option<String>,
+    pub category: Option<String>,
+    pub channel: Option<String>,
+    pub area: Option<String>,
+    pub due: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// Turns query parameters into a filter; a value that means nothing is a 422.
+pub fn queue_filter(p: &QueueParams) -> Result<QueueFilter, AppError> {
+    let field = |name: &str| {
+        AppError::Invalid(crate::domain::field_error::FieldErrors::single(
+            name,
+            crate::domain::field_error::FieldError::new("err.invalid"),
+        ))
+    };
+    let nonempty = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    Ok(QueueFilter {
+        department: nonempty(&p.department),
+        state: match nonempty(&p.state) {
+            Some(s) => Some(CaseState::parse(&s).ok_or_else(|| field("state"))?),
+            None => None,
+        },
+        category: nonempty(&p.category),
+        channel: match nonempty(&p.channel) {
+            Some(c) => Some(crate::domain::case::Channel::parse(&c).ok_or_else(|| field("channel"))?),
+            None => None,
+        },
+        area: nonempty(&p.area),
+        due: match nonempty(&p.due) {
+            Some(d) => Some(DueFilter::parse(&d).ok_or_else(|| field("due"))?),
+            None => None,
+        },
+        cursor: nonempty(&p.cursor),
+        limit: p.limit,
     })
 }

@@ -5,20 +5,19 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::cases::TokenQuery;
-use crate::domain::case::CaseState;
-use crate::domain::workflow::{Action, ActionInput, ActionKind, Actor};
+use crate::domain::workflow::{Action, ActionInput, ActionKind};
 use crate::format::{event_text, rfc3339};
 use crate::service::ServiceError;
 use crate::service::auth::{StaffUser, login_for_token};
-use crate::service::queue::{DueFilter, QueueFilter, queue as load_queue};
-use crate::service::token::token_matches;
-use crate::service::workflow::{Acted, act, reveal_identity, staff_case};
+use crate::service::caller::Caller;
+use crate::service::queue as queues;
+use crate::service::workflow::{self, Acted};
 use crate::web::App;
-use crate::web::auth::{ApiStaff, bearer, client_ip, is_staff_token};
+use crate::web::auth::{ApiStaff, Asking, client_ip};
 use crate::web::error::{ApiError, AppError, Localize};
 use crate::web::locale::Lang;
 use crate::web::query::parse_number;
+use crate::web::query::{QueueParams, queue_filter};
 
 #[derive(Deserialize)]
 pub struct LoginBody {
@@ -53,53 +52,6 @@ pub async fn login(
     })))
 }
 
-#[derive(Deserialize)]
-pub struct QueueParams {
-    pub department: Option<String>,
-    pub state: Option<String>,
-    pub category: Option<String>,
-    pub channel: Option<String>,
-    pub area: Option<String>,
-    pub due: Option<String>,
-    pub cursor: Option<String>,
-    pub limit: Option<u32>,
-}
-
-/// Turns query parameters into a filter; a value that means nothing is a 422.
-pub fn queue_filter(p: &QueueParams) -> Result<QueueFilter, AppError> {
-    let field = |name: &str| {
-        AppError::Invalid(crate::domain::field_error::FieldErrors::single(
-            name,
-            crate::domain::field_error::FieldError::new("err.invalid"),
-        ))
-    };
-    let nonempty = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
-    Ok(QueueFilter {
-        department: nonempty(&p.department),
-        state: match nonempty(&p.state) {
-            Some(s) => Some(CaseState::parse(&s).ok_or_else(|| field("state"))?),
-            None => None,
-        },
-        category: nonempty(&p.category),
-        channel: match nonempty(&p.channel) {
-            Some(c) => Some(crate::domain::case::Channel::parse(&c).ok_or_else(|| field("channel"))?),
-            None => None,
-        },
-        area: nonempty(&p.area),
-        due: match nonempty(&p.due) {
-            Some(d) => Some(DueFilter::parse(&d).ok_or_else(|| field("due"))?),
-            None => None,
-        },
-        cursor: nonempty(&p.cursor),
-        limit: p.limit,
-    })
-}
-
 #[get("/queue")]
 pub async fn queue(
     state: web::Data<App>,
@@ -108,13 +60,8 @@ pub async fn queue(
     params: web::Query<QueueParams>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = queue_filter(&params).api(locale)?;
-    let catalog = state.catalog();
+    let page = queues::for_staff(&state, &user, filter).await.api(locale)?;
     let now = state.now();
-    let page = state
-        .db
-        .run(move |conn| load_queue(conn, &catalog, &user, &filter, now))
-        .await
-        .api(locale)?;
     let counts: serde_json::Map<String, Value> = page
         .counts
         .iter()
@@ -124,7 +71,7 @@ pub async fn queue(
         .rows
         .iter()
         .map(|r| {
-            let due = r.due_at.map(|d| d.and_utc());
+            let due = r.due_at;
             json!({
                 "tracking_number": r.tracking_number,
                 "state": r.state,
@@ -132,7 +79,7 @@ pub async fn queue(
                 "area": r.area_code,
                 "department": r.department_code,
                 "title": r.title,
-                "submitted_at": rfc3339(r.submitted_at.and_utc()),
+                "submitted_at": rfc3339(r.submitted_at),
                 "due_at": due.map(rfc3339),
                 "overdue": due.is_some_and(|d| d < now),
                 "due_soon": due.is_some_and(|d| d >= now && d <= now + chrono::Duration::days(crate::service::queue::DUE_SOON_DAYS)),
@@ -157,16 +104,10 @@ pub async fn staff_view(
     user: StaffUser,
     number: crate::domain::tracking::TrackingNumber,
 ) -> Result<Value, ApiError> {
-    let rules = state.rules();
-    let now = state.now();
-    let case = state
-        .db
-        .run(move |conn| staff_case(conn, rules.rules(), &user, &number, now))
-        .await
-        .api(locale)?;
+    let case = workflow::case_for_staff(state, &user, number).await.api(locale)?;
     let tr = crate::i18n::Tr(locale);
     let catalog = state.catalog();
-    let r = &case.record;
+    let r = &case.case;
     Ok(json!({
         "tracking_number": r.tracking_number,
         "state": r.state,
@@ -179,10 +120,10 @@ pub async fn staff_view(
         "address": r.address,
         "confidential": r.confidential,
         "concerned_department": r.concerned_department,
-        "submitted_at": rfc3339(r.submitted_at.and_utc()),
-        "due_at": r.due_at.map(|d| rfc3339(d.and_utc())),
-        "acceptance_due_at": r.acceptance_due_at.map(|d| rfc3339(d.and_utc())),
-        "answer_due_at": r.answer_due_at.map(|d| rfc3339(d.and_utc())),
+        "submitted_at": rfc3339(r.submitted_at),
+        "due_at": r.due_at.map(rfc3339),
+        "acceptance_due_at": r.acceptance_due_at.map(rfc3339),
+        "answer_due_at": r.answer_due_at.map(rfc3339),
         "objection_from": r.objection_from,
         "extension": r.extension_state,
         "may_see_identity": case.may_see_identity,
@@ -211,74 +152,13 @@ pub async fn contact(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let number = parse_number(&path).api(locale)?;
-    let rules = state.rules();
-    let now = state.now();
-    let identity = state
-        .db
-        .write(move |conn| reveal_identity(conn, rules.rules(), &user, &number, now))
-        .await
-        .api(locale)?;
+    let identity = workflow::identity(&state, &user, number).await.api(locale)?;
     Ok(HttpResponse::Ok().json(json!({
         "name": identity.name,
         "phone": identity.phone,
         "email": identity.email,
         "address": identity.address,
     })))
-}
-
-/// Who is acting: a staff token, or the case's own token (the resident).
-async fn actor_for(
-    state: &App,
-    req: &HttpRequest,
-    query: &TokenQuery,
-    number: &str,
-) -> Result<Actor, AppError> {
-    let token = bearer(req)
-        .or_else(|| query.token.clone())
-        .filter(|t| !t.is_empty());
-    let Some(token) = token else {
-        // A signed-in resident acts on the cases their account holds.
-        let account = crate::web::resident::signed_in(&actix_session::SessionExt::get_session(req))
-            .ok_or(AppError::unauthenticated())?;
-        let number = number.to_string();
-        let holds = state
-            .db
-            .run(move |conn| {
-                let record = crate::db::cases::find_by_tracking_number(conn, &number)?
-                    .ok_or(ServiceError::NotFound)?;
-                crate::service::residents::holds(conn, &account, &record)
-            })
-            .await?;
-        return if holds {
-            Ok(Actor::Resident)
-        } else {
-            Err(AppError::Forbidden {
-                key: "error.not_your_account_case",
-            })
-        };
-    };
-    if is_staff_token(&token) {
-        let now = state.now();
-        let user = state
-            .db
-            .run(move |conn| crate::service::auth::user_by_token(conn, &token, now))
-            .await?
-            .ok_or(AppError::unauthenticated())?;
-        return Ok(user.actor());
-    }
-    let number = number.to_string();
-    let record = state
-        .db
-        .run(move |conn| crate::db::cases::find_by_tracking_number(conn, &number).map_err(ServiceError::from))
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    if token_matches(&token, &record.access_token_hash) {
-        Ok(Actor::Resident)
-    } else {
-        Err(AppError::Forbidden {
-            key: "error.bad_token",
-        })
-    }
 }
 
 pub fn acted_json(acted: &Acted) -> Value {
@@ -332,8 +212,8 @@ pub async fn action(
     req: HttpRequest,
     state: web::Data<App>,
     Lang(locale): Lang,
+    Asking(caller): Asking,
     path: web::Path<(String, String)>,
-    query: web::Query<TokenQuery>,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let (raw_number, name) = path.into_inner();
@@ -342,19 +222,15 @@ pub async fn action(
         .ok_or_else(AppError::not_found)
         .api(locale)?;
     let number = parse_number(&raw_number).api(locale)?;
-    let actor = actor_for(&state, &req, &query, number.as_str())
-        .await
-        .api(locale)?;
+    if let Caller::Anonymous = caller {
+        return Err(AppError::unauthenticated()).api(locale);
+    }
     let body = read_limited(body, crate::web::BODY_LIMIT).await.api(locale)?;
     let input = action_input(&req, &body).api(locale)?;
     let action = Action::parse(kind, &input)
         .map_err(AppError::Invalid)
         .api(locale)?;
-    let rules = state.rules();
-    let now = state.now();
-    let acted = state
-        .db
-        .write(move |conn| act(conn, rules.rules(), &actor, &number, &action, now))
+    let acted = workflow::act_as(&state, &caller, number, action)
         .await
         .api(locale)?;
     Ok(HttpResponse::Ok().json(acted_json(&acted)))

@@ -16,8 +16,8 @@ use crate::service::ServiceError;
 use crate::service::caller::{Caller, ResidentProof};
 use crate::service::residents::{self, Purpose, ResidentAccount};
 use crate::web::App;
-use crate::web::csrf;
 use crate::web::error::{AppError, Localize, PageError, field_messages};
+use crate::web::forms::{Posted, csrf_field};
 use crate::web::query::parse_number;
 use crate::web::resident;
 
@@ -116,17 +116,19 @@ pub struct EmailForm {
     #[serde(default)]
     email: String,
 }
+csrf_field!(EmailForm);
 
 #[post("/account/sign-in")]
 pub async fn request_link(
     req: HttpRequest,
     session: Session,
     state: web::Data<App>,
-    form: web::Form<EmailForm>,
+    posted: Posted<EmailForm>,
 ) -> Result<HttpResponse, PageError> {
+    let (form, fresh) = posted.into_parts();
     let mut view = AccountPage::new(PageCtx::new(&req, &session));
     view.email = form.email.clone();
-    if !csrf::verify(&session, &form.csrf) {
+    if !fresh {
         view.errors.insert("form".into(), view.page.t("err.csrf").into());
         return Ok(html(StatusCode::FORBIDDEN, view.render()));
     }
@@ -229,6 +231,7 @@ pub struct TokenForm {
     #[serde(default)]
     pub token: String,
 }
+csrf_field!(TokenForm);
 
 /// Refuses a form whose CSRF field does not match, on the link page.
 pub fn stale_form(page: PageCtx, token: String) -> HttpResponse {
@@ -250,11 +253,12 @@ pub async fn use_link(
     req: HttpRequest,
     session: Session,
     state: web::Data<App>,
-    form: web::Form<TokenForm>,
+    posted: Posted<TokenForm>,
 ) -> Result<HttpResponse, PageError> {
+    let (form, fresh) = posted.into_parts();
     let page = PageCtx::new(&req, &session);
     let locale = page.locale();
-    if !csrf::verify(&session, &form.csrf) {
+    if !fresh {
         return Ok(stale_form(page, form.token.clone()));
     }
     let account = residents::use_sign_in(&state, form.token.clone())
@@ -273,15 +277,17 @@ pub struct CsrfForm {
     #[serde(default)]
     csrf: String,
 }
+csrf_field!(CsrfForm);
 
 #[post("/account/sign-out")]
 pub async fn sign_out(
     req: HttpRequest,
     session: Session,
     state: web::Data<App>,
-    form: web::Form<CsrfForm>,
+    posted: Posted<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
-    if csrf::verify(&session, &form.csrf) {
+    let (_, fresh) = posted.into_parts();
+    if fresh {
         let locale = PageCtx::new(&req, &session).locale();
         resident::forget(&state, &session).await.page(locale)?;
     }
@@ -295,6 +301,7 @@ pub struct LinkCaseForm {
     #[serde(default)]
     link: String,
 }
+csrf_field!(LinkCaseForm);
 
 /// The number and token in a pasted private link (`…/cases/N?token=T`).
 fn parse_private_link(text: &str) -> Option<(String, String)> {
@@ -312,8 +319,9 @@ pub async fn link_case(
     req: HttpRequest,
     session: Session,
     state: web::Data<App>,
-    form: web::Form<LinkCaseForm>,
+    posted: Posted<LinkCaseForm>,
 ) -> Result<HttpResponse, PageError> {
+    let (form, fresh) = posted.into_parts();
     let mut view = AccountPage::new(PageCtx::new(&req, &session));
     let locale = view.page.locale();
     let Some(account) = resident::signed_in(&session) else {
@@ -322,7 +330,7 @@ pub async fn link_case(
             .finish());
     };
     view.link = form.link.clone();
-    if !csrf::verify(&session, &form.csrf) {
+    if !fresh {
         view.errors.insert("form".into(), view.page.t("err.csrf").into());
         return signed_in_page(&state, view, account, StatusCode::FORBIDDEN).await;
     }

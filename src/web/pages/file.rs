@@ -17,8 +17,8 @@ use crate::domain::field_error::FieldErrors;
 use crate::domain::locale::Locale;
 use crate::domain::new_case::{CaseInput, Description, NewCase, ResidentInput, Title};
 use crate::web::App;
-use crate::web::csrf;
 use crate::web::error::{AppError, Localize, PageError, field_messages};
+use crate::web::forms::Posted;
 
 /// The form as posted; checkboxes are present only when ticked.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -44,6 +44,7 @@ pub struct FileForm {
     /// Set once the resident has seen the similar cases and still wants to file.
     pub checked_similar: String,
 }
+crate::web::forms::csrf_field!(FileForm);
 
 impl FileForm {
     pub fn to_input(&self) -> CaseInput {
@@ -265,15 +266,16 @@ pub async fn submit_case(
     req: HttpRequest,
     session: Session,
     state: web::Data<App>,
-    form: web::Form<FileForm>,
+    posted: Posted<FileForm>,
 ) -> Result<HttpResponse, PageError> {
-    let form = form.into_inner();
+    let (form, fresh) = posted.into_parts();
+    let form = form;
     let catalog = state.catalog();
     let page = PageCtx::new(&req, &session);
     let locale = page.locale();
 
     // An expired or missing session: keep what they typed and ask them to send it again.
-    if !csrf::verify(&session, &form.csrf) {
+    if !fresh {
         let errors = BTreeMap::from([("form".to_string(), page.t("err.csrf").to_string())]);
         return Ok(render(page, &catalog, form, errors, StatusCode::FORBIDDEN));
     }

@@ -15,8 +15,8 @@ use crate::service::caller::{Caller, ResidentProof};
 use crate::service::residents::{self, Purpose, Supported};
 use crate::web::App;
 use crate::web::api::residents::{case_export, download, export_json};
-use crate::web::csrf;
 use crate::web::error::{AppError, Localize, PageError};
+use crate::web::forms::{Posted, csrf_field};
 use crate::web::query::parse_number;
 use crate::web::resident;
 
@@ -34,6 +34,7 @@ pub struct SupportForm {
     #[serde(default)]
     email: String,
 }
+csrf_field!(SupportForm);
 
 fn message_page(
     page: PageCtx,
@@ -60,8 +61,9 @@ pub async fn support(
     session: Session,
     state: web::Data<App>,
     path: web::Path<String>,
-    form: web::Form<SupportForm>,
+    posted: Posted<SupportForm>,
 ) -> Result<HttpResponse, PageError> {
+    let (form, fresh) = posted.into_parts();
     let page = PageCtx::new(&req, &session);
     let locale = page.locale();
     let number = parse_number(&path).page(locale)?;
@@ -69,7 +71,7 @@ pub async fn support(
         format!("/cases/{number}"),
         page.f("support.back", &[("number", number.as_str())]),
     );
-    if !csrf::verify(&session, &form.csrf) {
+    if !fresh {
         return Ok(stale_form(page, String::new()));
     }
     let caller = signed_in_caller(&session);
@@ -140,11 +142,12 @@ pub async fn use_support_link(
     req: HttpRequest,
     session: Session,
     state: web::Data<App>,
-    form: web::Form<TokenForm>,
+    posted: Posted<TokenForm>,
 ) -> Result<HttpResponse, PageError> {
+    let (form, fresh) = posted.into_parts();
     let page = PageCtx::new(&req, &session);
     let locale = page.locale();
-    if !csrf::verify(&session, &form.csrf) {
+    if !fresh {
         return Ok(stale_form(page, form.token.clone()));
     }
     let (number, _) = residents::confirm_support_link(&state, form.token.clone())
@@ -190,11 +193,12 @@ pub async fn use_stop_link(
     req: HttpRequest,
     session: Session,
     state: web::Data<App>,
-    form: web::Form<TokenForm>,
+    posted: Posted<TokenForm>,
 ) -> Result<HttpResponse, PageError> {
+    let (form, fresh) = posted.into_parts();
     let page = PageCtx::new(&req, &session);
     let locale = page.locale();
-    if !csrf::verify(&session, &form.csrf) {
+    if !fresh {
         return Ok(stale_form(page, form.token.clone()));
     }
     let number = residents::stop_news(&state, form.token.clone())
@@ -236,11 +240,12 @@ pub async fn use_filing_link(
     req: HttpRequest,
     session: Session,
     state: web::Data<App>,
-    form: web::Form<TokenForm>,
+    posted: Posted<TokenForm>,
 ) -> Result<HttpResponse, PageError> {
+    let (form, fresh) = posted.into_parts();
     let page = PageCtx::new(&req, &session);
     let locale = page.locale();
-    if !csrf::verify(&session, &form.csrf) {
+    if !fresh {
         return Ok(stale_form(page, form.token.clone()));
     }
     let number = residents::confirm_filing_link(&state, form.token.clone())

@@ -1,0 +1,117 @@
+//! Recording a phone call, letter or visit as a case, on the resident's behalf.
+
+use std::collections::BTreeMap;
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+
+use crate::domain::case::Channel;
+use crate::domain::new_case::NewCase;
+use crate::service::file_case;
+use crate::web::App;
+use crate::web::auth::SignedIn;
+use crate::web::error::{Localize, PageError};
+use crate::web::forms::{Posted, Refused, shown};
+use crate::web::pages::file::{FileForm, Opt, render_form};
+use crate::web::pages::{PageCtx, encode};
+
+use crate::web::pages::see_other;
+
+fn channel_options(tr: crate::i18n::Tr, selected: &str) -> Vec<Opt> {
+    [Channel::Phone, Channel::Letter, Channel::Visit]
+        .iter()
+        .map(|c| Opt {
+            code: c.as_str().to_string(),
+            name: tr.t(&format!("channel.{}", c.as_str())).to_string(),
+            selected: c.as_str() == selected,
+        })
+        .collect()
+}
+
+#[get("/staff/record")]
+pub async fn record_form(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<App>,
+    SignedIn(user): SignedIn,
+) -> Result<HttpResponse, PageError> {
+    let page = PageCtx::staff(&req, &session, &user);
+    file_case::may_record(&state, &user).page(page.locale())?;
+    let channels = channel_options(page.tr, "phone");
+    Ok(render_form(
+        page,
+        &state.catalog(),
+        FileForm::default(),
+        BTreeMap::new(),
+        StatusCode::OK,
+        "/staff/record",
+        channels,
+        Vec::new(),
+    ))
+}
+
+#[post("/staff/record")]
+pub async fn record(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<App>,
+    SignedIn(user): SignedIn,
+    posted: Posted<FileForm>,
+) -> Result<HttpResponse, PageError> {
+    let page = PageCtx::staff(&req, &session, &user);
+    let locale = page.locale();
+    file_case::may_record(&state, &user).page(locale)?;
+    let fresh = posted.is_fresh();
+    let form = posted.form;
+    let catalog = state.catalog();
+    let channels = channel_options(page.tr, &form.channel);
+    let channel = Channel::parse(&form.channel)
+        .filter(|c| matches!(c, Channel::Phone | Channel::Letter | Channel::Visit));
+    let parsed = NewCase::parse(
+        &form.to_input(),
+        &catalog,
+        locale,
+        channel.unwrap_or(Channel::Phone),
+    );
+    let problems = match (&parsed, channel, fresh) {
+        (_, _, false) => Some(shown(page.tr, Refused::Stale).page(locale)?.errors),
+        (Err(errors), _, _) => Some(crate::web::pages::file::form_messages(&page, errors)),
+        (Ok(_), None, _) => Some(BTreeMap::from([(
+            "channel".to_string(),
+            page.t("err.channel_record").to_string(),
+        )])),
+        (Ok(_), Some(_), true) => None,
+    };
+    let (Some(case), None) = (parsed.ok(), &problems) else {
+        let status = if fresh {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        return Ok(render_form(
+            page,
+            &catalog,
+            form,
+            problems.unwrap_or_default(),
+            status,
+            "/staff/record",
+            channels,
+            Vec::new(),
+        ));
+    };
+    let filed = file_case::record_for_resident(&state, &user, case)
+        .await
+        .page(locale)?;
+    metrics::counter!("cases_filed_total", "channel" => filed_channel(&form.channel)).increment(1);
+    // The receipt carries the private link to pass on to the resident.
+    Ok(see_other(&format!(
+        "/cases/{}/receipt?token={}",
+        filed.tracking_number,
+        encode(&filed.access_token)
+    )))
+}
+
+fn filed_channel(code: &str) -> &'static str {
+    Channel::parse(code).map(Channel::as_str).unwrap_or("phone")
+}

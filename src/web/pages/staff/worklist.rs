@@ -1,0 +1,202 @@
+//! The queue: a department's cases by due date, filtered, a page at a time.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use askama::Template;
+
+use crate::domain::case::{CaseState, Channel, Role};
+use crate::domain::workflow::Extension;
+use crate::format::{area_path_name, category_name, date, department_name, state_name};
+use crate::service::ServiceError;
+use crate::service::queue as queues;
+use crate::service::queue::DUE_SOON_DAYS;
+use crate::web::App;
+use crate::web::auth::SignedIn;
+use crate::web::error::{Localize, PageError, field_messages};
+use crate::web::pages::file::Opt;
+use crate::web::pages::{PageCtx, encode, html};
+use crate::web::query::{QueueParams, queue_filter};
+
+use super::opts;
+
+pub struct QueueLine {
+    pub number: String,
+    pub title: String,
+    pub category: String,
+    pub area: String,
+    pub department: String,
+    pub state: String,
+    pub state_code: String,
+    pub due: Option<String>,
+    pub overdue: bool,
+    pub due_soon: bool,
+    pub confidential: bool,
+    pub objection_from: Option<String>,
+    pub extension_pending: bool,
+}
+
+pub struct Count {
+    pub code: String,
+    pub label: String,
+    pub count: i64,
+}
+
+#[derive(Template)]
+#[template(path = "staff_queue.html")]
+struct QueuePage {
+    page: PageCtx,
+    heading: String,
+    lines: Vec<QueueLine>,
+    counts: Vec<Count>,
+    next_link: Option<String>,
+    departments: Vec<Opt>,
+    states: Vec<Opt>,
+    categories: Vec<Opt>,
+    channels: Vec<Opt>,
+    areas: Vec<Opt>,
+    dues: Vec<Opt>,
+    all_departments: bool,
+    error: Option<String>,
+}
+
+#[get("/staff")]
+pub async fn queue(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<App>,
+    SignedIn(user): SignedIn,
+    params: web::Query<QueueParams>,
+) -> Result<HttpResponse, PageError> {
+    let page = PageCtx::staff(&req, &session, &user);
+    let locale = page.locale();
+    let catalog = state.catalog();
+    let now = state.now();
+    let tz = state.tz;
+    let raw = req.query_string().to_string();
+    let filter = queue_filter(&params).page(locale)?;
+    let shown = filter.clone();
+    let role = user.role;
+    let loaded = queues::for_staff(&state, &user, filter).await;
+    let (rows, counts, next, department, error) = match loaded {
+        Ok(p) => (p.rows, p.counts, p.next, p.department, None),
+        Err(ServiceError::Invalid(errors)) => {
+            let text = field_messages(page.tr, &errors)
+                .into_values()
+                .collect::<Vec<_>>()
+                .join(" ");
+            (vec![], vec![], None, None, Some(text))
+        }
+        Err(e) => return Err(e).page(locale),
+    };
+    let tr = page.tr;
+    let lines = rows
+        .iter()
+        .map(|r| {
+            let due = r.due_at;
+            let state = CaseState::parse(&r.state);
+            let counts_for_department = state.is_some_and(CaseState::awaits_department);
+            QueueLine {
+                number: r.tracking_number.clone(),
+                title: r.title.clone(),
+                category: category_name(&catalog, locale, &r.category_code),
+                area: area_path_name(&catalog, locale, &r.area_code),
+                department: department_name(&catalog, locale, &r.department_code),
+                state: state
+                    .map(|s| state_name(tr, s).to_string())
+                    .unwrap_or_else(|| r.state.clone()),
+                state_code: r.state.clone(),
+                due: due.map(|d| date(locale, d, tz)),
+                overdue: counts_for_department && due.is_some_and(|d| d < now),
+                due_soon: counts_for_department
+                    && due.is_some_and(|d| d >= now && d <= now + chrono::Duration::days(DUE_SOON_DAYS)),
+                confidential: r.confidential,
+                objection_from: r
+                    .objection_from
+                    .as_deref()
+                    .map(|c| department_name(&catalog, locale, c)),
+                extension_pending: r.extension_state.as_deref() == Some(Extension::Requested.as_str()),
+            }
+        })
+        .collect();
+    let heading = match &department {
+        Some(code) => tr.f(
+            "queue.heading",
+            &[("department", &department_name(&catalog, locale, code))],
+        ),
+        None => tr.t("queue.heading_all").to_string(),
+    };
+    let next_link = next.map(|cursor| {
+        let kept: Vec<&str> = raw
+            .split('&')
+            .filter(|p| !p.starts_with("cursor=") && !p.is_empty())
+            .collect();
+        let mut query = kept.join("&");
+        if !query.is_empty() {
+            query.push('&');
+        }
+        format!("/staff?{query}cursor={}", encode(&cursor))
+    });
+    let view = QueuePage {
+        heading,
+        counts: counts
+            .into_iter()
+            .map(|(s, n)| Count {
+                code: s.as_str().to_string(),
+                label: state_name(tr, s).to_string(),
+                count: n,
+            })
+            .collect(),
+        lines,
+        next_link,
+        departments: if matches!(role, Role::Intake | Role::Leader) {
+            opts(
+                catalog
+                    .departments
+                    .iter()
+                    .map(|d| (d.code.as_str(), d.names.get(locale).to_string())),
+                shown.department.as_deref().or(department.as_deref()),
+            )
+        } else {
+            vec![]
+        },
+        states: opts(
+            CaseState::ALL
+                .iter()
+                .map(|s| (s.as_str(), state_name(tr, *s).to_string())),
+            shown.state.map(|s| s.as_str()),
+        ),
+        categories: opts(
+            catalog
+                .categories
+                .iter()
+                .map(|c| (c.code.as_str(), c.names.get(locale).to_string())),
+            shown.category.as_deref(),
+        ),
+        channels: opts(
+            Channel::ALL
+                .iter()
+                .map(|c| (c.as_str(), tr.t(&format!("channel.{}", c.as_str())).to_string())),
+            shown.channel.map(|c| c.as_str()),
+        ),
+        areas: opts(
+            catalog
+                .areas
+                .iter()
+                .map(|a| (a.code.as_str(), area_path_name(&catalog, locale, &a.code))),
+            shown.area.as_deref(),
+        ),
+        dues: opts(
+            [
+                ("overdue", tr.t("queue.overdue").to_string()),
+                ("soon", tr.t("queue.due_soon").to_string()),
+            ]
+            .into_iter(),
+            params.due.as_deref(),
+        ),
+        all_departments: params.department.as_deref() == Some(crate::service::queue::ALL_DEPARTMENTS),
+        error,
+        page,
+    };
+    Ok(html(StatusCode::OK, view.render()))
+}
