@@ -269,7 +269,6 @@ pub async fn submit_case(
     posted: Posted<FileForm>,
 ) -> Result<HttpResponse, PageError> {
     let (form, fresh) = posted.into_parts();
-    let form = form;
     let catalog = state.catalog();
     let page = PageCtx::new(&req, &session);
     let locale = page.locale();
