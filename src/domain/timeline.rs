@@ -16,8 +16,9 @@ use super::case::{ActorKind, Channel, Outcome, Rating, Visibility};
 use super::routing::RouteReason;
 
 /// What happened, with what it needs to be told in either language later.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantNames)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum EventData {
     /// The case was received.
     Received {
@@ -159,40 +160,9 @@ pub enum CloseReason {
 }
 
 impl EventData {
+    /// The event's kind: its serde tag, from the variant's name by the same rule.
     pub fn kind(&self) -> &'static str {
-        match self {
-            EventData::Received { .. } => "received",
-            EventData::Routed { .. } => "routed",
-            EventData::Accepted { .. } => "accepted",
-            EventData::NotAccepted { .. } => "not_accepted",
-            EventData::Objected { .. } => "objected",
-            EventData::Rerouted { .. } => "rerouted",
-            EventData::AssignmentConfirmed { .. } => "assignment_confirmed",
-            EventData::Transferred { .. } => "transferred",
-            EventData::Started => "started",
-            EventData::ExtensionRequested { .. } => "extension_requested",
-            EventData::ExtensionApproved { .. } => "extension_approved",
-            EventData::ExtensionRefused { .. } => "extension_refused",
-            EventData::Answered { .. } => "answered",
-            EventData::Note { .. } => "note",
-            EventData::Withdrawn => "withdrawn",
-            EventData::Confirmed => "confirmed",
-            EventData::Evaluated { .. } => "evaluated",
-            EventData::ReviewRequested { .. } => "review_requested",
-            EventData::ReviewAccepted { .. } => "review_accepted",
-            EventData::ReviewAnswered { .. } => "review_answered",
-            EventData::ReReviewRequested { .. } => "re_review_requested",
-            EventData::ReReviewAccepted { .. } => "re_review_accepted",
-            EventData::ReReviewAnswered { .. } => "re_review_answered",
-            EventData::HearingStarted { .. } => "hearing_started",
-            EventData::HearingEnded { .. } => "hearing_ended",
-            EventData::Closed { .. } => "closed",
-            EventData::ReceptionBooked { .. } => "reception_booked",
-            EventData::ReceptionCancelled { .. } => "reception_cancelled",
-            EventData::ReceptionDayCancelled { .. } => "reception_day_cancelled",
-            EventData::ReceptionHeld { .. } => "reception_held",
-            EventData::Supervised { .. } => "supervised",
-        }
+        self.into()
     }
 }
 
@@ -365,6 +335,41 @@ pub fn chain(
         });
     }
     out
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::*;
+
+    /// The tags serde reads, as its error for an unknown one lists them.
+    fn serde_tags() -> Vec<String> {
+        let err = serde_json::from_str::<EventData>(r#"{"kind":"?"}"#)
+            .unwrap_err()
+            .to_string();
+        let list = err
+            .split("expected one of ")
+            .nth(1)
+            .expect("serde lists the variants");
+        list.split(", ")
+            .map(|t| {
+                t.trim_matches(|c: char| c == '`' || c.is_whitespace() || c == ',')
+                    .to_string()
+            })
+            .map(|t| t.split('`').next().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn kinds_are_the_serde_tags() {
+        use strum::VariantNames;
+        let ours: Vec<String> = EventData::VARIANTS.iter().map(|v| v.to_string()).collect();
+        assert_eq!(ours, serde_tags());
+        let event = EventData::ReReviewAccepted {
+            answer_due: chrono::Utc::now(),
+        };
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(json["kind"], event.kind());
+    }
 }
 
 #[cfg(test)]

@@ -14,8 +14,9 @@ use crate::format::encode;
 use crate::format::{area_path_name, category_name, date, department_name};
 use crate::i18n::Tr;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum MailData {
     /// To the resident: the case is filed; the private link.
     Receipt {
@@ -198,33 +199,18 @@ pub struct DigestLine {
 }
 
 impl MailData {
+    /// The data's kind: its serde tag, from the variant's name by the same rule.
     pub fn kind(&self) -> &'static str {
+        self.into()
+    }
+
+    /// Which mail this is, as the outbox and its page name it: the kind, except that a
+    /// reception booking's data makes two mails (the booking and the day-before reminder).
+    pub fn mail(&self) -> &'static str {
         match self {
-            MailData::Receipt { .. } => "receipt",
-            MailData::Assignment { .. } => "assignment",
-            MailData::Accepted { .. } => "accepted",
-            MailData::NotAccepted { .. } => "not_accepted",
-            MailData::Transferred { .. } => "transferred",
-            MailData::ExtensionRequested { .. } => "extension_requested",
-            MailData::ExtensionApproved { .. } => "extension_approved",
-            MailData::Answered { .. } => "answered",
-            MailData::ReviewAccepted { .. } => "review_accepted",
-            MailData::ReviewDecided { .. } => "review_decided",
-            MailData::Closed { .. } => "closed",
-            MailData::Withdrawn { .. } => "withdrawn",
-            MailData::Unsatisfied { .. } => "unsatisfied",
-            MailData::Reminder { .. } => "reminder",
-            MailData::Escalation { .. } => "escalation",
-            MailData::Digest { .. } => "digest",
-            MailData::SignInLink { .. } => "sign_in_link",
-            MailData::SupportConfirm { .. } => "support_confirm",
-            MailData::FilingConfirm { .. } => "filing_confirm",
-            MailData::PublicUpdate { .. } => "public_update",
             MailData::Reception { reminder: false, .. } => "reception_booked",
             MailData::Reception { reminder: true, .. } => "reception_reminder",
-            MailData::ReceptionDayCancelled { .. } => "reception_day_cancelled",
-            MailData::ReceptionList { .. } => "reception_list",
-            MailData::Supervised { .. } => "supervised",
+            other => other.kind(),
         }
     }
 }

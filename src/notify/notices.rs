@@ -26,7 +26,7 @@ pub fn notice(
     now: DateTime<Utc>,
 ) -> NewNotice {
     NewNotice {
-        kind: data.kind().to_string(),
+        kind: data.mail().to_string(),
         case_id,
         recipient: recipient.to_string(),
         locale: locale.as_str().to_string(),

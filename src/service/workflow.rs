@@ -43,14 +43,20 @@ pub fn facts_of(record: &CaseRecord, events: &[EventRecord]) -> Result<Facts, Se
             None => None,
         },
     };
-    let timeline: Vec<(DateTime<Utc>, EventData)> = events
+    // An event the machine cannot read would make it decide on wrong facts: refuse.
+    let timeline = events
         .iter()
-        .filter_map(|e| {
+        .map(|e| {
             serde_json::from_str(&e.payload)
-                .ok()
                 .map(|data| (e.created_at.and_utc(), data))
+                .map_err(|err| {
+                    ServiceError::Internal(format!(
+                        "event {} of case {} ({}) is unreadable: {err}",
+                        e.seq, record.tracking_number, e.kind
+                    ))
+                })
         })
-        .collect();
+        .collect::<Result<Vec<(DateTime<Utc>, EventData)>, ServiceError>>()?;
     Ok(Facts {
         concerned: record.concerned_department.clone(),
         ..Facts::from_timeline(
@@ -82,16 +88,19 @@ pub struct Acted {
     pub events: Vec<EventData>,
 }
 
-/// Appends events that change nothing but the timeline (a booking, a meeting, personal
-/// charge) under the same check as actions, with the mail they cause.
-pub fn record_events(
+/// The one way onto a case's timeline. Each event is keyed to the one before it; the
+/// head moves only if nobody moved it since the case was read (else `Conflict`), with
+/// the new status when there is one; the mail the events cause is queued. All in the
+/// caller's transaction. Returns how many notices were queued.
+fn append(
     conn: &mut DbConn,
     rules: Rules<'_>,
     record: &CaseRecord,
-    events: Vec<(EventData, Visibility)>,
+    events: &[(EventData, Visibility)],
     actor: &Actor,
+    status: Option<&Status>,
     now: DateTime<Utc>,
-) -> Result<(), ServiceError> {
+) -> Result<usize, ServiceError> {
     let (actor_kind, actor_id) = match actor {
         Actor::Resident => (ActorKind::Resident, None),
         Actor::Staff(s) => (ActorKind::Staff, Some(s.user_id)),
@@ -115,32 +124,64 @@ pub fn record_events(
     );
     let head = chained
         .last()
-        .ok_or_else(|| ServiceError::Internal("no events to record".into()))?;
-    if !crate::db::cases::advance_head(
-        conn,
-        record.id,
-        record.last_event_seq,
-        head.seq,
-        &head.hash,
-        now.naive_utc(),
-    )? {
+        .ok_or_else(|| ServiceError::Internal("no events to append".into()))?;
+    let moved = match status {
+        Some(status) => update_status(
+            conn,
+            record.id,
+            record.last_event_seq,
+            &StatusChange {
+                state: status.state.as_str(),
+                department_code: &status.department,
+                due_at: status.due_at.map(|t| t.naive_utc()),
+                answer_due_at: status.answer_due_at.map(|t| t.naive_utc()),
+                objection_from: status.objection_from.as_deref(),
+                extension_state: status.extension.map(Extension::as_str),
+                updated_at: now.naive_utc(),
+                last_event_seq: head.seq,
+                last_event_hash: &head.hash,
+            },
+        )?,
+        None => crate::db::cases::advance_head(
+            conn,
+            record.id,
+            record.last_event_seq,
+            head.seq,
+            &head.hash,
+            now.naive_utc(),
+        )?,
+    };
+    if !moved {
         return Err(ServiceError::Conflict {
             key: "error.concurrent",
         });
     }
     insert_events(conn, &chained)?;
-    let facts = facts_of(record, &[])?;
-    let data: Vec<EventData> = events.into_iter().map(|(data, _)| data).collect();
-    let notices = for_events(
-        conn,
-        rules.catalog,
-        About::from(record),
-        &facts.status,
-        &data,
-        now,
-    )?;
+    let unchanged;
+    let status = match status {
+        Some(status) => status,
+        None => {
+            unchanged = facts_of(record, &[])?.status;
+            &unchanged
+        }
+    };
+    let data: Vec<EventData> = events.iter().map(|(data, _)| data.clone()).collect();
+    let notices = for_events(conn, rules.catalog, About::from(record), status, &data, now)?;
     insert_notices(conn, &notices)?;
-    Ok(())
+    Ok(notices.len())
+}
+
+/// Appends events that change nothing but the timeline (a booking, a meeting, personal
+/// charge) under the same check as actions, with the mail they cause.
+pub fn record_events(
+    conn: &mut DbConn,
+    rules: Rules<'_>,
+    record: &CaseRecord,
+    events: Vec<(EventData, Visibility)>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    append(conn, rules, record, &events, actor, None, now).map(|_| ())
 }
 
 /// Applies `action` by `actor` to the case. Call inside a write transaction.
@@ -155,69 +196,18 @@ pub fn act(
 ) -> Result<Acted, ServiceError> {
     let (record, _, facts) = load(conn, number)?;
     let decision = decide(actor, action, &facts, &rules.context(&record.category_code, now))?;
-    let (actor_kind, actor_id) = match actor {
-        Actor::Resident => (ActorKind::Resident, None),
-        Actor::Staff(s) => (ActorKind::Staff, Some(s.user_id)),
-        Actor::System => (ActorKind::System, None),
-    };
-    let chained = chain(
-        rules.chain_key,
-        record.id,
-        record.last_event_seq,
-        &record.last_event_hash,
-        decision
-            .events
-            .iter()
-            .map(|(data, visibility)| NewEvent {
-                data: data.clone(),
-                visibility: *visibility,
-                actor_kind,
-                actor_id,
-                at: now,
-            })
-            .collect(),
-    );
-    let head = chained
-        .last()
-        .ok_or_else(|| ServiceError::Internal("a decision without events".into()))?;
     let status = &decision.status;
-    let written = update_status(
-        conn,
-        record.id,
-        record.last_event_seq,
-        &StatusChange {
-            state: status.state.as_str(),
-            department_code: &status.department,
-            due_at: status.due_at.map(|t| t.naive_utc()),
-            answer_due_at: status.answer_due_at.map(|t| t.naive_utc()),
-            objection_from: status.objection_from.as_deref(),
-            extension_state: status.extension.map(Extension::as_str),
-            updated_at: now.naive_utc(),
-            last_event_seq: head.seq,
-            last_event_hash: &head.hash,
-        },
-    )?;
-    if !written {
-        return Err(ServiceError::Conflict {
-            key: "error.concurrent",
-        });
-    }
-    insert_events(conn, &chained)?;
-    let events: Vec<EventData> = decision.events.iter().map(|(data, _)| data.clone()).collect();
-    let notices = for_events(conn, rules.catalog, About::from(&record), status, &events, now)?;
-    insert_notices(conn, &notices)?;
-    tracing::info!(state = %status.state, department = %status.department, notices = notices.len(), "case updated");
+    let notices = append(conn, rules, &record, &decision.events, actor, Some(status), now)?;
+    tracing::info!(state = %status.state, department = %status.department, notices, "case updated");
     Ok(Acted {
         case_id: record.id,
         tracking_number: record.tracking_number,
         before: facts.status,
+        events: decision.events.into_iter().map(|(data, _)| data).collect(),
         status: decision.status,
-        events,
     })
 }
 
-/// A case as staff see it: everything but the resident's identity, which is revealed
-/// (and logged) on request.
 /// One of the resident's own actions (evaluate, ask for a review, withdraw), their proof
 /// checked in the same transaction.
 pub async fn resident_acts(

@@ -21,7 +21,34 @@ both_backends!(
     the_queue_filters_sorts_by_deadline_and_pages_by_keyset,
     audit_verify_finds_an_altered_or_removed_timeline_row,
     an_objection_goes_to_the_intake_office_which_places_the_case,
+    an_unreadable_event_stops_the_machine_instead_of_deciding_on_less,
 );
+
+/// The state machine decides on the whole timeline: an event it cannot read (a corrupt
+/// row, a kind from a newer release) is an error, not a gap it skips.
+async fn an_unreadable_event_stops_the_machine_instead_of_deciding_on_less(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let env = app.token_for("env").await;
+    let (number, _) = filed(&app).await;
+    let (disable, enable) = match backend {
+        Backend::Sqlite => ("DROP TRIGGER case_events_no_update;", ""),
+        Backend::Postgres => (
+            "ALTER TABLE case_events DISABLE TRIGGER case_events_no_update;",
+            "ALTER TABLE case_events ENABLE TRIGGER case_events_no_update;",
+        ),
+    };
+    let db = app.state.db.clone();
+    let sql = format!(
+        "{disable} UPDATE case_events SET payload = '{{\"kind\":\"from_the_future\"}}' WHERE seq = 1; {enable}"
+    );
+    tokio::task::spawn_blocking(move || db.get().unwrap().batch_execute(&sql).unwrap())
+        .await
+        .unwrap();
+    let (status, reply) = app.act(&env, &number, "accept", json!({})).await;
+    assert_eq!(status, 500, "{reply}");
+    let (_, public) = app.get_json(&format!("/api/v1/cases/{number}")).await;
+    assert_eq!(public["state"], "routed", "nothing was decided");
+}
 
 async fn a_case_goes_from_filing_to_answer_and_the_resident_sees_each_public_step(backend: Backend) {
     let app = spawn_app(backend).await;
