@@ -75,6 +75,12 @@ fn the_web_layer_reaches_the_database_only_through_services() {
 }
 
 #[test]
+fn jobs_work_through_services() {
+    let found = mentions("jobs", &["crate::db", "DbConn", ".run(", ".write("], &[]);
+    assert!(found.is_empty(), "jobs reach the database:\n{}", found.join("\n"));
+}
+
+#[test]
 fn only_the_db_layer_speaks_diesel() {
     for dir in ["web", "jobs", "notify", "domain", "app"] {
         let found = mentions(dir, &["diesel::", "use diesel"], &[]);

@@ -325,8 +325,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let jobs = Jobs::new(state).map_err(|e| anyhow::anyhow!(e))?;
             let (scanned, delivered) = jobs.run_once(now).await?;
             println!(
-                "as of {now}: {} reminders, {} escalations, {} cases closed, {} digests; mail: {} sent, {} to retry, {} given up",
-                scanned.reminders, scanned.escalations, scanned.closed, scanned.digests, delivered.sent, delivered.failed, delivered.dead
+                "as of {now}: {} reminders, {} escalations, {} cases closed, {} digests, {} items skipped on errors; mail: {} sent, {} to retry, {} given up",
+                scanned.reminders, scanned.escalations, scanned.closed, scanned.digests, scanned.failed, delivered.sent, delivered.failed, delivered.dead
             );
             Ok(())
         }),

@@ -4,6 +4,7 @@
 
 pub mod mail;
 pub mod notices;
+pub mod scheduled;
 pub mod seal;
 pub mod transport;
 pub mod worker;

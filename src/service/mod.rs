@@ -16,6 +16,7 @@ pub mod queue;
 pub mod reception;
 pub mod reports;
 pub mod residents;
+pub mod scan;
 pub mod sessions;
 pub mod similar;
 pub mod templates;

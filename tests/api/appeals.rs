@@ -59,7 +59,64 @@ both_backends!(
     an_unsatisfied_resident_goes_through_review_and_re_review_to_a_final_case,
     windows_nobody_uses_close_the_case_by_the_scan,
     a_resident_withdraws_before_the_answer_but_not_after,
+    one_broken_case_is_skipped_and_the_scan_goes_on,
 );
+
+/// A case the scan cannot handle (here: a timeline event it cannot read) is logged,
+/// counted and skipped; the cases after it are still closed and reminded of.
+async fn one_broken_case_is_skipped_and_the_scan_goes_on(backend: Backend) {
+    use diesel::connection::SimpleConnection;
+    let app = spawn_app(backend).await;
+    let (broken, _) = answered(&app).await;
+    let (fine, fine_token) = answered(&app).await;
+    let waiting = app.file(&complaint()).await;
+    let (disable, enable) = match backend {
+        Backend::Sqlite => ("DROP TRIGGER case_events_no_update;", ""),
+        Backend::Postgres => (
+            "ALTER TABLE case_events DISABLE TRIGGER case_events_no_update;",
+            "ALTER TABLE case_events ENABLE TRIGGER case_events_no_update;",
+        ),
+    };
+    let sql = format!(
+        "{disable} UPDATE case_events SET payload = 'not json' WHERE seq = 1 AND case_id = \
+         (SELECT id FROM cases WHERE tracking_number = '{broken}'); {enable}"
+    );
+    let db = app.state.db.clone();
+    tokio::task::spawn_blocking(move || db.get().unwrap().batch_execute(&sql).unwrap())
+        .await
+        .unwrap();
+
+    app.advance(Days::days(33));
+    let (scanned, _) = app.run_jobs().await;
+    assert_eq!(scanned.closed, 1, "{scanned:?}");
+    assert_eq!(scanned.failed, 1, "{scanned:?}");
+    assert!(
+        scanned.escalations > 0,
+        "the scan went on to the overdue filing: {scanned:?}"
+    );
+    assert_eq!(resident_view(&app, &fine, &fine_token).await["state"], "closed");
+    let waiting_number = waiting["tracking_number"].as_str().unwrap();
+    let (_, public) = app.get_json(&format!("/api/v1/cases/{waiting_number}")).await;
+    assert_eq!(public["state"], "routed");
+    let metrics = app
+        .api
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("job_items_failed_total{job=\"evaluation_over\"}"),
+        "{}",
+        metrics
+            .lines()
+            .filter(|l| l.contains("job_"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
 
 async fn an_unsatisfied_resident_goes_through_review_and_re_review_to_a_final_case(backend: Backend) {
     let sink = SmtpSink::start();
