@@ -110,3 +110,11 @@ fn forms_check_csrf_through_one_extractor() {
         found.join("\n")
     );
 }
+
+/// Who may do what is decided in `domain` and enforced in `service`; pages ask, they do
+/// not compare roles themselves.
+#[test]
+fn pages_do_not_decide_permissions_by_role() {
+    let found = mentions("web", &["role == Role::", "matches!(role", "matches!(user.role"], &[]);
+    assert!(found.is_empty(), "role checks in the web layer:\n{}", found.join("\n"));
+}

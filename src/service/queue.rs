@@ -125,17 +125,23 @@ fn invalid(field: &str, key: &'static str) -> ServiceError {
 pub const ALL_DEPARTMENTS: &str = "all";
 
 /// The department whose queue `user` sees for `wanted` (`None`: every department).
+/// Whether `user` may see every department's queue at once (and so choose among them).
+pub fn sees_all_departments(user: &StaffUser) -> bool {
+    matches!(user.role, Role::Intake | Role::Leader)
+}
+
 fn department_for(
     user: &StaffUser,
     wanted: Option<&str>,
     catalog: &Catalog,
 ) -> Result<Option<String>, ServiceError> {
     if wanted == Some(ALL_DEPARTMENTS) {
-        return match user.role {
-            Role::Intake | Role::Leader => Ok(None),
-            _ => Err(ServiceError::Forbidden {
+        return if sees_all_departments(user) {
+            Ok(None)
+        } else {
+            Err(ServiceError::Forbidden {
                 key: "deny.not_your_case",
-            }),
+            })
         };
     }
     if let Some(code) = wanted

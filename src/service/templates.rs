@@ -37,7 +37,6 @@ fn kept_by(user: &StaffUser) -> Result<Option<String>, ServiceError> {
     }
 }
 
-/// Whether `user` may add and remove templates.
 /// An answer template as staff pick it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnswerTemplate {
@@ -93,6 +92,17 @@ pub async fn remove(app: &App, user: &StaffUser, id: i32) -> Result<(), ServiceE
     app.write(move |conn, _, _| delete(conn, &user, id)).await
 }
 
+/// Whether `user` may remove this template: administrators any, heads their
+/// department's.
+pub fn may_remove(user: &StaffUser, template: &AnswerTemplate) -> bool {
+    match kept_by(user) {
+        Ok(None) => true,
+        Ok(department) => template.department_code == department,
+        Err(_) => false,
+    }
+}
+
+/// Whether `user` may add and remove templates.
 pub fn may_manage(user: &StaffUser) -> bool {
     kept_by(user).is_ok()
 }

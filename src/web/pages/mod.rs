@@ -19,6 +19,7 @@ use super::BODY_LIMIT;
 use super::error::{AppError, for_request};
 use super::locale::locale_of;
 use crate::domain::locale::Locale;
+use crate::domain::permissions::{Duty, may};
 use crate::i18n::Tr;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -152,9 +153,9 @@ impl PageCtx {
         page.user = Some(Badge {
             name: user.display_name.clone(),
             role: page.tr.t(&format!("role.{}", user.role.as_str())).to_string(),
-            is_admin: user.role == crate::domain::case::Role::Admin,
-            is_intake: user.role == crate::domain::case::Role::Intake,
-            is_leader: user.role == crate::domain::case::Role::Leader,
+            is_admin: may(user.role, Duty::Administer),
+            is_intake: may(user.role, Duty::RecordOnBehalf),
+            is_leader: may(user.role, Duty::ReceiveResidents),
         });
         page
     }

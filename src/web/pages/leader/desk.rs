@@ -11,9 +11,9 @@ use chrono::Duration;
 use serde::Deserialize;
 
 use super::{DayLine, MonthQuery, month_or_now};
-use crate::domain::case::Role;
 use crate::domain::deadline::local_date;
 use crate::domain::local_path::LocalPath;
+use crate::domain::permissions::{Duty, may};
 use crate::format::{area_path_name, date, department_name, state_name};
 use crate::service::auth::StaffUser;
 use crate::service::reception::{self, DayInput};
@@ -104,7 +104,7 @@ async fn leader_page(
     let locale = page.locale();
     let catalog = state.catalog();
     let now = state.now();
-    let is_leader = user.role == Role::Leader;
+    let is_leader = may(user.role, Duty::ReceiveResidents);
     // This month's view runs on into the coming weeks, so the desk always shows what is next.
     let today = local_date(now, state.tz);
     let current = month == Month::of(today);

@@ -7,8 +7,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::DayLine;
-use crate::domain::case::{CaseState, Role};
+use crate::domain::case::CaseState;
 use crate::domain::deadline::local_date;
+use crate::domain::permissions::{Duty, may};
 use crate::format::{category_name, date, department_name, event_text, state_name};
 use crate::service::auth::StaffUser;
 use crate::service::reception::{self};
@@ -74,7 +75,7 @@ async fn day_page(
 ) -> Result<HttpResponse, PageError> {
     let locale = page.locale();
     let now = state.now();
-    let is_leader = user.role == Role::Leader;
+    let is_leader = may(user.role, Duty::ReceiveResidents);
     let user_id = user.id;
     let queue = reception::queue(state, &user, day_id).await.page(locale)?;
     let catalog = state.catalog();

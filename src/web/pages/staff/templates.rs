@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::domain::case::{Outcome, Role};
+use crate::domain::case::Outcome;
 use crate::format::{category_name, department_name};
 use crate::service::ServiceError;
 use crate::service::auth::StaffUser;
@@ -57,14 +57,12 @@ async fn templates_page(
     let locale = tr.locale();
     let catalog = state.catalog();
     let may_manage = crate::service::templates::may_manage(&user);
-    let own = user.department.clone();
-    let is_admin = user.role == Role::Admin;
     let list = templates::usable_for(state, &user, None).await?;
     Ok(TemplatesPage {
         lines: list
             .into_iter()
             .map(|t| TemplateLine {
-                removable: may_manage && (is_admin || t.department_code == own),
+                removable: crate::service::templates::may_remove(&user, &t),
                 id: t.id,
                 category: category_name(&catalog, locale, &t.category_code),
                 department: t

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
 
-use crate::domain::case::{CaseState, Channel, Role};
+use crate::domain::case::{CaseState, Channel};
 use crate::domain::workflow::Extension;
 use crate::format::{area_path_name, category_name, date, department_name, state_name};
 use crate::service::ServiceError;
@@ -76,7 +76,7 @@ pub async fn queue(
     let raw = req.query_string().to_string();
     let filter = queue_filter(&params).page(locale)?;
     let shown = filter.clone();
-    let role = user.role;
+    let sees_all = crate::service::queue::sees_all_departments(&user);
     let loaded = queues::for_staff(&state, &user, filter).await;
     let (rows, counts, next, department, error) = match loaded {
         Ok(p) => (p.rows, p.counts, p.next, p.department, None),
@@ -149,7 +149,7 @@ pub async fn queue(
             .collect(),
         lines,
         next_link,
-        departments: if matches!(role, Role::Intake | Role::Leader) {
+        departments: if sees_all {
             opts(
                 catalog
                     .departments
