@@ -115,6 +115,22 @@ fn forms_check_csrf_through_one_extractor() {
 /// not compare roles themselves.
 #[test]
 fn pages_do_not_decide_permissions_by_role() {
-    let found = mentions("web", &["role == Role::", "matches!(role", "matches!(user.role"], &[]);
-    assert!(found.is_empty(), "role checks in the web layer:\n{}", found.join("\n"));
+    let found = mentions(
+        "web",
+        &["role == Role::", "matches!(role", "matches!(user.role"],
+        &[],
+    );
+    assert!(
+        found.is_empty(),
+        "role checks in the web layer:\n{}",
+        found.join("\n")
+    );
+}
+
+/// Pages share parsers and downloads with the API through their own modules
+/// (`web::query`, `web::exports`), not by reaching into the API's handlers.
+#[test]
+fn pages_do_not_import_the_api() {
+    let found = mentions("web/pages", &["web::api::"], &[]);
+    assert!(found.is_empty(), "pages reaching into the API:\n{}", found.join("\n"));
 }

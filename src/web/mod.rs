@@ -7,6 +7,7 @@ pub mod auth;
 pub mod client;
 pub mod csrf;
 pub mod error;
+pub mod exports;
 pub mod forms;
 pub mod locale;
 pub mod ops;

@@ -2,59 +2,20 @@
 //! "me too", and the confirmation links.
 
 use actix_session::Session;
-use actix_web::http::header::{CONTENT_DISPOSITION, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
-use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::cases::{public_json, resident_json};
-use crate::domain::catalog::Catalog;
-use crate::domain::locale::Locale;
-use crate::format::rfc3339;
+use super::cases::public_json;
 use crate::service::caller::{Caller, ResidentProof};
-use crate::service::residents::{self, Export, Supported};
+use crate::service::residents::{self, Supported};
 use crate::web::App;
 use crate::web::auth::Asking;
-use crate::web::error::{ApiError, AppError, Localize};
+use crate::web::error::{ApiError, Localize};
+use crate::web::exports::{case_export, download, export_json};
 use crate::web::locale::Lang;
 use crate::web::query::parse_number;
 use crate::web::resident;
-
-/// Everything kept about a resident, as one JSON document.
-pub fn export_json(catalog: &Catalog, locale: Locale, tz: Tz, export: &Export, now: DateTime<Utc>) -> Value {
-    json!({
-        "exported_at": rfc3339(now),
-        "account": export.account.as_ref().map(|a| json!({
-            "email": a.email,
-            "locale": a.locale,
-            "created_at": rfc3339(a.created_at),
-            "last_seen_at": rfc3339(a.last_seen_at),
-        })),
-        "cases": export.cases.iter().map(|c| resident_json(catalog, locale, tz, c)).collect::<Vec<_>>(),
-        "supports": export.supports.iter().map(|(number, s)| json!({
-            "tracking_number": number,
-            "email": s.email,
-            "created_at": rfc3339(s.created_at),
-            "confirmed_at": s.confirmed_at.map(rfc3339),
-        })).collect::<Vec<_>>(),
-    })
-}
-
-/// A JSON download, named for what it holds.
-pub fn download(body: &Value, name: &str) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((
-            CONTENT_DISPOSITION,
-            ContentDisposition {
-                disposition: DispositionType::Attachment,
-                parameters: vec![DispositionParam::Filename(name.to_string())],
-            },
-        ))
-        .content_type("application/json; charset=utf-8")
-        .body(serde_json::to_string_pretty(body).unwrap_or_default())
-}
 
 #[derive(Deserialize)]
 pub struct EmailBody {
@@ -149,23 +110,6 @@ pub async fn case_data(
     let number = parse_number(&path).api(locale)?;
     let body = case_export(&state, locale, &caller, number).await.api(locale)?;
     Ok(download(&body, &format!("huiying-{}.json", path.trim())))
-}
-
-/// The export of one case for whoever proves it is theirs.
-pub async fn case_export(
-    state: &App,
-    locale: Locale,
-    caller: &Caller,
-    number: crate::domain::tracking::TrackingNumber,
-) -> Result<Value, AppError> {
-    let export = residents::export_one(state, caller, number).await?;
-    Ok(export_json(
-        &state.catalog(),
-        locale,
-        state.tz,
-        &export,
-        state.now(),
-    ))
 }
 
 /// "Me too": 202 until the mailed link is followed; 200 at once for a signed-in resident

@@ -1,0 +1,68 @@
+//! The data downloads (everything kept about a resident, or one case), shared by the
+//! pages and the API.
+
+use actix_web::HttpResponse;
+use actix_web::http::header::{CONTENT_DISPOSITION, ContentDisposition, DispositionParam, DispositionType};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde_json::{Value, json};
+
+use crate::domain::catalog::Catalog;
+use crate::domain::locale::Locale;
+use crate::format::rfc3339;
+use crate::service::caller::Caller;
+use crate::service::residents::{self, Export};
+use crate::web::App;
+use crate::web::api::cases::resident_json;
+use crate::web::error::AppError;
+
+/// Everything kept about a resident, as one JSON document.
+pub fn export_json(catalog: &Catalog, locale: Locale, tz: Tz, export: &Export, now: DateTime<Utc>) -> Value {
+    json!({
+        "exported_at": rfc3339(now),
+        "account": export.account.as_ref().map(|a| json!({
+            "email": a.email,
+            "locale": a.locale,
+            "created_at": rfc3339(a.created_at),
+            "last_seen_at": rfc3339(a.last_seen_at),
+        })),
+        "cases": export.cases.iter().map(|c| resident_json(catalog, locale, tz, c)).collect::<Vec<_>>(),
+        "supports": export.supports.iter().map(|(number, s)| json!({
+            "tracking_number": number,
+            "email": s.email,
+            "created_at": rfc3339(s.created_at),
+            "confirmed_at": s.confirmed_at.map(rfc3339),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// A JSON download, named for what it holds.
+pub fn download(body: &Value, name: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((
+            CONTENT_DISPOSITION,
+            ContentDisposition {
+                disposition: DispositionType::Attachment,
+                parameters: vec![DispositionParam::Filename(name.to_string())],
+            },
+        ))
+        .content_type("application/json; charset=utf-8")
+        .body(serde_json::to_string_pretty(body).unwrap_or_default())
+}
+
+/// The export of one case for whoever proves it is theirs.
+pub async fn case_export(
+    state: &App,
+    locale: Locale,
+    caller: &Caller,
+    number: crate::domain::tracking::TrackingNumber,
+) -> Result<Value, AppError> {
+    let export = residents::export_one(state, caller, number).await?;
+    Ok(export_json(
+        &state.catalog(),
+        locale,
+        state.tz,
+        &export,
+        state.now(),
+    ))
+}
