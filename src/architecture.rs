@@ -132,5 +132,9 @@ fn pages_do_not_decide_permissions_by_role() {
 #[test]
 fn pages_do_not_import_the_api() {
     let found = mentions("web/pages", &["web::api::"], &[]);
-    assert!(found.is_empty(), "pages reaching into the API:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "pages reaching into the API:\n{}",
+        found.join("\n")
+    );
 }

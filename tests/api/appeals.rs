@@ -65,26 +65,11 @@ both_backends!(
 /// A case the scan cannot handle (here: a timeline event it cannot read) is logged,
 /// counted and skipped; the cases after it are still closed and reminded of.
 async fn one_broken_case_is_skipped_and_the_scan_goes_on(backend: Backend) {
-    use diesel::connection::SimpleConnection;
     let app = spawn_app(backend).await;
     let (broken, _) = answered(&app).await;
     let (fine, fine_token) = answered(&app).await;
     let waiting = app.file(&complaint()).await;
-    let (disable, enable) = match backend {
-        Backend::Sqlite => ("DROP TRIGGER case_events_no_update;", ""),
-        Backend::Postgres => (
-            "ALTER TABLE case_events DISABLE TRIGGER case_events_no_update;",
-            "ALTER TABLE case_events ENABLE TRIGGER case_events_no_update;",
-        ),
-    };
-    let sql = format!(
-        "{disable} UPDATE case_events SET payload = 'not json' WHERE seq = 1 AND case_id = \
-         (SELECT id FROM cases WHERE tracking_number = '{broken}'); {enable}"
-    );
-    let db = app.state.db.clone();
-    tokio::task::spawn_blocking(move || db.get().unwrap().batch_execute(&sql).unwrap())
-        .await
-        .unwrap();
+    app.corrupt_event(backend, &broken, 1, "not json").await;
 
     app.advance(Days::days(33));
     let (scanned, _) = app.run_jobs().await;
@@ -98,15 +83,7 @@ async fn one_broken_case_is_skipped_and_the_scan_goes_on(backend: Backend) {
     let waiting_number = waiting["tracking_number"].as_str().unwrap();
     let (_, public) = app.get_json(&format!("/api/v1/cases/{waiting_number}")).await;
     assert_eq!(public["state"], "routed");
-    let metrics = app
-        .api
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("job_items_failed_total{job=\"evaluation_over\"}"),
         "{}",

@@ -244,6 +244,38 @@ macro_rules! both_backends {
 }
 
 impl TestApp {
+    /// What `/metrics` shows now.
+    pub async fn metrics(&self) -> String {
+        let response = self.api.get(self.url("/metrics")).send().await.expect("sent");
+        response.text().await.expect("text")
+    }
+
+    /// Overwrites the payload of event `seq` of case `number`, as someone with write access
+    /// to the database could (the no-update trigger set aside for it).
+    pub async fn corrupt_event(&self, backend: Backend, number: &str, seq: i32, payload: &str) {
+        use diesel::connection::SimpleConnection;
+        let (disable, enable) = match backend {
+            Backend::Sqlite => ("DROP TRIGGER case_events_no_update;", ""),
+            Backend::Postgres => (
+                "ALTER TABLE case_events DISABLE TRIGGER case_events_no_update;",
+                "ALTER TABLE case_events ENABLE TRIGGER case_events_no_update;",
+            ),
+        };
+        let sql = format!(
+            "{disable} UPDATE case_events SET payload = '{payload}' WHERE seq = {seq} AND case_id = \
+             (SELECT id FROM cases WHERE tracking_number = '{number}'); {enable}"
+        );
+        let db = self.state.db.clone();
+        tokio::task::spawn_blocking(move || {
+            db.get()
+                .expect("connection")
+                .batch_execute(&sql)
+                .expect("corrupted")
+        })
+        .await
+        .expect("ran");
+    }
+
     /// An API token for a demo account, issued directly (no password round).
     pub async fn token_for(&self, username: &str) -> String {
         let db = self.state.db.clone();

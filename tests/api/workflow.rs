@@ -30,20 +30,8 @@ async fn an_unreadable_event_stops_the_machine_instead_of_deciding_on_less(backe
     let app = spawn_app(backend).await;
     let env = app.token_for("env").await;
     let (number, _) = filed(&app).await;
-    let (disable, enable) = match backend {
-        Backend::Sqlite => ("DROP TRIGGER case_events_no_update;", ""),
-        Backend::Postgres => (
-            "ALTER TABLE case_events DISABLE TRIGGER case_events_no_update;",
-            "ALTER TABLE case_events ENABLE TRIGGER case_events_no_update;",
-        ),
-    };
-    let db = app.state.db.clone();
-    let sql = format!(
-        "{disable} UPDATE case_events SET payload = '{{\"kind\":\"from_the_future\"}}' WHERE seq = 1; {enable}"
-    );
-    tokio::task::spawn_blocking(move || db.get().unwrap().batch_execute(&sql).unwrap())
-        .await
-        .unwrap();
+    app.corrupt_event(backend, &number, 1, r#"{"kind":"from_the_future"}"#)
+        .await;
     let (status, reply) = app.act(&env, &number, "accept", json!({})).await;
     assert_eq!(status, 500, "{reply}");
     let (_, public) = app.get_json(&format!("/api/v1/cases/{number}")).await;
