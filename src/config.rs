@@ -75,6 +75,11 @@ pub struct Settings {
     pub upload_slots: usize,
     /// SMTP connections the mail worker delivers over in parallel.
     pub mail_connections: usize,
+    /// `development` (the default) or `production`: in production `serve` refuses to
+    /// start without SMTP, secure cookies and a public URL.
+    pub env: String,
+    /// `/readyz` says not ready while more mails than this wait past their time.
+    pub ready_mail_backlog: i64,
 }
 
 impl Default for Settings {
@@ -107,6 +112,8 @@ impl Default for Settings {
             lookup_limit_per_hour: 30,
             upload_slots: 4,
             mail_connections: 4,
+            env: "development".into(),
+            ready_mail_backlog: 1000,
         }
     }
 }
@@ -145,12 +152,16 @@ impl std::fmt::Debug for Settings {
             .field("lookup_limit_per_hour", &self.lookup_limit_per_hour)
             .field("upload_slots", &self.upload_slots)
             .field("mail_connections", &self.mail_connections)
+            .field("env", &self.env)
+            .field("ready_mail_backlog", &self.ready_mail_backlog)
             .finish()
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    #[error("the settings are not fit for production:\n{0}")]
+    NotForProduction(String),
     #[error("configuration: {0}")]
     Load(#[from] Box<figment::Error>),
     #[error("unknown time zone {0:?}: use an IANA name such as Asia/Shanghai")]
@@ -232,6 +243,183 @@ impl Settings {
 
     pub fn resident_session_lifetime(&self) -> chrono::Duration {
         chrono::Duration::days(i64::from(self.resident_session_days.max(1)))
+    }
+}
+
+/// One thing wrong with the settings, and how bad it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// An error stops `check-config` (and, in production, `serve`); a warning is said.
+    pub error: bool,
+    /// The setting, as its environment variable.
+    pub setting: &'static str,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let level = if self.error { "error" } else { "warning" };
+        write!(f, "{level}: {}: {}", self.setting, self.message)
+    }
+}
+
+impl Settings {
+    pub fn is_production(&self) -> bool {
+        self.env.eq_ignore_ascii_case("production")
+    }
+
+    /// In production, refuses settings with any error (`serve` and `worker` call this).
+    pub fn fit_to_serve(&self) -> Result<(), ConfigError> {
+        let errors: Vec<String> = self
+            .problems()
+            .into_iter()
+            .filter(|p| p.error)
+            .map(|p| p.to_string())
+            .collect();
+        if self.is_production() && !errors.is_empty() {
+            return Err(ConfigError::NotForProduction(errors.join("\n")));
+        }
+        Ok(())
+    }
+
+    /// Everything wrong with these settings, errors first. Pure: reads no files and
+    /// opens no connections.
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut found = Vec::new();
+        let mut say = |error: bool, setting: &'static str, message: String| {
+            found.push(Problem {
+                error,
+                setting,
+                message,
+            })
+        };
+        let production = self.is_production();
+        if !matches!(
+            self.env.to_ascii_lowercase().as_str(),
+            "development" | "production"
+        ) {
+            say(
+                true,
+                "HUIYING_ENV",
+                format!("{:?} is neither development nor production", self.env),
+            );
+        }
+        if self.bind.parse::<std::net::SocketAddr>().is_err() {
+            say(
+                true,
+                "HUIYING_BIND",
+                format!("{:?} is not an address:port such as 127.0.0.1:8080", self.bind),
+            );
+        }
+        if let Some(url) = &self.database_url
+            && url.contains("://")
+            && !["sqlite://", "postgres://", "postgresql://"]
+                .iter()
+                .any(|s| url.starts_with(s))
+        {
+            say(
+                true,
+                "DATABASE_URL",
+                "use sqlite://PATH, a file path, or postgres://…".into(),
+            );
+        }
+        if self.tz().is_err() {
+            say(
+                true,
+                "HUIYING_TIMEZONE",
+                format!(
+                    "unknown time zone {:?}; use an IANA name such as Asia/Shanghai",
+                    self.timezone
+                ),
+            );
+        }
+        if self.pool_size == 0 {
+            say(true, "HUIYING_POOL_SIZE", "must be at least 1".into());
+        }
+        match &self.smtp_url {
+            Some(url) if !(url.starts_with("smtp://") || url.starts_with("smtps://")) => say(
+                true,
+                "HUIYING_SMTP_URL",
+                "must start with smtp:// or smtps://".into(),
+            ),
+            Some(url)
+                if url
+                    .split_once("://")
+                    .is_none_or(|(_, rest)| rest.trim_matches('/').is_empty()) =>
+            {
+                say(true, "HUIYING_SMTP_URL", "names no server".into())
+            }
+            None if production => say(
+                true,
+                "HUIYING_SMTP_URL",
+                "not set: in production mail must go to a real SMTP server, not to files".into(),
+            ),
+            _ => {}
+        }
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            say(
+                true,
+                "HUIYING_MAIL_FROM",
+                format!(
+                    "{:?} is not a mail address (such as 回应 <noreply@example.gov.cn>)",
+                    self.mail_from
+                ),
+            );
+        }
+        match &self.public_url {
+            Some(url) if !(url.starts_with("http://") || url.starts_with("https://")) => say(
+                true,
+                "HUIYING_PUBLIC_URL",
+                "must start with https:// (or http://)".into(),
+            ),
+            Some(url) if production && url.starts_with("http://") => say(
+                true,
+                "HUIYING_PUBLIC_URL",
+                "in production residents must reach the portal over https://".into(),
+            ),
+            None if production => say(
+                true,
+                "HUIYING_PUBLIC_URL",
+                "not set: links in mail would point at the bind address".into(),
+            ),
+            _ => {}
+        }
+        let behind_tls = self
+            .public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"));
+        if !self.secure_cookies && (production || behind_tls) {
+            say(
+                production,
+                "HUIYING_SECURE_COOKIES",
+                "false while the portal is served over TLS: session cookies would also travel over plain HTTP".into(),
+            );
+        }
+        for (setting, key, min) in [
+            ("HUIYING_SESSION_KEY", &self.session_key, 64),
+            ("HUIYING_AUDIT_KEY", &self.audit_key, 32),
+        ] {
+            if let Some(key) = key {
+                match STANDARD.decode(key.trim()) {
+                    Err(e) => say(true, setting, format!("not base64: {e}")),
+                    Ok(bytes) if bytes.len() < min => say(
+                        true,
+                        setting,
+                        format!("{} bytes; at least {min} are needed", bytes.len()),
+                    ),
+                    Ok(_) => {}
+                }
+            }
+        }
+        if production && self.filing_limit_per_hour == 0 {
+            say(
+                false,
+                "HUIYING_FILING_LIMIT_PER_HOUR",
+                "0: anyone may file without limit".into(),
+            );
+        }
+        found.sort_by_key(|p| !p.error);
+        found
     }
 }
 
@@ -326,5 +514,83 @@ mod tests {
             !text.contains("c2VjcmV0") && !text.contains("hunter2") && !text.contains("s3cret"),
             "{text}"
         );
+    }
+}
+
+#[cfg(test)]
+mod check_tests {
+    use super::*;
+
+    fn errors(s: &Settings) -> Vec<&'static str> {
+        s.problems()
+            .into_iter()
+            .filter(|p| p.error)
+            .map(|p| p.setting)
+            .collect()
+    }
+
+    #[test]
+    fn the_defaults_are_fine_for_development() {
+        assert_eq!(Settings::default().problems(), vec![]);
+    }
+
+    #[test]
+    fn production_needs_smtp_tls_and_a_public_address() {
+        let s = Settings {
+            env: "production".into(),
+            ..Settings::default()
+        };
+        assert_eq!(
+            errors(&s),
+            ["HUIYING_SMTP_URL", "HUIYING_PUBLIC_URL", "HUIYING_SECURE_COOKIES"]
+        );
+        let ready = Settings {
+            env: "production".into(),
+            smtp_url: Some("smtps://portal:secret@mail.example.gov.cn:465".into()),
+            public_url: Some("https://huiying.example.gov.cn".into()),
+            secure_cookies: true,
+            ..Settings::default()
+        };
+        assert_eq!(errors(&ready), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn bad_values_are_named_with_what_to_do() {
+        let s = Settings {
+            bind: "8080".into(),
+            database_url: Some("mysql://db".into()),
+            smtp_url: Some("mail.example.cn".into()),
+            public_url: Some("huiying.example.cn".into()),
+            timezone: "China".into(),
+            mail_from: "not an address".into(),
+            session_key: Some("短".into()),
+            ..Settings::default()
+        };
+        let found = s.problems();
+        let names: Vec<_> = found.iter().map(|p| p.setting).collect();
+        for expected in [
+            "HUIYING_BIND",
+            "DATABASE_URL",
+            "HUIYING_SMTP_URL",
+            "HUIYING_PUBLIC_URL",
+            "HUIYING_TIMEZONE",
+            "HUIYING_MAIL_FROM",
+            "HUIYING_SESSION_KEY",
+        ] {
+            assert!(names.contains(&expected), "{expected} in {found:?}");
+        }
+        assert!(found.iter().all(|p| !p.message.is_empty()));
+    }
+
+    #[test]
+    fn insecure_cookies_behind_tls_are_a_warning_outside_production() {
+        let s = Settings {
+            public_url: Some("https://huiying.example.gov.cn".into()),
+            ..Settings::default()
+        };
+        let found = s.problems();
+        assert_eq!(found.len(), 1);
+        assert!(!found[0].error);
+        assert_eq!(found[0].setting, "HUIYING_SECURE_COOKIES");
     }
 }

@@ -36,7 +36,14 @@ enum Command {
         no_demo: bool,
     },
     /// Apply pending database migrations and exit.
-    Migrate,
+    Migrate {
+        /// Only say which migrations would run (exit status 1 when some would), apply none.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Check the settings (file, environment) and say what is wrong; exit status 1 on any
+    /// error.
+    CheckConfig,
     /// Load the demo city (departments, areas, categories, routing rules); idempotent.
     SeedDemo,
     /// Load test: filings per second against a fresh database, beside a bare baseline.
@@ -151,6 +158,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(bind) = bind {
                 settings.bind = bind;
             }
+            settings.fit_to_serve()?;
             actix_web::rt::System::new().block_on(async move {
                 let options = Options {
                     load_demo: !no_demo,
@@ -161,9 +169,41 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 app.run_until_stopped().await.context("server failed")
             })
         }
-        Command::Migrate => {
+        Command::Migrate { check: true } => {
+            let pending = Db::pending(&settings.database_url())?;
+            for name in &pending {
+                println!("would apply {name}");
+            }
+            println!(
+                "{} migration(s) pending for {}",
+                pending.len(),
+                redact(&settings.database_url())
+            );
+            if !pending.is_empty() {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Command::Migrate { check: false } => {
             Db::open(&settings.database_url(), 2)?;
             println!("migrations applied to {}", redact(&settings.database_url()));
+            Ok(())
+        }
+        Command::CheckConfig => {
+            let problems = settings.problems();
+            for problem in &problems {
+                println!("{problem}");
+            }
+            let errors = problems.iter().filter(|p| p.error).count();
+            println!(
+                "{} ({} settings): {errors} error(s), {} warning(s)",
+                if errors == 0 { "configuration OK" } else { "configuration refused" },
+                settings.env,
+                problems.len() - errors
+            );
+            if errors > 0 {
+                std::process::exit(1);
+            }
             Ok(())
         }
         Command::SeedDemo => {
@@ -298,6 +338,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Worker => actix_web::rt::System::new().block_on(async move {
+            settings.fit_to_serve()?;
             let options = Options {
                 load_demo: false,
                 ..Options::default()

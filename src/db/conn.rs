@@ -136,12 +136,53 @@ impl DbTarget {
 }
 
 /// Applies pending migrations; returns the names of those applied.
+/// The advisory lock instances take while migrating, so that several starting at once
+/// apply each migration once ("huiying migrations" in ASCII).
+const MIGRATION_LOCK: i64 = 0x0068_7569_7969_6e67;
+
+/// Applies the migrations this binary carries that the database lacks, and names them.
+/// On PostgreSQL under an advisory lock: an instance that starts while another migrates
+/// waits, then finds nothing left to do. On SQLite each migration's transaction takes the
+/// database's write lock.
 pub fn run_migrations(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
-    let applied = match conn {
-        DbConn::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(names),
-        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(names),
-    };
-    applied.map_err(|e| DbError::Migration(e.to_string()))
+    use diesel::connection::SimpleConnection;
+    let failed = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migration(e.to_string());
+    match conn {
+        DbConn::Postgresql(c) => {
+            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+            let applied = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(names)
+                .map_err(failed);
+            let unlocked = c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"));
+            let applied = applied?;
+            unlocked?;
+            Ok(applied)
+        }
+        DbConn::Sqlite(c) => c
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(names)
+            .map_err(failed),
+    }
+}
+
+/// The migrations this binary would apply to the database, by name, applying none.
+pub fn pending_migrations(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
+    let failed = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migration(e.to_string());
+    Ok(match conn {
+        DbConn::Postgresql(c) => c
+            .pending_migrations(POSTGRES_MIGRATIONS)
+            .map_err(failed)?
+            .iter()
+            .map(|m| m.name().to_string())
+            .collect(),
+        DbConn::Sqlite(c) => c
+            .pending_migrations(SQLITE_MIGRATIONS)
+            .map_err(failed)?
+            .iter()
+            .map(|m| m.name().to_string())
+            .collect(),
+    })
 }
 
 fn names(versions: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {
@@ -206,6 +247,11 @@ impl Db {
 
     /// [`Db::open`], waiting at most `wait` for a free connection (then the request is
     /// answered 503, to try again).
+    /// The migrations `url`'s database lacks, without applying any (`migrate --check`).
+    pub fn pending(url: &str) -> Result<Vec<String>, DbError> {
+        pending_migrations(&mut DbTarget::parse(url).connect()?)
+    }
+
     pub fn open_with(url: &str, pool_size: u32, wait: Duration) -> Result<Db, DbError> {
         let target = DbTarget::parse(url);
         let mut first = target.connect()?;

@@ -47,6 +47,7 @@ pub fn configure(state: App, session_key: Key) -> impl FnOnce(&mut web::ServiceC
                     .error_handler(|e, req| error::bad_request_for(req, e.to_string())),
             )
             .service(ops::healthz)
+            .service(ops::readyz)
             .service(ops::metrics)
             .service(assets::asset)
             // The API sees the same session: a signed-in resident's browser calls it too.

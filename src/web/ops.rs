@@ -1,4 +1,5 @@
-//! For operators: `/healthz` (is the database reachable?) and `/metrics` (Prometheus).
+//! For operators: `/healthz` (alive: the database answers), `/readyz` (ready for traffic:
+//! also the schema is current and mail is not backed up) and `/metrics` (Prometheus).
 
 use actix_web::{HttpResponse, get, web};
 use serde_json::json;
@@ -15,6 +16,23 @@ pub async fn healthz(app: web::Data<App>) -> HttpResponse {
             HttpResponse::ServiceUnavailable()
                 .json(json!({ "status": "unavailable", "database": "unreachable" }))
         }
+    }
+}
+
+#[get("/readyz")]
+pub async fn readyz(app: web::Data<App>) -> HttpResponse {
+    let r = health::readiness(&app).await;
+    let body = json!({
+        "status": if r.ready() { "ready" } else { "not_ready" },
+        "database": if r.database { "ok" } else { "unreachable" },
+        "pending_migrations": r.pending_migrations,
+        "mail_due": r.mail_due,
+        "mail_due_limit": r.mail_due_limit,
+    });
+    if r.ready() {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
     }
 }
 

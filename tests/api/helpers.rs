@@ -32,7 +32,7 @@ pub enum TestDb {
 }
 
 impl TestDb {
-    fn create(backend: Backend) -> (TestDb, String, std::path::PathBuf) {
+    pub fn create(backend: Backend) -> (TestDb, String, std::path::PathBuf) {
         let dir = tempfile::tempdir().expect("tempdir");
         let data_dir = dir.path().join("data");
         match backend {

@@ -20,6 +20,7 @@ mod confidentiality;
 mod hardening;
 mod leaders;
 mod mail;
+mod operations;
 mod pages;
 mod persistence;
 mod protections;

@@ -1,0 +1,156 @@
+//! What an operator runs: configuration checks, readiness, and migrations that several
+//! instances may start at once.
+
+use crate::both_backends;
+use crate::helpers::{Backend, TestDb, spawn_app_with};
+
+fn huiying(args: &[&str], env: &[(&str, &str)], data_dir: &std::path::Path) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_huiying"));
+    command
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env("HUIYING_DATA_DIR", data_dir)
+        .env("RUST_LOG", "error");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().expect("runs")
+}
+
+both_backends!(
+    migrate_check_says_what_would_run_and_applies_nothing,
+    ready_means_the_schema_is_current_and_mail_is_not_backed_up,
+);
+
+#[test]
+fn check_config_names_what_production_lacks_and_serve_refuses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = huiying(&["check-config"], &[], dir.path());
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stdout));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("configuration OK"));
+
+    let production = [("HUIYING_ENV", "production")];
+    let refused = huiying(&["check-config"], &production, dir.path());
+    let said = String::from_utf8_lossy(&refused.stdout);
+    assert_eq!(refused.status.code(), Some(1), "{said}");
+    for setting in ["HUIYING_SMTP_URL", "HUIYING_PUBLIC_URL", "HUIYING_SECURE_COOKIES"] {
+        assert!(
+            said.contains(&format!("error: {setting}:")),
+            "{setting} in {said}"
+        );
+    }
+    let serve = huiying(&["serve", "--bind", "127.0.0.1:0"], &production, dir.path());
+    assert!(!serve.status.success());
+    let told = String::from_utf8_lossy(&serve.stderr);
+    assert!(
+        told.contains("not fit for production") && told.contains("HUIYING_SMTP_URL"),
+        "{told}"
+    );
+
+    let ready = [
+        ("HUIYING_ENV", "production"),
+        (
+            "HUIYING_SMTP_URL",
+            "smtps://portal:secret@mail.example.gov.cn:465",
+        ),
+        ("HUIYING_PUBLIC_URL", "https://huiying.example.gov.cn"),
+        ("HUIYING_SECURE_COOKIES", "true"),
+    ];
+    let fine = huiying(&["check-config"], &ready, dir.path());
+    assert!(fine.status.success(), "{}", String::from_utf8_lossy(&fine.stdout));
+
+    let broken = huiying(&["check-config"], &[("HUIYING_TIMEZONE", "Beijing")], dir.path());
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&broken.stdout).contains("error: HUIYING_TIMEZONE:"));
+}
+
+async fn migrate_check_says_what_would_run_and_applies_nothing(backend: Backend) {
+    let (_db, url, data_dir) = TestDb::create(backend);
+    let database = [("DATABASE_URL", url.as_str())];
+    let before = huiying(&["migrate", "--check"], &database, &data_dir);
+    let said = String::from_utf8_lossy(&before.stdout).to_string();
+    assert_eq!(before.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("would apply 2026-12-01-000002_keyed_timeline"),
+        "{said}"
+    );
+    let again = huiying(&["migrate", "--check"], &database, &data_dir);
+    assert_eq!(again.status.code(), Some(1), "checking applied nothing");
+
+    let applied = huiying(&["migrate"], &database, &data_dir);
+    assert!(
+        applied.status.success(),
+        "{}",
+        String::from_utf8_lossy(&applied.stderr)
+    );
+    let after = huiying(&["migrate", "--check"], &database, &data_dir);
+    assert!(after.status.success());
+    assert!(String::from_utf8_lossy(&after.stdout).contains("0 migration(s) pending"));
+}
+
+/// Three instances starting together against one empty PostgreSQL database: each
+/// migration is applied once, and all three start.
+#[test]
+fn instances_starting_together_apply_each_migration_once() {
+    if crate::helpers::postgres_url().is_none() {
+        eprintln!("TEST_DATABASE_URL is not set: skipping the PostgreSQL run");
+        return;
+    }
+    let (_db, url, _) = TestDb::create(Backend::Postgres);
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(3));
+    let starts: Vec<_> = (0..3)
+        .map(|_| {
+            let (url, barrier) = (url.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                huiying::db::Db::open(&url, 2).map(|_| ())
+            })
+        })
+        .collect();
+    for start in starts {
+        start.join().unwrap().expect("every instance starts");
+    }
+    assert!(huiying::db::Db::pending(&url).unwrap().is_empty());
+    use diesel::prelude::*;
+    let mut conn = diesel::PgConnection::establish(&url).unwrap();
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        distinct: i64,
+    }
+    let counted: Count = diesel::sql_query(
+        "SELECT count(*) AS n, count(DISTINCT version) AS distinct FROM __diesel_schema_migrations",
+    )
+    .get_result(&mut conn)
+    .unwrap();
+    assert_eq!(counted.n, counted.distinct);
+    assert_eq!(
+        counted.n as usize,
+        huiying::db::conn::migration_names(huiying::db::Backend::Postgres).len(),
+        "each migration once"
+    );
+}
+
+async fn ready_means_the_schema_is_current_and_mail_is_not_backed_up(backend: Backend) {
+    // Ready while no more than 0 mails are due.
+    let app = spawn_app_with(backend, |s| s.ready_mail_backlog = 0).await;
+    let ready = app.api.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    let body: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(body["status"], "ready");
+    assert_eq!(body["pending_migrations"], serde_json::json!([]));
+
+    // Mail backed up: alive, but not ready.
+    crate::mail::queue_notices(&app, 1).await;
+    let backed_up = app.api.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(backed_up.status(), 503);
+    let body: serde_json::Value = backed_up.json().await.unwrap();
+    assert_eq!(
+        (body["status"].as_str(), body["mail_due"].as_i64()),
+        (Some("not_ready"), Some(1))
+    );
+    let alive = app.api.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(alive.status(), 200);
+}
