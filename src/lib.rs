@@ -4,6 +4,7 @@
 pub mod app;
 #[cfg(test)]
 mod architecture;
+pub mod backup;
 pub mod bench;
 pub mod bench_mail;
 pub mod charts;

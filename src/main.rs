@@ -41,6 +41,19 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Write a consistent backup (database copy, keys, attachments, manifest) while the
+    /// portal may be serving.
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        to: std::path::PathBuf,
+    },
+    /// Unpack a backup into a new data directory, after checking every file in it.
+    Restore {
+        #[arg(long, value_name = "FILE")]
+        from: std::path::PathBuf,
+        #[arg(long, value_name = "DIR")]
+        data_dir: std::path::PathBuf,
+    },
     /// Check the settings (file, environment) and say what is wrong; exit status 1 on any
     /// error.
     CheckConfig,
@@ -187,6 +200,31 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate { check: false } => {
             Db::open(&settings.database_url(), 2)?;
             println!("migrations applied to {}", redact(&settings.database_url()));
+            Ok(())
+        }
+        Command::Backup { to } => {
+            let manifest = huiying::backup::backup(&settings, &to)?;
+            if manifest.backend == "postgres" {
+                println!("the PostgreSQL database is not in the archive: take it with pg_dump -Fc at the same time");
+            }
+            println!(
+                "backup written to {}: {} files, {} migrations, release {}",
+                to.display(),
+                manifest.files.len(),
+                manifest.migrations.len(),
+                manifest.release
+            );
+            Ok(())
+        }
+        Command::Restore { from, data_dir } => {
+            let manifest = huiying::backup::restore(&from, &data_dir)?;
+            println!(
+                "restored {} files of a {} backup taken {} into {}",
+                manifest.files.len(),
+                manifest.backend,
+                manifest.created_at,
+                data_dir.display()
+            );
             Ok(())
         }
         Command::CheckConfig => {

@@ -166,6 +166,49 @@ pub fn run_migrations(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
     }
 }
 
+/// Versions of the migrations this binary carries for `backend` (as the database
+/// records them when applied).
+pub fn known_migration_versions(backend: Backend) -> Vec<String> {
+    let versions = match backend {
+        Backend::Sqlite => MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+            .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect()),
+        Backend::Postgres => MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS)
+            .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect()),
+    };
+    versions.unwrap_or_default()
+}
+
+/// Versions of the migrations the database has applied, oldest first.
+pub fn applied_migrations(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
+    let failed = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migration(e.to_string());
+    let mut versions: Vec<String> = match conn {
+        DbConn::Postgresql(c) => c.applied_migrations().map_err(failed)?,
+        DbConn::Sqlite(c) => c.applied_migrations().map_err(failed)?,
+    }
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    versions.sort();
+    Ok(versions)
+}
+
+/// A consistent copy of a SQLite database into the new file `to`, taken while others
+/// read and write (`VACUUM INTO` reads one snapshot). PostgreSQL is copied with its own
+/// tools (`pg_dump`).
+pub fn copy_sqlite_into(conn: &mut DbConn, to: &std::path::Path) -> Result<(), DbError> {
+    use diesel::connection::SimpleConnection;
+    match conn {
+        DbConn::Sqlite(c) => {
+            let path = to.to_string_lossy().replace('\'', "''");
+            c.batch_execute(&format!("VACUUM INTO '{path}'"))?;
+            Ok(())
+        }
+        DbConn::Postgresql(_) => Err(DbError::Task(
+            "a PostgreSQL database is copied with pg_dump".into(),
+        )),
+    }
+}
+
 /// The migrations this binary would apply to the database, by name, applying none.
 pub fn pending_migrations(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
     let failed = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migration(e.to_string());

@@ -15,7 +15,7 @@ fn form_with(files: &[(&str, Vec<u8>)]) -> Form {
     })
 }
 
-async fn upload(app: &TestApp, number: &str, token: &str, files: &[(&str, Vec<u8>)]) -> (u16, Value) {
+pub async fn upload(app: &TestApp, number: &str, token: &str, files: &[(&str, Vec<u8>)]) -> (u16, Value) {
     let response = app
         .api
         .post(app.url(&format!("/api/v1/cases/{number}/attachments")))

@@ -154,3 +154,152 @@ async fn ready_means_the_schema_is_current_and_mail_is_not_backed_up(backend: Ba
     let alive = app.api.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(alive.status(), 200);
 }
+
+/// A backup taken while cases are being filed restores to a data directory that serves
+/// the same cases, timelines (the audit passes), attachments and sessions; a damaged
+/// archive is refused.
+#[actix_web::test]
+async fn a_backup_taken_during_filings_restores_whole_and_a_damaged_one_is_refused() {
+    let app = crate::helpers::spawn_app(Backend::Sqlite).await;
+    let first = app.file(&crate::helpers::complaint()).await;
+    let (number, token) = (
+        first["tracking_number"].as_str().unwrap().to_string(),
+        first["access_token"].as_str().unwrap().to_string(),
+    );
+    let photo = huiying::domain::upload::fixtures::jpeg_with_location();
+    let (status, _) = crate::attachments::upload(&app, &number, &token, &[("现场.jpg", photo)]).await;
+    assert_eq!(status, 201);
+    let _staff = crate::staff_pages::signed_in(&app, "env").await;
+
+    // Filings go on while the backup is taken.
+    let filing = {
+        let (client, url) = (app.api.clone(), app.url("/api/v1/cases"));
+        tokio::spawn(async move {
+            for _ in 0..40 {
+                let r = client
+                    .post(&url)
+                    .json(&crate::helpers::complaint())
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 201);
+            }
+        })
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("huiying-backup.tar");
+    let (db_url, data_dir, to) = (app.db_url.clone(), app.data_dir.clone(), archive.clone());
+    let taken = tokio::task::spawn_blocking(move || {
+        huiying(
+            &["backup", "--to", to.to_str().unwrap()],
+            &[("DATABASE_URL", db_url.as_str())],
+            &data_dir,
+        )
+    })
+    .await
+    .unwrap();
+    assert!(
+        taken.status.success(),
+        "{}",
+        String::from_utf8_lossy(&taken.stderr)
+    );
+    assert!(String::from_utf8_lossy(&taken.stdout).contains("backup written to"));
+    filing.await.unwrap();
+
+    let restored = dir.path().join("restored");
+    let unpacked = huiying(
+        &[
+            "restore",
+            "--from",
+            archive.to_str().unwrap(),
+            "--data-dir",
+            restored.to_str().unwrap(),
+        ],
+        &[],
+        &restored,
+    );
+    assert!(
+        unpacked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&unpacked.stderr)
+    );
+
+    // The restored portal has the first case, its file, its session, and sound chains.
+    let audit = huiying(&["audit", "verify"], &[], &restored);
+    assert!(
+        audit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&audit.stdout)
+    );
+    let db =
+        huiying::db::Db::open(&format!("sqlite://{}", restored.join("huiying.db").display()), 2).unwrap();
+    let mut conn = db.get().unwrap();
+    let case = huiying::db::cases::find_by_tracking_number(&mut conn, &number)
+        .unwrap()
+        .expect("the case");
+    let files = huiying::db::attachments::list_for(&mut conn, case.id).unwrap();
+    assert_eq!(files.len(), 1);
+    let stored = huiying::service::attachments::file_path(&restored, &files[0]);
+    let original = huiying::service::attachments::file_path(&app.data_dir, &files[0]);
+    assert_eq!(std::fs::read(stored).unwrap(), std::fs::read(original).unwrap());
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let sessions: Count = diesel::sql_query("SELECT count(*) AS n FROM sessions")
+        .get_result(&mut conn)
+        .unwrap();
+    assert!(sessions.n >= 1);
+    let cases: Count = diesel::sql_query("SELECT count(*) AS n FROM cases")
+        .get_result(&mut conn)
+        .unwrap();
+    assert!((1..=41).contains(&cases.n), "{} cases", cases.n);
+    for (key, _) in [("session.key", ()), ("audit.key", ())] {
+        assert_eq!(
+            std::fs::read(restored.join(key)).unwrap(),
+            std::fs::read(app.data_dir.join(key)).unwrap(),
+            "{key}"
+        );
+    }
+
+    // One byte changed anywhere in a file: refused, and nothing unpacked.
+    let mut bytes = std::fs::read(&archive).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x55;
+    let damaged = dir.path().join("damaged.tar");
+    std::fs::write(&damaged, bytes).unwrap();
+    let into = dir.path().join("second");
+    let refused = huiying(
+        &[
+            "restore",
+            "--from",
+            damaged.to_str().unwrap(),
+            "--data-dir",
+            into.to_str().unwrap(),
+        ],
+        &[],
+        &into,
+    );
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("damaged"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(!into.join("huiying.db").exists());
+    // Into a directory that holds data: refused.
+    let occupied = huiying(
+        &[
+            "restore",
+            "--from",
+            archive.to_str().unwrap(),
+            "--data-dir",
+            restored.to_str().unwrap(),
+        ],
+        &[],
+        &restored,
+    );
+    assert!(!occupied.status.success());
+}
