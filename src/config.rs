@@ -80,6 +80,9 @@ pub struct Settings {
     pub env: String,
     /// `/readyz` says not ready while more mails than this wait past their time.
     pub ready_mail_backlog: i64,
+    /// Years after a case ended that its resident's identity (name, contact details,
+    /// address, files) is kept; then the scan removes it. 0: kept for ever.
+    pub retain_identity_years: u32,
 }
 
 impl Default for Settings {
@@ -114,6 +117,7 @@ impl Default for Settings {
             mail_connections: 4,
             env: "development".into(),
             ready_mail_backlog: 1000,
+            retain_identity_years: 3,
         }
     }
 }
@@ -154,6 +158,7 @@ impl std::fmt::Debug for Settings {
             .field("mail_connections", &self.mail_connections)
             .field("env", &self.env)
             .field("ready_mail_backlog", &self.ready_mail_backlog)
+            .field("retain_identity_years", &self.retain_identity_years)
             .finish()
     }
 }

@@ -292,6 +292,9 @@ pub fn event_text(tr: Tr, catalog: &Catalog, tz: Tz, kind: &str, data: Option<&E
             detail: (!outcome.is_empty()).then(|| outcome.clone()),
         },
         Some(EventData::Supervised { leader }) => plain(tr.f("event.supervised", &[("leader", leader)])),
+        Some(EventData::IdentityRemoved { years }) => {
+            plain(tr.f("event.identity_removed", &[("years", &years.to_string())]))
+        }
         None => plain(tr.f("event.unknown", &[("kind", kind)])),
     }
 }

@@ -47,6 +47,8 @@ pub struct CaseRecord {
     pub concerned_department: Option<String>,
     /// The leader who took the case into personal charge.
     pub supervisor_id: Option<i32>,
+    /// When the resident's identity was removed after the retention period.
+    pub identity_removed_at: Option<NaiveDateTime>,
 }
 
 /// A new case row; borrowed so filing copies nothing it does not have to. `None` is

@@ -110,3 +110,54 @@ pub fn month_figures(
         })
         .collect())
 }
+
+/// Ended cases (in `states`, last changed before `ended_before`) whose resident's
+/// identity is still kept, by id after `after_id`: (id, tracking number).
+pub fn identity_kept_since(
+    conn: &mut DbConn,
+    states: &[&str],
+    ended_before: NaiveDateTime,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<(i64, String)>, DbError> {
+    Ok(cases::table
+        .filter(cases::state.eq_any(states))
+        .filter(cases::updated_at.le(ended_before))
+        .filter(cases::identity_removed_at.is_null())
+        .filter(cases::id.gt(after_id))
+        .order(cases::id)
+        .limit(limit)
+        .select((cases::id, cases::tracking_number))
+        .load(conn)?)
+}
+
+/// Removes who filed case `id` — name, phone, email, address, location — and the rows of
+/// their files, noting when; returns the files' stored names, for the caller to delete
+/// once this commits. `false` with no names when it was already done.
+pub fn remove_identity(
+    conn: &mut DbConn,
+    id: i64,
+    now: NaiveDateTime,
+) -> Result<Option<Vec<String>>, DbError> {
+    use super::schema::attachments;
+    let changed = diesel::update(cases::table.find(id).filter(cases::identity_removed_at.is_null()))
+        .set((
+            cases::resident_name.eq(""),
+            cases::resident_phone.eq(None::<String>),
+            cases::resident_email.eq(None::<String>),
+            cases::address.eq(None::<String>),
+            cases::latitude.eq(None::<f64>),
+            cases::longitude.eq(None::<f64>),
+            cases::identity_removed_at.eq(Some(now)),
+        ))
+        .execute(conn)?;
+    if changed == 0 {
+        return Ok(None);
+    }
+    let files: Vec<String> = attachments::table
+        .filter(attachments::case_id.eq(id))
+        .select(attachments::stored_name)
+        .load(conn)?;
+    diesel::delete(attachments::table.filter(attachments::case_id.eq(id))).execute(conn)?;
+    Ok(Some(files))
+}

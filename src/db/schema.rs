@@ -112,6 +112,7 @@ diesel::table! {
         extension_state -> Nullable<Text>,
         concerned_department -> Nullable<Text>,
         supervisor_id -> Nullable<Integer>,
+        identity_removed_at -> Nullable<Timestamp>,
     }
 }
 

@@ -14,6 +14,7 @@ pub mod new_case;
 pub mod permissions;
 pub mod rate;
 pub mod reception;
+pub mod retention;
 pub mod routing;
 pub mod sign_in;
 pub mod similar;

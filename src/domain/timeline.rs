@@ -145,6 +145,11 @@ pub enum EventData {
         outcome: String,
     },
     /// A leader took the case into personal charge (包案).
+    /// The resident's name, contact details, address and files were removed, this many
+    /// years after the case ended (the retention period); the case and its story stay.
+    IdentityRemoved {
+        years: u32,
+    },
     Supervised {
         leader: String,
     },

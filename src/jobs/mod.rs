@@ -1,7 +1,8 @@
 //! Background work, one unit per job: reminders and escalations (`reminders`), closing
 //! what ran out (`closing`: evaluation over, unconfirmed lapse), the leaders' digest
 //! (`digest`), reception-day mail (`reception_mail`), forgetting old records
-//! (`housekeeping`) and mail delivery (`delivery`). Each has a name, a run step and
+//! (`housekeeping`), removing identities past their retention (`retention`) and mail
+//! delivery (`delivery`). Each has a name, a run step and
 //! per-item error isolation through one keyset pager (`pager`): a failing case is logged,
 //! counted on `/metrics` (`job_items_failed_total`) and skipped, and the rest go on; a
 //! job that fails as a whole does not stop the others. Jobs call services, never the
@@ -15,6 +16,7 @@ mod housekeeping;
 mod pager;
 mod reception_mail;
 mod reminders;
+mod retention;
 
 use std::future::Future;
 use std::time::Duration as StdDuration;
@@ -36,6 +38,8 @@ pub struct Scanned {
     pub digests: usize,
     /// Reception-day reminders to residents and lists to leaders.
     pub reception: usize,
+    /// Cases whose resident's identity was removed after the retention period.
+    pub identities_removed: usize,
     /// Items skipped on an error, across the jobs (each logged and counted).
     pub failed: usize,
 }
@@ -84,16 +88,26 @@ impl Jobs {
         let digests = run_job(digest::DIGEST, digest::run(app, now)).await;
         let reception = run_job(reception_mail::RECEPTION_MAIL, reception_mail::run(app, now)).await;
         let kept = run_job(housekeeping::HOUSEKEEPING, housekeeping::run(app, now)).await;
+        let forgotten = run_job(retention::RETENTION, retention::run(app, now)).await;
         let scanned = Scanned {
             reminders: reminders.done,
             escalations: escalations.done,
             closed: closed.done,
             digests: digests.done,
             reception: reception.done,
-            failed: [reminders, escalations, closed, digests, reception, kept]
-                .iter()
-                .map(|o| o.failed)
-                .sum(),
+            identities_removed: forgotten.done,
+            failed: [
+                reminders,
+                escalations,
+                closed,
+                digests,
+                reception,
+                kept,
+                forgotten,
+            ]
+            .iter()
+            .map(|o| o.failed)
+            .sum(),
         };
         if scanned != Scanned::default() {
             tracing::info!(?scanned, "deadline scan");

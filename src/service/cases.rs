@@ -63,6 +63,8 @@ pub struct ResidentCase {
     pub window_end: Option<DateTime<Utc>>,
     /// Photos and documents the resident added.
     pub attachments: Vec<super::attachments::AttachmentView>,
+    /// When the identity and files were removed after the retention period.
+    pub identity_removed_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone)]
@@ -293,6 +295,7 @@ pub fn resident_view(
         available,
         window_end,
         attachments: super::attachments::list(conn, record.id)?,
+        identity_removed_at: record.identity_removed_at.map(utc),
     })
 }
 

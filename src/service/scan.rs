@@ -161,6 +161,85 @@ pub async fn close(app: &App, case: Lapsed, now: DateTime<Utc>) -> Result<bool, 
     }
 }
 
+/// The next page of ended cases whose resident's identity has been kept for the
+/// retention period (none when it is 0: kept for ever).
+pub async fn identity_kept(
+    app: &App,
+    now: DateTime<Utc>,
+    after_id: i64,
+) -> Result<Vec<Lapsed>, ServiceError> {
+    let years = app.settings.retain_identity_years;
+    if years == 0 {
+        return Ok(Vec::new());
+    }
+    let ended_before = crate::domain::retention::identity_kept_until(now, years).naive_utc();
+    let page = app
+        .read(move |conn, _, _| {
+            let ended: Vec<&str> = CaseState::ALL
+                .iter()
+                .filter(|s| s.is_terminal())
+                .map(|s| s.as_str())
+                .collect();
+            Ok::<_, ServiceError>(crate::db::scan::identity_kept_since(
+                conn,
+                &ended,
+                ended_before,
+                after_id,
+                PAGE,
+            )?)
+        })
+        .await?;
+    Ok(page
+        .into_iter()
+        .map(|(id, number)| Lapsed { id, number })
+        .collect())
+}
+
+/// Removes who filed the case and their files, and says so on its timeline; `false`
+/// when it was already done.
+pub async fn forget_identity(app: &App, case: Lapsed, now: DateTime<Utc>) -> Result<bool, ServiceError> {
+    let years = app.settings.retain_identity_years;
+    let id = case.id;
+    let files = app
+        .write(move |conn, rules, _| {
+            let Some(files) = crate::db::scan::remove_identity(conn, id, now.naive_utc())? else {
+                return Ok::<_, ServiceError>(None);
+            };
+            let record = crate::db::cases::find_by_id(conn, id)?.ok_or(ServiceError::NotFound)?;
+            super::workflow::record_events(
+                conn,
+                rules,
+                &record,
+                vec![(
+                    crate::domain::timeline::EventData::IdentityRemoved { years },
+                    crate::domain::case::Visibility::Public,
+                )],
+                &Actor::System,
+                now,
+            )?;
+            Ok(Some(files))
+        })
+        .await?;
+    let Some(files) = files else {
+        return Ok(false);
+    };
+    // After the commit: a file whose row is gone is deleted (if this fails, the row is
+    // gone anyway and nothing serves the file; the log says which to delete by hand).
+    let dir = super::attachments::case_dir(&app.settings.data_dir, id);
+    for name in files {
+        if let Err(e) = std::fs::remove_file(dir.join(&name)) {
+            tracing::warn!(case = id, file = %name, error = %e, "could not delete a file past retention");
+        }
+    }
+    let _ = std::fs::remove_dir(&dir);
+    tracing::info!(
+        case = id,
+        years,
+        "resident's identity removed after the retention period"
+    );
+    Ok(true)
+}
+
 fn first_of_previous_month(first_of_this: NaiveDate) -> NaiveDate {
     let last_of_previous = first_of_this.pred_opt().unwrap_or(first_of_this);
     last_of_previous.with_day(1).unwrap_or(last_of_previous)

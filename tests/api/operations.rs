@@ -20,7 +20,90 @@ fn huiying(args: &[&str], env: &[(&str, &str)], data_dir: &std::path::Path) -> s
 both_backends!(
     migrate_check_says_what_would_run_and_applies_nothing,
     ready_means_the_schema_is_current_and_mail_is_not_backed_up,
+    a_residents_identity_is_removed_after_the_retention_period_and_the_case_stays,
 );
+
+/// Three years after a case ended, the scan removes who filed it and their files; the
+/// case, its timeline (still verifiable) and the resident's page stay, and say so.
+async fn a_residents_identity_is_removed_after_the_retention_period_and_the_case_stays(backend: Backend) {
+    use serde_json::json;
+    let app = crate::helpers::spawn_app(backend).await;
+    let filed = app.file(&crate::helpers::complaint()).await;
+    let (number, token) = (
+        filed["tracking_number"].as_str().unwrap().to_string(),
+        filed["access_token"].as_str().unwrap().to_string(),
+    );
+    let photo = huiying::domain::upload::fixtures::jpeg_with_location();
+    let (status, _) = crate::attachments::upload(&app, &number, &token, &[("现场.jpg", photo)]).await;
+    assert_eq!(status, 201);
+    let (status, _) = app.act(&token, &number, "withdraw", json!({})).await;
+    assert_eq!(status, 200);
+    // A case that ended later keeps its identity for now.
+    let later = app.file(&crate::helpers::complaint()).await;
+    let (later_number, later_token) = (
+        later["tracking_number"].as_str().unwrap().to_string(),
+        later["access_token"].as_str().unwrap().to_string(),
+    );
+    app.advance(chrono::Duration::days(365));
+    let (status, _) = app.act(&later_token, &later_number, "withdraw", json!({})).await;
+    assert_eq!(status, 200);
+
+    let view = |number: String, token: String| {
+        let app = &app;
+        async move { app.get_with(&token, &format!("/api/v1/cases/{number}")).await.1 }
+    };
+    let file_dir = app.data_dir.join("attachments");
+    assert!(std::fs::read_dir(&file_dir).unwrap().count() > 0);
+
+    app.advance(chrono::Duration::days(2 * 365 + 2));
+    let (scanned, _) = app.run_jobs().await;
+    assert_eq!(scanned.identities_removed, 1, "{scanned:?}");
+    let case = view(number.clone(), token.clone()).await;
+    assert_eq!(case["resident"]["name"], "");
+    assert_eq!(case["resident"]["phone"], serde_json::Value::Null);
+    assert_eq!(case["resident"]["email"], serde_json::Value::Null);
+    assert_eq!(case["address"], serde_json::Value::Null);
+    assert_eq!(case["attachments"], json!([]));
+    assert!(case["identity_removed_at"].is_string(), "{case}");
+    assert_eq!(case["state"], "withdrawn");
+    assert_eq!(
+        case["timeline"].as_array().unwrap().last().unwrap()["kind"],
+        "identity_removed"
+    );
+    assert!(
+        std::fs::read_dir(&file_dir)
+            .unwrap()
+            .all(|e| std::fs::read_dir(e.unwrap().path()).unwrap().count() == 0)
+    );
+    let kept = view(later_number, later_token).await;
+    assert_ne!(kept["resident"]["name"], "");
+    assert!(kept["identity_removed_at"].is_null());
+
+    // The chain still holds; a second scan changes nothing.
+    let (db, key) = (app.state.db.clone(), app.state.chain_key.clone());
+    let (_, breaks) = tokio::task::spawn_blocking(move || {
+        huiying::service::audit::verify(&mut db.get().unwrap(), &key, None).unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(breaks.is_empty(), "{breaks:?}");
+    let (again, _) = app.run_jobs().await;
+    assert_eq!(again.identities_removed, 0);
+
+    // The resident's page says what happened, in their language.
+    let page = app
+        .api
+        .get(app.url(&format!("/cases/{number}?token={token}")))
+        .header("Accept-Language", "zh-CN")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"identity-removed\""), "{page}");
+    assert!(page.contains("删除您的姓名"));
+}
 
 #[test]
 fn check_config_names_what_production_lacks_and_serve_refuses_it() {

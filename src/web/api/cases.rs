@@ -187,6 +187,7 @@ pub fn resident_json(catalog: &Catalog, locale: Locale, tz: Tz, case: &ResidentC
         "publish_consent": case.publish_consent,
         "actions": case.available.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
         "window_end": case.window_end.map(rfc3339),
+        "identity_removed_at": case.identity_removed_at.map(rfc3339),
         "attachments": case.attachments.iter()
             .map(|a| super::attachments::attachment_json(&case.public.tracking_number, a))
             .collect::<Vec<_>>(),

@@ -117,6 +117,8 @@ pub struct ResidentDetails {
     pub booking: Option<String>,
     pub bookable: Vec<DayLine>,
     pub booking_error: Option<String>,
+    /// Said when the identity and files were removed after the retention period.
+    pub identity_removed: Option<String>,
 }
 
 /// A file on the case, as a page lists it.
@@ -226,6 +228,9 @@ impl ResidentDetails {
             can_attach: !case.public.state.is_terminal()
                 && case.attachments.len() < crate::domain::upload::MAX_FILES,
             upload_error: None,
+            identity_removed: case
+                .identity_removed_at
+                .map(|at| tr.f("case.identity_removed", &[("date", &date(locale, at, tz))])),
             booking: None,
             bookable: Vec::new(),
             booking_error: None,
