@@ -21,7 +21,97 @@ both_backends!(
     migrate_check_says_what_would_run_and_applies_nothing,
     ready_means_the_schema_is_current_and_mail_is_not_backed_up,
     a_residents_identity_is_removed_after_the_retention_period_and_the_case_stays,
+    a_database_of_the_previous_release_upgrades_with_its_data,
 );
+
+/// A database made by the previous release (every migration but this release's newest),
+/// with a case filed in it, takes the new migrations at start and keeps the case whole.
+async fn a_database_of_the_previous_release_upgrades_with_its_data(backend: Backend) {
+    use diesel::migration::MigrationSource;
+    use diesel_migrations::MigrationHarness;
+    use huiying::db::conn::{DbTarget, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
+    let (_db, url, data_dir) = TestDb::create(backend);
+    let mut conn = DbTarget::parse(&url).connect().unwrap();
+    // The previous release: all migrations but the newest.
+    match &mut conn {
+        huiying::db::DbConn::Sqlite(c) => {
+            let mut all = MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS).unwrap();
+            all.sort_by_key(|m| m.name().to_string());
+            all.pop();
+            diesel::migration::MigrationConnection::setup(c).unwrap();
+            for m in &all {
+                c.run_migration(m).unwrap();
+            }
+        }
+        huiying::db::DbConn::Postgresql(c) => {
+            let mut all = MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS).unwrap();
+            all.sort_by_key(|m| m.name().to_string());
+            all.pop();
+            diesel::migration::MigrationConnection::setup(c).unwrap();
+            for m in &all {
+                c.run_migration(m).unwrap();
+            }
+        }
+    }
+    assert_eq!(huiying::db::conn::pending_migrations(&mut conn).unwrap().len(), 1);
+    // Its data: the demo city and a case filed as that release filed it.
+    huiying::service::demo::seed_demo(&mut conn).unwrap();
+    let catalog = huiying::db::catalog::load(&mut conn).unwrap();
+    let (calendar, policies) = (
+        huiying::domain::calendar::official(),
+        huiying::domain::workflow::Policies::default(),
+    );
+    let key = huiying::domain::timeline::ChainKey::new(vec![7; 32]);
+    let rules = huiying::app::Rules {
+        catalog: &catalog,
+        calendar: &calendar,
+        policies: &policies,
+        tz: chrono_tz::Asia::Shanghai,
+        chain_key: &key,
+    };
+    let input: huiying::domain::new_case::CaseInput =
+        serde_json::from_value(crate::helpers::complaint()).unwrap();
+    let case = huiying::domain::new_case::NewCase::parse(
+        &input,
+        &catalog,
+        huiying::domain::locale::Locale::ZhCn,
+        huiying::domain::case::Channel::Web,
+    )
+    .unwrap();
+    let filed = huiying::service::file_case::file_case(
+        &mut conn,
+        &huiying::db::cases::CaseIds::default(),
+        rules,
+        &huiying::notify::seal::Sealer::generate(),
+        &case,
+        &Default::default(),
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    drop(conn);
+
+    // The new release starts on it: migrates, and the case is there as it was.
+    let upgraded = huiying::db::Db::open(&url, 2).unwrap();
+    let mut conn = upgraded.get().unwrap();
+    assert!(
+        huiying::db::conn::pending_migrations(&mut conn)
+            .unwrap()
+            .is_empty()
+    );
+    let record = huiying::db::cases::find_by_tracking_number(&mut conn, filed.tracking_number.as_str())
+        .unwrap()
+        .expect("the case survived");
+    assert_eq!(record.title, case.title.as_str());
+    assert_eq!(record.identity_removed_at, None);
+    let (checked, breaks) = huiying::service::audit::verify(&mut conn, &key, None).unwrap();
+    assert_eq!((checked, breaks.len()), (1, 0));
+    let check = huiying(
+        &["migrate", "--check"],
+        &[("DATABASE_URL", url.as_str())],
+        &data_dir,
+    );
+    assert!(check.status.success());
+}
 
 /// Three years after a case ended, the scan removes who filed it and their files; the
 /// case, its timeline (still verifiable) and the resident's page stay, and say so.
