@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-deb=$(cargo deb 2>/dev/null | tail -n 1)
+# NO_BUILD=1 packages the release binary already built.
+deb=$(cargo deb ${NO_BUILD:+--no-build} 2>/dev/null | tail -n 1)
 echo "built $deb"
 dpkg -i "$deb"
 
@@ -23,13 +24,17 @@ as_service() {
 }
 as_service /usr/bin/huiying --config /etc/huiying/huiying.toml migrate
 as_service /usr/bin/huiying --config /etc/huiying/huiying.toml migrate --check
-# In production the packaged settings are refused until SMTP is real: check-config says so.
-if runuser -u huiying -- /usr/bin/huiying --config /etc/huiying/huiying.toml serve --no-demo 2>/dev/null; then
-    echo "FAIL: serve started with the example settings"; exit 1
+# The packaged settings pass the check; in production, insecure cookies are refused.
+runuser -u huiying -- /usr/bin/huiying --config /etc/huiying/huiying.toml check-config
+if runuser -u huiying -- env HUIYING_SECURE_COOKIES=false HUIYING_BIND=127.0.0.1:18081 \
+    /usr/bin/huiying --config /etc/huiying/huiying.toml serve --no-demo 2>/dev/null; then
+    echo "FAIL: serve started in production with insecure cookies"; exit 1
 fi
 as_service /usr/bin/huiying --config /etc/huiying/huiying.toml serve &
 server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
+# runuser does not pass signals on: stop the server by its user.
+stop() { pkill -TERM -u huiying -x huiying 2>/dev/null || true; wait "$server" 2>/dev/null || true; }
+trap stop EXIT
 for _ in $(seq 1 50); do
     if curl -fsS http://127.0.0.1:18080/readyz >/dev/null 2>&1; then break; fi
     sleep 0.2
@@ -39,7 +44,7 @@ echo
 curl -fsS http://127.0.0.1:18080/readyz
 echo
 [ "$(stat -c %U /var/lib/huiying/huiying.db)" = huiying ] || { echo "FAIL: database not the service's"; exit 1; }
-kill $server; wait $server 2>/dev/null || true
+stop
 trap - EXIT
 dpkg -r huiying
 echo "OK: the package installs, migrates and serves as huiying"
