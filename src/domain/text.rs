@@ -173,6 +173,24 @@ fn email_char(c: char) -> bool {
         || ('ａ'..='ｚ').contains(&c)
 }
 
+/// Accepts a number from JSON (`"days": 10`) and text from a form (`days=10`) alike, as
+/// text for the field's own parser; `null` is empty.
+pub fn number_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum NumberOrText {
+        Number(i64),
+        Text(String),
+    }
+    Ok(
+        match <Option<NumberOrText> as serde::Deserialize>::deserialize(d)? {
+            Some(NumberOrText::Number(n)) => n.to_string(),
+            Some(NumberOrText::Text(t)) => t,
+            None => String::new(),
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
