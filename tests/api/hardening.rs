@@ -14,15 +14,7 @@ async fn made_up_methods_do_not_grow_the_metrics() {
         let response = app.api.request(method, app.url("/")).send().await.unwrap();
         assert!(response.status().is_client_error(), "{}", response.status());
     }
-    let metrics = app
-        .api
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(!metrics.contains("YYYY"), "no label holds what the client sent");
     assert!(metrics.contains("method=\"other\""), "{metrics}");
 }
@@ -1178,15 +1170,7 @@ async fn mail_goes_out_over_several_connections_and_the_backlog_is_shown() {
     sink.delay(std::time::Duration::from_millis(30));
     crate::mail::queue_notices(&app, 24).await;
 
-    let metrics = app
-        .api
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("mail_backlog{which=\"waiting\"} 24"),
         "{metrics}"
@@ -1209,15 +1193,7 @@ async fn mail_goes_out_over_several_connections_and_the_backlog_is_shown() {
         "delivered one at a time ({} at most)",
         sink.busiest()
     );
-    let metrics = app
-        .api
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(metrics.contains("mail_backlog{which=\"waiting\"} 0"), "{metrics}");
 }
 
