@@ -17,6 +17,7 @@ pub mod format;
 pub mod i18n;
 pub mod jobs;
 pub mod notify;
+pub mod routing_eval;
 pub mod service;
 pub mod startup;
 pub mod telemetry;

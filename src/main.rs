@@ -89,10 +89,31 @@ enum Command {
     },
     /// Run the background work alone (deadline scan, mail delivery) until stopped.
     Worker,
+    /// The suggestion model that routes by text.
+    Routing {
+        #[command(subcommand)]
+        command: RoutingCommand,
+    },
     /// Background work on demand.
     Jobs {
         #[command(subcommand)]
         command: JobsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RoutingCommand {
+    /// Score the model on labelled complaints: CSV files whose header names `text` and
+    /// `label`. The last line reads `top1=… top3=… n=… mean_us=…`.
+    Eval {
+        #[arg(long, value_name = "FILE")]
+        train: PathBuf,
+        /// Score on this file; without it, cross-validate on the training file.
+        #[arg(long, value_name = "FILE")]
+        test: Option<PathBuf>,
+        /// Folds of the cross-validation (default 5 when there is no --test).
+        #[arg(long, value_name = "K")]
+        folds: Option<usize>,
     },
 }
 
@@ -373,6 +394,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     print!("{}", huiying::db::deadlines::load_calendar(&mut conn)?.to_toml());
                 }
             }
+            Ok(())
+        }
+        Command::Routing {
+            command: RoutingCommand::Eval { train, test, folds },
+        } => {
+            use huiying::routing_eval;
+            let rows = routing_eval::read_labelled(&train)?;
+            let scores = match (test, folds) {
+                (Some(test), None) => routing_eval::score(&rows, &routing_eval::read_labelled(&test)?)?,
+                (None, folds) => routing_eval::cross_validate(&rows, folds.unwrap_or(5), |k, s| println!("fold {k}: {s}"))?,
+                (Some(_), Some(_)) => anyhow::bail!("give either --test or --folds, not both"),
+            };
+            println!("{scores}");
             Ok(())
         }
         Command::Worker => actix_web::rt::System::new().block_on(async move {

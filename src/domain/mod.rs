@@ -18,6 +18,7 @@ pub mod retention;
 pub mod routing;
 pub mod sign_in;
 pub mod similar;
+pub mod suggest;
 pub mod text;
 pub mod timeline;
 pub mod tracking;
