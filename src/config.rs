@@ -83,6 +83,9 @@ pub struct Settings {
     /// Years after a case ended that its resident's identity (name, contact details,
     /// address, files) is kept; then the scan removes it. 0: kept for ever.
     pub retain_identity_years: u32,
+    /// The routing suggestion model learns only from at least this many routed cases;
+    /// with fewer it suggests nothing.
+    pub suggest_min_cases: usize,
 }
 
 impl Default for Settings {
@@ -118,6 +121,7 @@ impl Default for Settings {
             env: "development".into(),
             ready_mail_backlog: 1000,
             retain_identity_years: 3,
+            suggest_min_cases: crate::domain::suggest::DEFAULT_MIN_CASES,
         }
     }
 }
@@ -159,6 +163,7 @@ impl std::fmt::Debug for Settings {
             .field("env", &self.env)
             .field("ready_mail_backlog", &self.ready_mail_backlog)
             .field("retain_identity_years", &self.retain_identity_years)
+            .field("suggest_min_cases", &self.suggest_min_cases)
             .finish()
     }
 }

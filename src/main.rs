@@ -115,6 +115,9 @@ enum RoutingCommand {
         #[arg(long, value_name = "K")]
         folds: Option<usize>,
     },
+    /// Train the model on the routed history now and put it in force on every instance
+    /// (the worker also does it nightly and when an administrator asks).
+    Train,
 }
 
 #[derive(Subcommand)]
@@ -409,6 +412,30 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{scores}");
             Ok(())
         }
+        Command::Routing {
+            command: RoutingCommand::Train,
+        } => actix_web::rt::System::new().block_on(async move {
+            let options = Options {
+                load_demo: false,
+                ..Options::default()
+            };
+            let state = prepare_state(settings, &options).await?;
+            match huiying::service::suggest::train(&state).await? {
+                huiying::service::suggest::Trained::Model { version, figures } => println!(
+                    "model {version} in force: trained on {} cases, held back {}; category top1={:.3} top3={:.3}, department top1={:.3} top3={:.3}",
+                    figures.trained_on,
+                    figures.held_back,
+                    figures.category_top1,
+                    figures.category_top3,
+                    figures.department_top1,
+                    figures.department_top3
+                ),
+                huiying::service::suggest::Trained::NotEnough(why) => {
+                    println!("no model: {why}; suggestions stay empty until there is enough history")
+                }
+            }
+            Ok(())
+        }),
         Command::Worker => actix_web::rt::System::new().block_on(async move {
             settings.fit_to_serve()?;
             let options = Options {

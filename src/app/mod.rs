@@ -6,6 +6,7 @@
 pub mod limit;
 pub mod passwords;
 mod rules;
+pub mod suggester;
 
 pub use rules::Rules;
 
@@ -48,6 +49,8 @@ pub struct App {
     pub new_address_mails: Arc<Limiter>,
     /// Public look-ups by number, per client address.
     pub lookups: Arc<Limiter>,
+    /// The routing suggestion model in force.
+    pub suggester: Arc<suggester::Suggester>,
     calendar: Arc<RwLock<Arc<Calendar>>>,
     policies: Arc<RwLock<Arc<Policies>>>,
     catalog: Arc<RwLock<Arc<Catalog>>>,
@@ -99,6 +102,7 @@ impl App {
             uploads: Arc::new(tokio::sync::Semaphore::new(settings.upload_slots.max(1))),
             new_address_mails: Arc::new(Limiter::per_hour(settings.new_address_mails_per_hour)),
             lookups: Arc::new(Limiter::per_hour(settings.lookup_limit_per_hour)),
+            suggester: Arc::default(),
             settings: Arc::new(settings),
             tz,
             clock,

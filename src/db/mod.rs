@@ -14,6 +14,7 @@ pub mod residents;
 pub mod scan;
 pub mod schema;
 pub mod sessions;
+pub mod suggest;
 pub mod templates;
 pub mod users;
 mod writer;

@@ -378,3 +378,21 @@ diesel::allow_tables_to_appear_in_same_query!(resident_cases, cases);
 diesel::allow_tables_to_appear_in_same_query!(supports, cases);
 diesel::allow_tables_to_appear_in_same_query!(case_events, cases);
 diesel::allow_tables_to_appear_in_same_query!(sessions, users, residents);
+
+diesel::table! {
+    routing_models (id) {
+        id -> Integer,
+        trained_at -> Timestamp,
+        cases -> Integer,
+        figures -> Text,
+        model -> Text,
+    }
+}
+
+diesel::table! {
+    routing_settings (id) {
+        id -> Integer,
+        suggestions_on -> Bool,
+        training_requested_at -> Nullable<Timestamp>,
+    }
+}

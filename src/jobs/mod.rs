@@ -1,8 +1,9 @@
 //! Background work, one unit per job: reminders and escalations (`reminders`), closing
 //! what ran out (`closing`: evaluation over, unconfirmed lapse), the leaders' digest
 //! (`digest`), reception-day mail (`reception_mail`), forgetting old records
-//! (`housekeeping`), removing identities past their retention (`retention`) and mail
-//! delivery (`delivery`). Each has a name, a run step and
+//! (`housekeeping`), removing identities past their retention (`retention`), training
+//! the routing suggestion model (`training`, in the worker loop) and mail delivery
+//! (`delivery`). Each has a name, a run step and
 //! per-item error isolation through one keyset pager (`pager`): a failing case is logged,
 //! counted on `/metrics` (`job_items_failed_total`) and skipped, and the rest go on; a
 //! job that fails as a whole does not stop the others. Jobs call services, never the
@@ -17,6 +18,7 @@ mod pager;
 mod reception_mail;
 mod reminders;
 mod retention;
+mod training;
 
 use std::future::Future;
 use std::time::Duration as StdDuration;
@@ -132,6 +134,7 @@ impl Jobs {
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         let scan_every = StdDuration::from_secs(self.state.settings.scan_interval_secs.max(1));
         let mut last_scan: Option<tokio::time::Instant> = None;
+        let mut last_training = None;
         tracing::info!("background jobs started");
         loop {
             if last_scan.is_none_or(|t| t.elapsed() >= scan_every) {
@@ -140,6 +143,12 @@ impl Jobs {
                     tracing::warn!(error = %e, "reloading the rules failed");
                 }
                 self.scan(self.state.now()).await;
+                let now = self.state.now();
+                run_job(
+                    training::TRAINING,
+                    training::run(&self.state, now, &mut last_training),
+                )
+                .await;
             }
             let state = self.state.clone();
             match self.deliver(move || state.now()).await {

@@ -19,6 +19,7 @@ pub mod residents;
 pub mod scan;
 pub mod sessions;
 pub mod similar;
+pub mod suggest;
 pub mod templates;
 pub mod token;
 pub mod users;

@@ -81,7 +81,8 @@ pub struct TestApp {
     pub db_url: String,
     pub data_dir: std::path::PathBuf,
     handle: actix_web::dev::ServerHandle,
-    _db: TestDb,
+    /// The database, dropped with the first instance (a second instance shares it).
+    _db: Option<TestDb>,
 }
 
 /// 2026-11-26 10:00 in Shanghai: a Thursday, so deadlines in tests are easy to check.
@@ -107,10 +108,43 @@ pub async fn spawn_demo_app(backend: Backend) -> TestApp {
 }
 
 async fn spawn(backend: Backend, adjust: impl FnOnce(&mut Settings), demo_activity: bool) -> TestApp {
+    let (db, db_url, data_dir) = TestDb::create(backend);
+    spawn_on(Some(db), db_url, data_dir, adjust, demo_activity).await
+}
+
+/// Another instance of `app`'s portal: the same database and data directory, its own
+/// process state (catalogue, model, limits), as a second server behind a load balancer.
+pub async fn second_instance(app: &TestApp) -> TestApp {
+    let (url, dir) = (app.db_url.clone(), app.data_dir.clone());
+    let min_cases = app.state.settings.suggest_min_cases;
+    spawn_on(None, url, dir, |s| s.suggest_min_cases = min_cases, false).await
+}
+
+/// Who a demo account is, as the services see a signed-in member of staff.
+pub async fn staff_caller(app: &TestApp, username: &str) -> huiying::service::caller::Caller {
+    let name = username.to_string();
+    let user = app
+        .state
+        .db
+        .run(move |conn| {
+            let record = huiying::db::users::find_by_username(conn, &name)?.expect("demo account exists");
+            huiying::service::auth::StaffUser::from_record(record)
+        })
+        .await
+        .expect("account");
+    huiying::service::caller::Caller::Staff(user)
+}
+
+async fn spawn_on(
+    db: Option<TestDb>,
+    db_url: String,
+    data_dir: std::path::PathBuf,
+    adjust: impl FnOnce(&mut Settings),
+    demo_activity: bool,
+) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         huiying::telemetry::init_logging();
     }
-    let (db, db_url, data_dir) = TestDb::create(backend);
     let mut settings = Settings {
         bind: "127.0.0.1:0".into(),
         database_url: Some(db_url.clone()),

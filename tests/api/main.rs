@@ -26,4 +26,5 @@ mod persistence;
 mod protections;
 mod residents;
 mod staff_pages;
+mod suggestions;
 mod workflow;

@@ -5,6 +5,7 @@ pub mod cases;
 pub mod catalog;
 pub mod leaders;
 pub mod residents;
+pub mod routing;
 pub mod staff;
 
 use actix_session::SessionExt;
@@ -81,6 +82,7 @@ pub fn scope() -> Scope {
         .service(residents::stop_support_mail)
         .service(residents::confirm_filing)
         .service(cases::similar)
+        .service(routing::suggest)
         .service(leaders::create_day)
         .service(leaders::list_days)
         .service(leaders::book_day)

@@ -1,0 +1,2 @@
+DROP TABLE routing_settings;
+DROP TABLE routing_models;
