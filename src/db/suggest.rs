@@ -41,6 +41,14 @@ pub fn events_of(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<EventRecord>, DbE
     super::cases::events_of_cases(conn, ids)
 }
 
+/// The title and description of the cases with these numbers (a queue page's worth).
+pub fn texts(conn: &mut DbConn, numbers: &[String]) -> Result<Vec<(String, String, String)>, DbError> {
+    Ok(cases::table
+        .filter(cases::tracking_number.eq_any(numbers))
+        .select((cases::tracking_number, cases::title, cases::description))
+        .load(conn)?)
+}
+
 /// A stored model: its version (the id), when and on how much it was trained.
 #[derive(Debug, Clone, Queryable)]
 pub struct ModelRow {

@@ -68,6 +68,8 @@ pub struct QueueLine {
     pub confidential: bool,
     pub objection_from: Option<String>,
     pub extension_state: Option<String>,
+    /// At the intake office: where the routing model says the text belongs.
+    pub suggested: Option<crate::domain::suggest::hint::Hint>,
 }
 
 impl From<QueueRow> for QueueLine {
@@ -84,6 +86,7 @@ impl From<QueueRow> for QueueLine {
             confidential: r.confidential,
             objection_from: r.objection_from,
             extension_state: r.extension_state,
+            suggested: None,
         }
     }
 }
@@ -94,9 +97,15 @@ pub async fn for_staff(
     user: &StaffUser,
     filter: QueueFilter,
 ) -> Result<QueuePage, ServiceError> {
-    let user = user.clone();
-    app.read(move |conn, rules, now| queue(conn, rules.catalog, &user, &filter, now))
-        .await
+    let asking = user.clone();
+    let mut page = app
+        .read(move |conn, rules, now| queue(conn, rules.catalog, &asking, &filter, now))
+        .await?;
+    let intake = app.catalog().intake().code.clone();
+    if crate::domain::permissions::records_on_behalf(user.role, user.department.as_deref(), &intake) {
+        super::suggest::triage(app, &intake, &mut page.rows).await?;
+    }
+    Ok(page)
 }
 
 enum Cursor {

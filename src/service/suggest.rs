@@ -14,7 +14,7 @@ use crate::db::DbConn;
 use crate::domain::catalog::Catalog;
 use crate::domain::locale::Locale;
 use crate::domain::permissions::Duty;
-use crate::domain::suggest::{Example, Figures, Model, NotEnough, Scored, Suggestion, Training, label};
+use crate::domain::suggest::{Example, Figures, Model, NotEnough, Scored, Suggestion, Training, hint, label};
 use crate::domain::timeline::EventData;
 
 /// The newest cases a training reads: enough to learn a county's language, bounded so
@@ -22,8 +22,6 @@ use crate::domain::timeline::EventData;
 const HISTORY: i64 = 20_000;
 /// Longest text a suggestion reads (the form's own limit is the description's).
 const MAX_TEXT: usize = 5_000;
-/// A suggestion this sure about another department is worth a hint to the one holding it.
-pub const HINT_CONFIDENCE: f32 = 0.6;
 
 /// A suggested label with its name in the reader's language.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -130,6 +128,97 @@ pub async fn suggest(app: &App, text: &str, locale: Locale) -> Result<Suggestion
         return Ok(SuggestionView::default());
     };
     Ok(SuggestionView::of(model.suggest(&text), &app.catalog(), locale))
+}
+
+/// The model's suggestion, keeping only what staff may choose: departments other than
+/// the intake office, categories other than reports about officials.
+fn offered(model: &Model, catalog: &Catalog, text: &str) -> Suggestion {
+    let mut s = model.suggest(text);
+    s.departments
+        .retain(|d| catalog.department(&d.code).is_some_and(|d| !d.is_intake));
+    s.categories
+        .retain(|c| catalog.category(&c.code).is_some_and(|c| c.supervisor.is_none()));
+    s
+}
+
+/// The hint for whoever looks at this case (None without a model, for reports about
+/// officials, and where there is nothing useful to say).
+pub async fn hint_for(
+    app: &App,
+    case: &super::workflow::StaffCase,
+) -> Result<Option<hint::Hint>, ServiceError> {
+    use crate::domain::workflow::ActionKind as K;
+    if case.facts.concerned.is_some() {
+        return Ok(None);
+    }
+    let Some(model) = model(app).await? else {
+        return Ok(None);
+    };
+    let catalog = app.catalog();
+    if catalog
+        .category(&case.case.category_code)
+        .is_some_and(|c| c.supervisor.is_some())
+    {
+        return Ok(None);
+    }
+    let s = offered(
+        &model,
+        &catalog,
+        &format!("{}\n{}", case.case.title, case.case.description),
+    );
+    let may = |k: K| case.available.contains(&k);
+    Ok(hint::hint(
+        &s,
+        hint::Holder {
+            department: &case.case.department_code,
+            may_reroute: may(K::Reroute),
+            may_send_away: may(K::Object) || may(K::Transfer),
+        },
+    ))
+}
+
+/// The intake office's triage queue: where the model places each case it holds.
+pub async fn triage(
+    app: &App,
+    intake: &str,
+    lines: &mut [super::queue::QueueLine],
+) -> Result<(), ServiceError> {
+    let held: Vec<String> = lines
+        .iter()
+        .filter(|l| l.department_code == intake)
+        .map(|l| l.tracking_number.clone())
+        .collect();
+    if held.is_empty() {
+        return Ok(());
+    }
+    let Some(model) = model(app).await? else {
+        return Ok(());
+    };
+    let texts = app
+        .read(move |conn, _, _| Ok::<_, ServiceError>(crate::db::suggest::texts(conn, &held)?))
+        .await?;
+    let catalog = app.catalog();
+    for line in lines.iter_mut() {
+        let Some((_, title, description)) = texts.iter().find(|(n, _, _)| *n == line.tracking_number) else {
+            continue;
+        };
+        if catalog
+            .category(&line.category_code)
+            .is_some_and(|c| c.supervisor.is_some())
+        {
+            continue;
+        }
+        let s = offered(&model, &catalog, &format!("{title}\n{description}"));
+        line.suggested = hint::hint(
+            &s,
+            hint::Holder {
+                department: intake,
+                may_reroute: true,
+                may_send_away: false,
+            },
+        );
+    }
+    Ok(())
 }
 
 /// Reads the routed history: each case's text with the category it has now and the

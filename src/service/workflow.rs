@@ -287,6 +287,8 @@ pub struct StaffCase {
     /// Display names of the staff who appear on the timeline.
     pub actors: std::collections::HashMap<i32, String>,
     pub attachments: Vec<super::attachments::AttachmentView>,
+    /// What the routing model reads in the text, for whoever holds the case.
+    pub hint: Option<crate::domain::suggest::hint::Hint>,
 }
 
 pub fn staff_case(
@@ -313,6 +315,7 @@ pub fn staff_case(
         may_see_identity: may_see_identity(&actor, &facts, rules.catalog),
         actors: crate::db::users::names_of(conn, &ids)?.into_iter().collect(),
         attachments: super::attachments::list(conn, record.id)?,
+        hint: None,
         timeline,
         case: CaseView::of(&record),
         facts,
@@ -374,8 +377,11 @@ pub async fn case_for_staff(
     number: TrackingNumber,
 ) -> Result<StaffCase, ServiceError> {
     let user = user.clone();
-    app.read(move |conn, rules, now| staff_case(conn, rules, &user, &number, now))
-        .await
+    let mut case = app
+        .read(move |conn, rules, now| staff_case(conn, rules, &user, &number, now))
+        .await?;
+    case.hint = super::suggest::hint_for(app, &case).await?;
+    Ok(case)
 }
 
 /// Who filed the case, for staff who may know (the read is recorded).

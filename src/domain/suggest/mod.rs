@@ -3,6 +3,7 @@
 //! text; where the examples come from and where the model is kept is the service's job.
 
 pub mod features;
+pub mod hint;
 pub mod label;
 pub mod linear;
 

@@ -19,6 +19,7 @@ use crate::domain::new_case::{CaseInput, Description, NewCase, ResidentInput, Ti
 use crate::web::App;
 use crate::web::error::{AppError, Localize, PageError, field_messages};
 use crate::web::forms::Posted;
+pub use crate::web::pages::file_suggest::{Suggested, suggestion_step};
 
 /// The form as posted; checkboxes are present only when ticked.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -43,6 +44,10 @@ pub struct FileForm {
     pub concerned_department: String,
     /// Set once the resident has seen the similar cases and still wants to file.
     pub checked_similar: String,
+    /// `suggest`: not filing yet, only asking which category the description fits.
+    pub step: String,
+    /// A suggested category the resident chose (the suggestion's button, without script).
+    pub pick_category: String,
 }
 crate::web::forms::csrf_field!(FileForm);
 
@@ -74,6 +79,17 @@ pub struct Opt {
     pub selected: bool,
 }
 
+/// What the form shows besides its fields.
+#[derive(Default)]
+pub struct Extras {
+    /// Channel choices (for the intake office recording a call, letter or visit).
+    pub channels: Vec<Opt>,
+    /// Similar open cases, shown once before filing.
+    pub similar: Vec<SimilarLine>,
+    /// Categories suggested by the description, most likely first.
+    pub suggested: Vec<Suggested>,
+}
+
 pub struct OptGroup {
     pub label: String,
     pub options: Vec<Opt>,
@@ -101,6 +117,7 @@ struct FilePage {
     departments: Vec<Opt>,
     /// Similar open cases, shown once before filing.
     similar: Vec<SimilarLine>,
+    suggested: Vec<Suggested>,
 }
 
 /// A similar open case, as the form lists it.
@@ -182,13 +199,11 @@ fn render(
         errors,
         status,
         "/cases/new",
-        Vec::new(),
-        Vec::new(),
+        Extras::default(),
     )
 }
 
 /// The complaint form, posting to `action`, with channel choices when given.
-#[allow(clippy::too_many_arguments)]
 pub fn render_form(
     page: PageCtx,
     catalog: &Catalog,
@@ -196,8 +211,11 @@ pub fn render_form(
     errors: BTreeMap<String, String>,
     status: StatusCode,
     action: &str,
-    channels: Vec<Opt>,
-    similar: Vec<SimilarLine>,
+    Extras {
+        channels,
+        similar,
+        suggested,
+    }: Extras,
 ) -> HttpResponse {
     let locale = page.locale();
     let whole = page.t("file.area_whole");
@@ -214,6 +232,7 @@ pub fn render_form(
         description_max: Description::MAX_CHARS,
         action: action.to_string(),
         similar,
+        suggested,
         channels,
         reports: catalog
             .categories
@@ -289,6 +308,9 @@ pub async fn submit_case(
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     }
+    if form.asks_for_suggestions() {
+        return suggestion_step(&state, page, &catalog, form, "/cases/new", Vec::new()).await;
+    }
     let case = match NewCase::parse(&form.to_input(), &catalog, locale, Channel::Web) {
         Ok(case) => case,
         Err(errors) => {
@@ -341,8 +363,10 @@ pub async fn submit_case(
                 BTreeMap::new(),
                 StatusCode::OK,
                 "/cases/new",
-                Vec::new(),
-                similar,
+                Extras {
+                    similar,
+                    ..Extras::default()
+                },
             ));
         }
     }

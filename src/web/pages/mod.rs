@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod case;
 pub mod file;
+pub mod file_suggest;
 pub mod home;
 pub mod lang;
 pub mod leader;
@@ -85,6 +86,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(admin::calendar::import_calendar)
         .service(admin::mail::mail)
         .service(admin::mail::retry_mail)
+        .service(admin::routing::routing)
+        .service(admin::routing::change_routing)
         .default_service(web::to(super::error::not_found));
 }
 

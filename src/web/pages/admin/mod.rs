@@ -1,9 +1,11 @@
-//! Administrators' pages: accounts, deadline policies, the holiday calendar, mail.
+//! Administrators' pages: accounts, deadline policies, the holiday calendar, mail,
+//! the routing suggestion model.
 
 pub mod accounts;
 pub mod calendar;
 pub mod deadlines;
 pub mod mail;
+pub mod routing;
 
 use serde::Deserialize;
 

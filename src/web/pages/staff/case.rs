@@ -55,6 +55,65 @@ pub struct StaffEvent {
     pub actor: String,
 }
 
+/// The routing model's hint, worded for whoever holds the case.
+pub struct HintLine {
+    pub message: String,
+    /// Set at the intake office: one click places the case there.
+    pub reroute_to: Option<(String, String)>,
+    /// The reason the one-click re-route records.
+    pub reason: String,
+}
+
+fn hint_line(tr: crate::i18n::Tr, catalog: &Catalog, hint: &crate::domain::suggest::hint::Hint) -> HintLine {
+    use crate::domain::suggest::hint::Hint;
+    let locale = tr.locale();
+    let percent = |score: f32| format!("{}%", (score * 100.0).round() as u32);
+    let reason = tr.t("hint.reason").to_string();
+    match hint {
+        Hint::Place { department, category } => {
+            let name = department_name(catalog, locale, &department.code);
+            let category = category
+                .as_ref()
+                .map(|c| {
+                    tr.f(
+                        "hint.category",
+                        &[
+                            ("category", &category_name(catalog, locale, &c.code)),
+                            ("score", &percent(c.score)),
+                        ],
+                    )
+                })
+                .unwrap_or_default();
+            HintLine {
+                message: tr.f(
+                    "hint.place",
+                    &[
+                        ("department", &name),
+                        ("score", &percent(department.score)),
+                        ("category", &category),
+                    ],
+                ),
+                reroute_to: Some((
+                    department.code.clone(),
+                    tr.f("hint.reroute", &[("department", &name)]),
+                )),
+                reason,
+            }
+        }
+        Hint::Elsewhere { department } => HintLine {
+            message: tr.f(
+                "hint.elsewhere",
+                &[
+                    ("department", &department_name(catalog, locale, &department.code)),
+                    ("score", &percent(department.score)),
+                ],
+            ),
+            reroute_to: None,
+            reason,
+        },
+    }
+}
+
 #[derive(Template)]
 #[template(path = "staff_case.html")]
 pub(super) struct CasePage {
@@ -87,6 +146,7 @@ pub(super) struct CasePage {
     timeline: Vec<StaffEvent>,
     forms: Vec<ActionForm>,
     done: Option<String>,
+    hint: Option<HintLine>,
 }
 
 fn fields_for(
@@ -306,6 +366,7 @@ pub(super) fn case_view(page: PageCtx, state: &App, case: StaffCase, extras: Ext
             })
             .collect(),
         forms,
+        hint: case.hint.as_ref().map(|h| hint_line(tr, &catalog, h)),
         done: done.and_then(|kind| {
             ActionKind::parse(&kind).map(|k| tr.f("case.done", &[("action", action_label(tr, k))]))
         }),

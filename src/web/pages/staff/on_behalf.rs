@@ -13,7 +13,7 @@ use crate::web::App;
 use crate::web::auth::SignedIn;
 use crate::web::error::{Localize, PageError};
 use crate::web::forms::{Posted, Refused, shown};
-use crate::web::pages::file::{FileForm, Opt, render_form};
+use crate::web::pages::file::{Extras, FileForm, Opt, render_form, suggestion_step};
 use crate::web::pages::{PageCtx, encode};
 
 use crate::web::pages::see_other;
@@ -46,8 +46,10 @@ pub async fn record_form(
         BTreeMap::new(),
         StatusCode::OK,
         "/staff/record",
-        channels,
-        Vec::new(),
+        Extras {
+            channels,
+            ..Extras::default()
+        },
     ))
 }
 
@@ -66,6 +68,9 @@ pub async fn record(
     let form = posted.form;
     let catalog = state.catalog();
     let channels = channel_options(page.tr, &form.channel);
+    if fresh && form.asks_for_suggestions() {
+        return suggestion_step(&state, page, &catalog, form, "/staff/record", channels).await;
+    }
     let channel = Channel::parse(&form.channel)
         .filter(|c| matches!(c, Channel::Phone | Channel::Letter | Channel::Visit));
     let parsed = NewCase::parse(
@@ -96,8 +101,10 @@ pub async fn record(
             problems.unwrap_or_default(),
             status,
             "/staff/record",
-            channels,
-            Vec::new(),
+            Extras {
+                channels,
+                ..Extras::default()
+            },
         ));
     };
     let filed = file_case::record_for_resident(&state, &user, case)

@@ -34,6 +34,8 @@ pub struct QueueLine {
     pub confidential: bool,
     pub objection_from: Option<String>,
     pub extension_pending: bool,
+    /// Where the routing model places a case the intake office holds.
+    pub suggested: Option<String>,
 }
 
 pub struct Count {
@@ -116,6 +118,7 @@ pub async fn queue(
                     .as_deref()
                     .map(|c| department_name(&catalog, locale, c)),
                 extension_pending: r.extension_state.as_deref() == Some(Extension::Requested.as_str()),
+                suggested: r.suggested.as_ref().and_then(|h| suggested_line(tr, &catalog, h)),
             }
         })
         .collect();
@@ -199,4 +202,31 @@ pub async fn queue(
         page,
     };
     Ok(html(StatusCode::OK, view.render()))
+}
+
+/// "Suggested: Environment Bureau 87% · Noise 90%".
+fn suggested_line(
+    tr: crate::i18n::Tr,
+    catalog: &crate::domain::catalog::Catalog,
+    hint: &crate::domain::suggest::hint::Hint,
+) -> Option<String> {
+    use crate::domain::suggest::hint::Hint;
+    let Hint::Place { department, category } = hint else {
+        return None;
+    };
+    let locale = tr.locale();
+    let percent = |score: f32| (score * 100.0).round() as u32;
+    let mut text = format!(
+        "{} {}%",
+        department_name(catalog, locale, &department.code),
+        percent(department.score)
+    );
+    if let Some(c) = category {
+        text.push_str(&format!(
+            " · {} {}%",
+            category_name(catalog, locale, &c.code),
+            percent(c.score)
+        ));
+    }
+    Some(tr.f("hint.queue", &[("suggestion", &text)]))
 }
