@@ -11,6 +11,9 @@ both_backends!(
     a_correction_by_staff_becomes_the_label,
     confidential_cases_and_reports_about_officials_are_never_learned,
     switched_off_it_suggests_nothing_and_another_instance_follows,
+    the_form_offers_the_likely_categories_first_without_script,
+    a_department_is_warned_and_the_intake_office_places_it_in_one_click,
+    administrators_see_the_figures_and_switch_suggestions,
 );
 
 /// Three invented topics, each with its own words, in the demo city's categories.
@@ -313,4 +316,126 @@ async fn switched_off_it_suggests_nothing_and_another_instance_follows(backend: 
         suggest(&app, "夜间施工噪音").await["categories"][0]["code"],
         "noise"
     );
+}
+
+async fn trained_app(backend: Backend) -> TestApp {
+    let app = small_model_app(backend).await;
+    history(&app, 6).await;
+    assert!(matches!(train(&app).await, huiying::service::suggest::Trained::Model { .. }));
+    app
+}
+
+async fn the_form_offers_the_likely_categories_first_without_script(backend: Backend) {
+    let app = trained_app(backend).await;
+    let browser = app.browser("zh-CN");
+    let csrf = crate::pages::open_form(&app, &browser).await;
+    let mut fields = vec![
+        ("csrf", csrf.clone()),
+        ("category", String::new()),
+        ("area", "LJ-CG-DM".into()),
+        ("title", "夜里吵得睡不着".into()),
+        ("description", "楼下工地夜间施工，噪音扰民，已经一个月了。".into()),
+        ("resident_name", "王五".into()),
+        ("step", "suggest".into()),
+    ];
+    let response = browser.post(app.url("/cases/new")).form(&fields).send().await.unwrap();
+    assert_eq!(response.status(), 200, "a step, not a filing");
+    let html = response.text().await.unwrap();
+    let first = html.find("name=\"pick_category\" value=\"noise\"").expect("noise offered");
+    assert!(first < html.find("id=\"category\" name=\"category\"").unwrap(), "offered before the full list");
+    assert!(html.contains("楼下工地夜间施工，噪音扰民，已经一个月了。"), "nothing typed is lost");
+    assert!(html.contains("value=\"王五\""));
+    assert_eq!(app.state.db.run(|c| huiying::db::cases::count_cases(c)).await.unwrap(), 18, "nothing filed");
+
+    // Choosing the suggestion sets the category; the choice stays the resident's.
+    fields.pop();
+    fields.push(("pick_category", "noise".into()));
+    let html = browser
+        .post(app.url("/cases/new"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<option value=\"noise\" selected>"), "chosen");
+    assert!(html.contains("<option value=\"schools\">"), "the full list is still there");
+}
+
+async fn a_department_is_warned_and_the_intake_office_places_it_in_one_click(backend: Backend) {
+    let app = trained_app(backend).await;
+    // Filed as roads, it reads like noise: transport holds it.
+    let filed = app
+        .file(&body("roads-transit", "工地夜间施工噪音", "路边工地每天夜间施工，噪音扰民，请管一管。", false))
+        .await;
+    let number = filed["tracking_number"].as_str().unwrap().to_string();
+    let transport = crate::staff_pages::signed_in(&app, "transport").await;
+    let (status, html) = crate::staff_pages::page(&transport, app.url(&format!("/staff/cases/{number}"))).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("id=\"routing-hint\""), "{html}");
+    assert!(html.contains("更像是市生态环境局的职责"), "warned early");
+    assert!(html.contains("href=\"#action-object\""));
+
+    let token = app.token_for("transport").await;
+    assert_eq!(app.act(&token, &number, "object", json!({"reason": "属噪声问题"})).await.0, 200);
+
+    let intake = crate::staff_pages::signed_in(&app, "intake").await;
+    let (_, queue) = crate::staff_pages::page(&intake, app.url("/staff")).await;
+    assert!(queue.contains("建议分办：市生态环境局"), "{queue}");
+    let (_, html) = crate::staff_pages::page(&intake, app.url(&format!("/staff/cases/{number}"))).await;
+    assert!(html.contains("最可能由市生态环境局办理"), "{html}");
+    let csrf = crate::pages::csrf_of(&html);
+    let response = intake
+        .post(app.url(&format!("/staff/cases/{number}/act/reroute")))
+        .form(&[("csrf", csrf.as_str()), ("department", "environment"), ("reason", "按诉求文本建议分办")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let env = app.token_for("env").await;
+    let (_, case) = app.get_with(&env, &format!("/api/v1/cases/{number}")).await;
+    assert_eq!(case["department"], "environment", "{case}");
+    let timeline = case["timeline"].to_string();
+    assert!(timeline.contains("按诉求文本建议分办"), "{timeline}");
+
+    // The environment bureau holds it now: no hint that it is someone else's.
+    let env_browser = crate::staff_pages::signed_in(&app, "env").await;
+    let (_, html) = crate::staff_pages::page(&env_browser, app.url(&format!("/staff/cases/{number}"))).await;
+    assert!(!html.contains("id=\"routing-hint\""));
+}
+
+async fn administrators_see_the_figures_and_switch_suggestions(backend: Backend) {
+    let app = trained_app(backend).await;
+    let env = crate::staff_pages::signed_in(&app, "env").await;
+    assert_eq!(crate::staff_pages::page(&env, app.url("/admin/routing")).await.0, 403);
+
+    let admin = crate::staff_pages::signed_in(&app, "admin").await;
+    let (status, html) = crate::staff_pages::page(&admin, app.url("/admin/routing")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("依据 18 件已分办诉求"), "{html}");
+    assert!(html.contains("id=\"confusion\""));
+    assert!(html.contains("类别：首选命中"));
+    let csrf = crate::pages::csrf_of(&html);
+    for what in ["off", "train"] {
+        let response = admin
+            .post(app.url("/admin/routing"))
+            .form(&[("csrf", csrf.as_str()), ("what", what)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303, "{what}");
+    }
+    let (_, html) = crate::staff_pages::page(&admin, app.url("/admin/routing")).await;
+    assert!(html.contains("建议已关闭"));
+    assert!(html.contains("id=\"training-requested\""));
+    assert_eq!(suggest(&app, "夜间施工噪音").await["categories"], json!([]));
+    assert!(huiying::service::suggest::training_due(&app.state, app.state.now(), Some(app.state.now())).await.unwrap());
+    let response = admin
+        .post(app.url("/admin/routing"))
+        .form(&[("csrf", "stale"), ("what", "on")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403, "a stale form changes nothing");
 }
