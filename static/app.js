@@ -18,48 +18,32 @@
     field.addEventListener("input", update);
     update();
   });
-  // Category suggestions while the resident describes the problem (the form's own
-  // "suggest" button does the same without script).
+  // Category suggestions while the resident describes the problem: the likeliest
+  // categories go first in the list (the form's "suggest" button does the same without
+  // script); the full list stays below them and the choice stays the resident's.
   var box = document.getElementById("category-suggestions");
   var select = document.getElementById("category");
   var description = document.getElementById("description");
   var title = document.getElementById("title");
-  function pick(code) {
-    select.value = code;
-    select.dispatchEvent(new Event("change"));
-    select.focus();
-  }
   if (box && select && description) {
-    box.addEventListener("click", function (e) {
-      var b = e.target.closest("button[data-code], button[name=pick_category]");
-      if (!b) { return; }
-      e.preventDefault();
-      pick(b.getAttribute("data-code") || b.value);
-    });
     var timer = null, asked = "";
     function show(list) {
+      var old = document.getElementById("suggested-group");
+      if (old) { old.remove(); }
       box.textContent = "";
       if (!list.length) { return; }
-      var lead = document.createElement("p");
-      lead.textContent = box.getAttribute("data-lead");
-      var ul = document.createElement("ul");
+      var group = document.createElement("optgroup");
+      group.id = "suggested-group";
+      group.label = box.getAttribute("data-group");
       list.forEach(function (c) {
-        var li = document.createElement("li");
-        var b = document.createElement("button");
-        b.type = "button";
-        b.className = "button secondary";
-        b.setAttribute("data-code", c.code);
-        b.textContent = c.name;
-        var score = document.createElement("span");
-        score.className = "muted";
-        score.textContent = Math.round(c.score * 100) + "%";
-        li.appendChild(b);
-        li.appendChild(document.createTextNode(" "));
-        li.appendChild(score);
-        ul.appendChild(li);
+        var o = document.createElement("option");
+        o.value = c.code;
+        o.textContent = c.name + "（" + Math.round(c.score * 100) + "%）";
+        group.appendChild(o);
       });
-      box.appendChild(lead);
-      box.appendChild(ul);
+      select.insertBefore(group, select.options[0] ? select.options[0].nextSibling : null);
+      var sep = document.documentElement.lang === "en" ? ", " : "、";
+      box.textContent = box.getAttribute("data-lead") + list.map(function (c) { return c.name; }).join(sep);
     }
     function ask() {
       var text = (title ? title.value + "\n" : "") + description.value;

@@ -336,31 +336,32 @@ async fn the_form_offers_the_likely_categories_first_without_script(backend: Bac
         ("title", "夜里吵得睡不着".into()),
         ("description", "楼下工地夜间施工，噪音扰民，已经一个月了。".into()),
         ("resident_name", "王五".into()),
+        ("resident_phone", "13700137000".into()),
         ("step", "suggest".into()),
     ];
     let response = browser.post(app.url("/cases/new")).form(&fields).send().await.unwrap();
     assert_eq!(response.status(), 200, "a step, not a filing");
     let html = response.text().await.unwrap();
-    let first = html.find("name=\"pick_category\" value=\"noise\"").expect("noise offered");
-    assert!(first < html.find("id=\"category\" name=\"category\"").unwrap(), "offered before the full list");
+    let group = html.find("id=\"suggested-group\"").expect("a group of suggestions");
+    let noise = html[group..].find("<option value=\"noise\">噪声扰民（").expect("noise suggested");
+    let first_own_group = html.find("<optgroup label=\"城乡建设\"").expect("the full list");
+    assert!(group + noise < first_own_group, "offered first, before the full list");
+    assert!(html.contains("<option value=\"schools\">"), "the full list is still there");
+    assert!(html.contains("最可能的类别已排在类别列表最前（仍可任选）：噪声扰民"), "{html}");
     assert!(html.contains("楼下工地夜间施工，噪音扰民，已经一个月了。"), "nothing typed is lost");
     assert!(html.contains("value=\"王五\""));
-    assert_eq!(app.state.db.run(|c| huiying::db::cases::count_cases(c)).await.unwrap(), 18, "nothing filed");
+    assert!(
+        html.find("name=\"step\" value=\"suggest\"").unwrap() > html.find("class=\"button primary\"").unwrap(),
+        "Enter in a field still files: the suggest button comes after the submit button"
+    );
+    assert_eq!(app.state.db.run(huiying::db::cases::count_cases).await.unwrap(), 18, "nothing filed");
 
-    // Choosing the suggestion sets the category; the choice stays the resident's.
+    // Filing then works as ever, with the category the resident chose.
     fields.pop();
-    fields.push(("pick_category", "noise".into()));
-    let html = browser
-        .post(app.url("/cases/new"))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(html.contains("<option value=\"noise\" selected>"), "chosen");
-    assert!(html.contains("<option value=\"schools\">"), "the full list is still there");
+    fields[1].1 = "noise".into();
+    let response = browser.post(app.url("/cases/new")).form(&fields).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(app.state.db.run(huiying::db::cases::count_cases).await.unwrap(), 19);
 }
 
 async fn a_department_is_warned_and_the_intake_office_places_it_in_one_click(backend: Backend) {

@@ -46,8 +46,6 @@ pub struct FileForm {
     pub checked_similar: String,
     /// `suggest`: not filing yet, only asking which category the description fits.
     pub step: String,
-    /// A suggested category the resident chose (the suggestion's button, without script).
-    pub pick_category: String,
 }
 crate::web::forms::csrf_field!(FileForm);
 
@@ -131,6 +129,11 @@ pub struct SimilarLine {
 impl FilePage {
     fn error(&self, field: &str) -> Option<&String> {
         self.errors.get(field)
+    }
+
+    fn suggested_names(&self) -> String {
+        let names: Vec<&str> = self.suggested.iter().map(|s| s.name.as_str()).collect();
+        names.join(if self.page.locale() == Locale::En { ", " } else { "、" })
     }
 }
 

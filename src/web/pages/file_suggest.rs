@@ -20,14 +20,14 @@ pub struct Suggested {
 }
 
 impl FileForm {
-    /// The resident pressed "suggest a category" or chose a suggestion: not a filing yet.
+    /// The resident pressed "suggest a category": not a filing yet.
     pub fn asks_for_suggestions(&self) -> bool {
-        self.step == "suggest" || !self.pick_category.is_empty()
+        self.step == "suggest"
     }
 }
 
-/// The form again, with what the resident typed, the category they picked from the
-/// suggestions (if they did) and the categories their description most likely fits.
+/// The form again, with what the resident typed and, first in the category list, the
+/// categories their description most likely fits.
 pub async fn suggestion_step(
     state: &App,
     page: PageCtx,
@@ -37,9 +37,6 @@ pub async fn suggestion_step(
     channels: Vec<Opt>,
 ) -> Result<HttpResponse, PageError> {
     let locale = page.locale();
-    if !form.pick_category.is_empty() {
-        form.category = std::mem::take(&mut form.pick_category);
-    }
     form.step.clear();
     let text = format!("{}\n{}", form.title, form.description);
     let suggested = crate::service::suggest::suggest(state, &text, locale)
