@@ -61,7 +61,12 @@ fn history() -> Vec<Example> {
 
 /// A 500-character complaint from the history's own words (not one it was trained on).
 fn complaint(history: &[Example]) -> String {
-    let mut text: String = history.iter().rev().flat_map(|e| e.text.chars().rev()).take(500).collect();
+    let mut text: String = history
+        .iter()
+        .rev()
+        .flat_map(|e| e.text.chars().rev())
+        .take(500)
+        .collect();
     text.push('。');
     text.chars().take(500).collect()
 }
@@ -73,7 +78,9 @@ fn bench(c: &mut Criterion) {
     assert_eq!(text.chars().count(), 500);
     huiying::domain::suggest::features::warm_up();
 
-    c.bench_function("suggest 500 characters", |b| b.iter(|| model.suggest(black_box(&text))));
+    c.bench_function("suggest 500 characters", |b| {
+        b.iter(|| model.suggest(black_box(&text)))
+    });
 
     let mut times: Vec<f64> = (0..5_000)
         .map(|_| {

@@ -461,3 +461,62 @@ async fn a_leader_reviews_a_days_queue_records_a_meeting_and_takes_charge() {
         "{kinds:?}"
     );
 }
+
+/// With script, the form suggests categories as the resident types; they choose one and
+/// the case goes where that category is routed.
+#[actix_web::test]
+async fn the_form_suggests_categories_live_as_the_resident_types() {
+    if !available() {
+        return;
+    }
+    let app = crate::suggestions::trained_app(Backend::Sqlite).await;
+    let (_driver, client) = start_browser("zh-CN").await;
+    let result = async {
+        client.goto(&app.url("/cases/new")).await?;
+        fill(&client, "title", "夜里吵得睡不着").await;
+        fill(
+            &client,
+            "description",
+            "楼下工地夜间施工，噪音扰民，已经一个月了。",
+        )
+        .await;
+        wait_for_text(&client, Locator::Id("category-suggestions"), "噪声扰民").await?;
+        let first = client
+            .find(Locator::Css("#category optgroup:first-of-type"))
+            .await?
+            .attr("label")
+            .await?;
+        assert_eq!(first.as_deref(), Some("根据描述推荐"));
+        client
+            .find(Locator::Css("#suggested-group option[value=noise]"))
+            .await?
+            .click()
+            .await?;
+        let chosen = client.find(Locator::Id("category")).await?.prop("value").await?;
+        assert_eq!(chosen.as_deref(), Some("noise"));
+        client
+            .find(Locator::Id("area"))
+            .await?
+            .select_by_value("LJ-CG-DM")
+            .await?;
+        fill(&client, "resident_name", "王五").await;
+        fill(&client, "resident_phone", "13700137000").await;
+        if let Ok(dir) = std::env::var("HUIYING_SCREENSHOTS") {
+            client
+                .execute("document.getElementById('category').scrollIntoView()", vec![])
+                .await?;
+            let png = client.screenshot().await?;
+            std::fs::write(Path::new(&dir).join("suggested-categories.png"), png).unwrap();
+        }
+        client
+            .find(Locator::Css("button.primary[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        wait_for_text(&client, Locator::Id("receipt"), "您的诉求已提交").await?;
+        client.find(Locator::Id("department")).await?.text().await
+    }
+    .await;
+    client.close().await.ok();
+    assert_eq!(result.expect("browser flow"), "市生态环境局");
+}

@@ -318,10 +318,13 @@ async fn switched_off_it_suggests_nothing_and_another_instance_follows(backend: 
     );
 }
 
-async fn trained_app(backend: Backend) -> TestApp {
+pub async fn trained_app(backend: Backend) -> TestApp {
     let app = small_model_app(backend).await;
     history(&app, 6).await;
-    assert!(matches!(train(&app).await, huiying::service::suggest::Trained::Model { .. }));
+    assert!(matches!(
+        train(&app).await,
+        huiying::service::suggest::Trained::Model { .. }
+    ));
     app
 }
 
@@ -339,47 +342,92 @@ async fn the_form_offers_the_likely_categories_first_without_script(backend: Bac
         ("resident_phone", "13700137000".into()),
         ("step", "suggest".into()),
     ];
-    let response = browser.post(app.url("/cases/new")).form(&fields).send().await.unwrap();
+    let response = browser
+        .post(app.url("/cases/new"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200, "a step, not a filing");
     let html = response.text().await.unwrap();
-    let group = html.find("id=\"suggested-group\"").expect("a group of suggestions");
-    let noise = html[group..].find("<option value=\"noise\">噪声扰民（").expect("noise suggested");
+    let group = html
+        .find("id=\"suggested-group\"")
+        .expect("a group of suggestions");
+    let noise = html[group..]
+        .find("<option value=\"noise\">噪声扰民（")
+        .expect("noise suggested");
     let first_own_group = html.find("<optgroup label=\"城乡建设\"").expect("the full list");
-    assert!(group + noise < first_own_group, "offered first, before the full list");
-    assert!(html.contains("<option value=\"schools\">"), "the full list is still there");
-    assert!(html.contains("最可能的类别已排在类别列表最前（仍可任选）：噪声扰民"), "{html}");
-    assert!(html.contains("楼下工地夜间施工，噪音扰民，已经一个月了。"), "nothing typed is lost");
+    assert!(
+        group + noise < first_own_group,
+        "offered first, before the full list"
+    );
+    assert!(
+        html.contains("<option value=\"schools\">"),
+        "the full list is still there"
+    );
+    assert!(
+        html.contains("最可能的类别已排在类别列表最前（仍可任选）：噪声扰民"),
+        "{html}"
+    );
+    assert!(
+        html.contains("楼下工地夜间施工，噪音扰民，已经一个月了。"),
+        "nothing typed is lost"
+    );
     assert!(html.contains("value=\"王五\""));
     assert!(
-        html.find("name=\"step\" value=\"suggest\"").unwrap() > html.find("class=\"button primary\"").unwrap(),
+        html.find("name=\"step\" value=\"suggest\"").unwrap()
+            > html.find("class=\"button primary\"").unwrap(),
         "Enter in a field still files: the suggest button comes after the submit button"
     );
-    assert_eq!(app.state.db.run(huiying::db::cases::count_cases).await.unwrap(), 18, "nothing filed");
+    assert_eq!(
+        app.state.db.run(huiying::db::cases::count_cases).await.unwrap(),
+        18,
+        "nothing filed"
+    );
 
     // Filing then works as ever, with the category the resident chose.
     fields.pop();
     fields[1].1 = "noise".into();
-    let response = browser.post(app.url("/cases/new")).form(&fields).send().await.unwrap();
+    let response = browser
+        .post(app.url("/cases/new"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 303);
-    assert_eq!(app.state.db.run(huiying::db::cases::count_cases).await.unwrap(), 19);
+    assert_eq!(
+        app.state.db.run(huiying::db::cases::count_cases).await.unwrap(),
+        19
+    );
 }
 
 async fn a_department_is_warned_and_the_intake_office_places_it_in_one_click(backend: Backend) {
     let app = trained_app(backend).await;
     // Filed as roads, it reads like noise: transport holds it.
     let filed = app
-        .file(&body("roads-transit", "工地夜间施工噪音", "路边工地每天夜间施工，噪音扰民，请管一管。", false))
+        .file(&body(
+            "roads-transit",
+            "工地夜间施工噪音",
+            "路边工地每天夜间施工，噪音扰民，请管一管。",
+            false,
+        ))
         .await;
     let number = filed["tracking_number"].as_str().unwrap().to_string();
     let transport = crate::staff_pages::signed_in(&app, "transport").await;
-    let (status, html) = crate::staff_pages::page(&transport, app.url(&format!("/staff/cases/{number}"))).await;
+    let (status, html) =
+        crate::staff_pages::page(&transport, app.url(&format!("/staff/cases/{number}"))).await;
     assert_eq!(status, 200);
     assert!(html.contains("id=\"routing-hint\""), "{html}");
     assert!(html.contains("更像是市生态环境局的职责"), "warned early");
     assert!(html.contains("href=\"#action-object\""));
 
     let token = app.token_for("transport").await;
-    assert_eq!(app.act(&token, &number, "object", json!({"reason": "属噪声问题"})).await.0, 200);
+    assert_eq!(
+        app.act(&token, &number, "object", json!({"reason": "属噪声问题"}))
+            .await
+            .0,
+        200
+    );
 
     let intake = crate::staff_pages::signed_in(&app, "intake").await;
     let (_, queue) = crate::staff_pages::page(&intake, app.url("/staff")).await;
@@ -389,7 +437,11 @@ async fn a_department_is_warned_and_the_intake_office_places_it_in_one_click(bac
     let csrf = crate::pages::csrf_of(&html);
     let response = intake
         .post(app.url(&format!("/staff/cases/{number}/act/reroute")))
-        .form(&[("csrf", csrf.as_str()), ("department", "environment"), ("reason", "按诉求文本建议分办")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("department", "environment"),
+            ("reason", "按诉求文本建议分办"),
+        ])
         .send()
         .await
         .unwrap();
@@ -409,7 +461,10 @@ async fn a_department_is_warned_and_the_intake_office_places_it_in_one_click(bac
 async fn administrators_see_the_figures_and_switch_suggestions(backend: Backend) {
     let app = trained_app(backend).await;
     let env = crate::staff_pages::signed_in(&app, "env").await;
-    assert_eq!(crate::staff_pages::page(&env, app.url("/admin/routing")).await.0, 403);
+    assert_eq!(
+        crate::staff_pages::page(&env, app.url("/admin/routing")).await.0,
+        403
+    );
 
     let admin = crate::staff_pages::signed_in(&app, "admin").await;
     let (status, html) = crate::staff_pages::page(&admin, app.url("/admin/routing")).await;
@@ -431,7 +486,11 @@ async fn administrators_see_the_figures_and_switch_suggestions(backend: Backend)
     assert!(html.contains("建议已关闭"));
     assert!(html.contains("id=\"training-requested\""));
     assert_eq!(suggest(&app, "夜间施工噪音").await["categories"], json!([]));
-    assert!(huiying::service::suggest::training_due(&app.state, app.state.now(), Some(app.state.now())).await.unwrap());
+    assert!(
+        huiying::service::suggest::training_due(&app.state, app.state.now(), Some(app.state.now()))
+            .await
+            .unwrap()
+    );
     let response = admin
         .post(app.url("/admin/routing"))
         .form(&[("csrf", "stale"), ("what", "on")])

@@ -1,7 +1,8 @@
 //! One-vs-rest linear SVM (squared hinge, L2), trained by dual coordinate descent (Hsieh
 //! et al. 2008, the method of liblinear): exact, no learning rate to tune, and a few
 //! passes over the data suffice. Scores become probabilities by a softmax whose
-//! temperature is fitted on held-back texts, so "0.8" means right about 80% of the time.
+//! temperature is fitted on held-back texts (the least log-loss), so they read as
+//! confidence rather than as raw margins.
 
 use serde::{Deserialize, Serialize};
 

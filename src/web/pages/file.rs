@@ -133,7 +133,11 @@ impl FilePage {
 
     fn suggested_names(&self) -> String {
         let names: Vec<&str> = self.suggested.iter().map(|s| s.name.as_str()).collect();
-        names.join(if self.page.locale() == Locale::En { ", " } else { "、" })
+        names.join(if self.page.locale() == Locale::En {
+            ", "
+        } else {
+            "、"
+        })
     }
 }
 
