@@ -150,10 +150,26 @@ pub fn event_text(tr: Tr, catalog: &Catalog, tz: Tz, kind: &str, data: Option<&E
             &[("department", &dept(department)), ("reason", reason)],
         )),
         Some(EventData::Rerouted {
-            department, reason, ..
+            department,
+            reason,
+            category: None,
+            ..
         }) => plain(tr.f(
             "event.rerouted",
             &[("department", &dept(department)), ("reason", reason)],
+        )),
+        Some(EventData::Rerouted {
+            department,
+            reason,
+            category: Some(category),
+            ..
+        }) => plain(tr.f(
+            "event.rerouted_category",
+            &[
+                ("department", &dept(department)),
+                ("reason", reason),
+                ("category", &category_name(catalog, locale, category)),
+            ],
         )),
         Some(EventData::AssignmentConfirmed { department, reason }) => plain(tr.f(
             "event.assignment_confirmed",

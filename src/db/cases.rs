@@ -422,6 +422,14 @@ pub fn events_of_cases(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<EventRecord
     Ok(all)
 }
 
+/// The intake office corrected the case's category (its timeline says so).
+pub fn set_category(conn: &mut DbConn, case_id: i64, category: &str) -> Result<(), DbError> {
+    diesel::update(cases::table.filter(cases::id.eq(case_id)))
+        .set(cases::category_code.eq(category))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Records when acceptance is due (set once a held filing is confirmed).
 pub fn set_acceptance_due(conn: &mut DbConn, case_id: i64, at: NaiveDateTime) -> Result<(), DbError> {
     diesel::update(cases::table.filter(cases::id.eq(case_id)))

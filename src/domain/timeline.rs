@@ -47,6 +47,9 @@ pub enum EventData {
         from: String,
         department: String,
         reason: String,
+        /// The category the intake office corrected it to, if it did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        category: Option<String>,
     },
     /// The intake office turned an objection down: the case goes back where it was.
     AssignmentConfirmed {

@@ -198,6 +198,15 @@ pub fn act(
     let decision = decide(actor, action, &facts, &rules.context(&record.category_code, now))?;
     let status = &decision.status;
     let notices = append(conn, rules, &record, &decision.events, actor, Some(status), now)?;
+    for (event, _) in &decision.events {
+        if let EventData::Rerouted {
+            category: Some(category),
+            ..
+        } = event
+        {
+            crate::db::cases::set_category(conn, record.id, category)?;
+        }
+    }
     tracing::info!(state = %status.state, department = %status.department, notices, "case updated");
     Ok(Acted {
         case_id: record.id,

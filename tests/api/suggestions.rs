@@ -183,7 +183,7 @@ async fn a_correction_by_staff_becomes_the_label(backend: Backend) {
             &intake,
             &number,
             "reroute",
-            json!({"department": "housing", "reason": "属物业管理"}),
+            json!({"department": "housing", "reason": "属物业管理", "category": "housing-property"}),
         )
         .await;
     assert_eq!(status, 200, "{reply}");
@@ -212,7 +212,10 @@ async fn a_correction_by_staff_becomes_the_label(backend: Backend) {
         .unwrap();
     assert_eq!(examples.len(), 1, "{examples:?}");
     assert_eq!(examples[0].department, "housing");
-    assert_eq!(examples[0].category, "roads-transit");
+    assert_eq!(
+        examples[0].category, "housing-property",
+        "the corrected category is the label"
+    );
     assert!(examples[0].text.starts_with("小区道路归物业管\n"));
 }
 
@@ -434,6 +437,11 @@ async fn a_department_is_warned_and_the_intake_office_places_it_in_one_click(bac
     assert!(queue.contains("建议分办：市生态环境局"), "{queue}");
     let (_, html) = crate::staff_pages::page(&intake, app.url(&format!("/staff/cases/{number}"))).await;
     assert!(html.contains("最可能由市生态环境局办理"), "{html}");
+    assert!(
+        html.contains("分办至市生态环境局，类别更正为“噪声扰民”"),
+        "{html}"
+    );
+    assert!(html.contains("<input type=\"hidden\" name=\"category\" value=\"noise\">"));
     let csrf = crate::pages::csrf_of(&html);
     let response = intake
         .post(app.url(&format!("/staff/cases/{number}/act/reroute")))
@@ -441,6 +449,7 @@ async fn a_department_is_warned_and_the_intake_office_places_it_in_one_click(bac
             ("csrf", csrf.as_str()),
             ("department", "environment"),
             ("reason", "按诉求文本建议分办"),
+            ("category", "noise"),
         ])
         .send()
         .await
@@ -449,8 +458,12 @@ async fn a_department_is_warned_and_the_intake_office_places_it_in_one_click(bac
     let env = app.token_for("env").await;
     let (_, case) = app.get_with(&env, &format!("/api/v1/cases/{number}")).await;
     assert_eq!(case["department"], "environment", "{case}");
+    assert_eq!(case["category"], "noise", "{case}");
     let timeline = case["timeline"].to_string();
-    assert!(timeline.contains("按诉求文本建议分办"), "{timeline}");
+    assert!(
+        timeline.contains("类别更正为“噪声扰民”：按诉求文本建议分办"),
+        "{timeline}"
+    );
 
     // The environment bureau holds it now: no hint that it is someone else's.
     let env_browser = crate::staff_pages::signed_in(&app, "env").await;

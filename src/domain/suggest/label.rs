@@ -68,6 +68,7 @@ mod tests {
                 from: "intake".into(),
                 department: "b".into(),
                 reason: "更合适".into(),
+                category: None,
             },
             accepted(),
             answered(),
@@ -87,6 +88,7 @@ mod tests {
                 from: "intake".into(),
                 department: "b".into(),
                 reason: "异议成立".into(),
+                category: None,
             },
             accepted(),
             EventData::Transferred {

@@ -18,6 +18,8 @@ pub struct ActionInput {
     pub legal_basis: String,
     pub rating: String,
     pub comment: String,
+    /// A re-route's corrected category (empty: unchanged).
+    pub category: String,
 }
 
 impl Action {
@@ -76,7 +78,11 @@ impl Action {
                 let department = department(&mut errors);
                 reason(&mut errors)
                     .zip(department)
-                    .map(|(reason, department)| Action::Reroute { department, reason })
+                    .map(|(reason, department)| Action::Reroute {
+                        department,
+                        reason,
+                        category: Some(input.category.trim().to_string()).filter(|c| !c.is_empty()),
+                    })
             }
             K::Transfer => {
                 let department = department(&mut errors);

@@ -127,24 +127,53 @@ pub struct Written {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     Accept,
-    NotAccept { reason: Reason, channel: String },
-    Object { reason: Reason },
-    Reroute { department: String, reason: Reason },
-    ConfirmAssignment { reason: Reason },
-    Transfer { department: String, reason: Reason },
+    NotAccept {
+        reason: Reason,
+        channel: String,
+    },
+    Object {
+        reason: Reason,
+    },
+    /// `category`: the intake office corrects the category too.
+    Reroute {
+        department: String,
+        reason: Reason,
+        category: Option<String>,
+    },
+    ConfirmAssignment {
+        reason: Reason,
+    },
+    Transfer {
+        department: String,
+        reason: Reason,
+    },
     Start,
-    RequestExtension { days: u32, reason: Reason },
+    RequestExtension {
+        days: u32,
+        reason: Reason,
+    },
     ApproveExtension,
-    RefuseExtension { reason: Reason },
+    RefuseExtension {
+        reason: Reason,
+    },
     Answer(Written),
-    Note { text: NoteText },
+    Note {
+        text: NoteText,
+    },
     Withdraw,
     Confirm,
-    Evaluate { rating: Rating, comment: Comment },
-    RequestReview { reason: Reason },
+    Evaluate {
+        rating: Rating,
+        comment: Comment,
+    },
+    RequestReview {
+        reason: Reason,
+    },
     AcceptReview,
     AnswerReview(Written),
-    RequestReReview { reason: Reason },
+    RequestReReview {
+        reason: Reason,
+    },
     AcceptReReview,
     AnswerReReview(Written),
     HearingStart,
@@ -400,9 +429,21 @@ pub fn decide(actor: &Actor, action: &Action, facts: &Facts, ctx: &Context) -> R
                 Visibility::Internal,
             )
         }
-        Action::Reroute { department, reason } => {
+        Action::Reroute {
+            department,
+            reason,
+            category,
+        } => {
             if ctx.catalog.department(department).is_none() || department == ctx.intake() {
                 return Err(invalid("department", "err.department"));
+            }
+            // A report about an official stays one, and nothing else becomes one here:
+            // those go to the supervisory body by their own rule.
+            let reports = |code: &str| ctx.catalog.category(code).map(|c| c.supervisor.is_some());
+            if let Some(c) = category
+                && (reports(c) != Some(false) || reports(&facts.category) != Some(false))
+            {
+                return Err(invalid("category", "err.unknown_category"));
             }
             if facts.concerned.as_ref() == Some(department) {
                 return Err(invalid("department", "err.concerned_department"));
@@ -414,6 +455,7 @@ pub fn decide(actor: &Actor, action: &Action, facts: &Facts, ctx: &Context) -> R
                     from: current,
                     department: department.clone(),
                     reason: reason.to_string(),
+                    category: category.clone().filter(|c| *c != facts.category),
                 },
                 Visibility::Public,
             )
@@ -675,14 +717,17 @@ mod tests {
                 code: "g".into(),
                 names: Names::new("g", "g"),
             }],
-            vec![Category {
-                code: "noise".into(),
-                group_code: "g".into(),
-                names: Names::new("noise", "noise"),
-                urgent: false,
-                channel_codes: vec!["court".into()],
-                supervisor: None,
-            }],
+            ["noise", "roads", "report"]
+                .into_iter()
+                .map(|code| Category {
+                    code: code.into(),
+                    group_code: "g".into(),
+                    names: Names::new(code, code),
+                    urgent: false,
+                    channel_codes: vec!["court".into()],
+                    supervisor: (code == "report").then(|| "gov".into()),
+                })
+                .collect(),
             vec![],
             vec![],
         )
@@ -872,10 +917,12 @@ mod tests {
             Action::Reroute {
                 department: "env".into(),
                 reason: reason(),
+                category: None,
             },
             Action::Reroute {
                 department: "transport".into(),
                 reason: reason(),
+                category: Some("roads".into()),
             },
             Action::ConfirmAssignment { reason: reason() },
             Action::Transfer {
@@ -1058,10 +1105,44 @@ mod tests {
         let reroute = Action::Reroute {
             department: "transport".into(),
             reason: reason(),
+            category: None,
         };
         assert_eq!(
             decide(&intake(), &reroute, &at_intake, &ctx).unwrap_err(),
             invalid("department", "err.concerned_department")
+        );
+    }
+
+    #[test]
+    fn the_intake_office_may_correct_the_category_when_it_re_routes() {
+        let world = World::new();
+        let ctx = world.ctx(t0());
+        let reroute = |category: Option<&str>| Action::Reroute {
+            department: "transport".into(),
+            reason: reason(),
+            category: category.map(str::to_string),
+        };
+        let at_intake = routed_to("intake");
+        let category_of = |d: Decision| match &d.events[0].0 {
+            EventData::Rerouted { category, .. } => category.clone(),
+            other => panic!("{other:?}"),
+        };
+        let moved = decide(&intake(), &reroute(Some("roads")), &at_intake, &ctx).expect("corrected");
+        assert_eq!(category_of(moved), Some("roads".into()));
+        let same = decide(&intake(), &reroute(Some("noise")), &at_intake, &ctx).expect("unchanged");
+        assert_eq!(category_of(same), None, "the same category is no correction");
+        for wrong in ["report", "nonsense"] {
+            assert_eq!(
+                decide(&intake(), &reroute(Some(wrong)), &at_intake, &ctx).unwrap_err(),
+                invalid("category", "err.unknown_category"),
+                "{wrong}"
+            );
+        }
+        let mut report = routed_to("intake");
+        report.category = "report".into();
+        assert!(
+            decide(&intake(), &reroute(Some("roads")), &report, &ctx).is_err(),
+            "a report stays one"
         );
     }
 

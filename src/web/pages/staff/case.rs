@@ -25,6 +25,8 @@ pub enum Field {
     Days(u32),
     Outcome(Vec<Opt>),
     Department(Vec<Opt>),
+    /// A re-route's corrected category (none chosen: unchanged).
+    Category(Vec<Opt>),
     Channel(Vec<Opt>),
 }
 
@@ -62,15 +64,26 @@ pub struct HintLine {
     pub reroute_to: Option<(String, String)>,
     /// The reason the one-click re-route records.
     pub reason: String,
+    /// The category the one-click re-route corrects the case to, if the model's differs.
+    pub category: Option<String>,
 }
 
-fn hint_line(tr: crate::i18n::Tr, catalog: &Catalog, hint: &crate::domain::suggest::hint::Hint) -> HintLine {
+fn hint_line(
+    tr: crate::i18n::Tr,
+    catalog: &Catalog,
+    hint: &crate::domain::suggest::hint::Hint,
+    current_category: &str,
+) -> HintLine {
     use crate::domain::suggest::hint::Hint;
     let locale = tr.locale();
     let percent = |score: f32| format!("{}%", (score * 100.0).round() as u32);
     let reason = tr.t("hint.reason").to_string();
     match hint {
         Hint::Place { department, category } => {
+            let category_change = category
+                .as_ref()
+                .map(|c| &c.code)
+                .filter(|c| **c != current_category);
             let name = department_name(catalog, locale, &department.code);
             let category = category
                 .as_ref()
@@ -95,9 +108,19 @@ fn hint_line(tr: crate::i18n::Tr, catalog: &Catalog, hint: &crate::domain::sugge
                 ),
                 reroute_to: Some((
                     department.code.clone(),
-                    tr.f("hint.reroute", &[("department", &name)]),
+                    match category_change {
+                        Some(c) => tr.f(
+                            "hint.reroute_category",
+                            &[
+                                ("department", &name),
+                                ("category", &category_name(catalog, locale, c)),
+                            ],
+                        ),
+                        None => tr.f("hint.reroute", &[("department", &name)]),
+                    },
                 )),
                 reason,
+                category: category_change.cloned(),
             }
         }
         Hint::Elsewhere { department } => HintLine {
@@ -110,6 +133,7 @@ fn hint_line(tr: crate::i18n::Tr, catalog: &Catalog, hint: &crate::domain::sugge
             ),
             reroute_to: None,
             reason,
+            category: None,
         },
     }
 }
@@ -207,7 +231,23 @@ fn fields_for(
             Field::Reason,
         ],
         K::Object | K::ConfirmAssignment | K::RefuseExtension => vec![Field::Reason],
-        K::Reroute | K::Transfer => vec![departments(&case.case.department_code), Field::Reason],
+        K::Reroute => vec![
+            departments(&case.case.department_code),
+            Field::Category(
+                catalog
+                    .categories
+                    .iter()
+                    .filter(|c| c.supervisor.is_none() && c.code != case.case.category_code)
+                    .map(|c| Opt {
+                        code: c.code.clone(),
+                        name: c.names.get(locale).to_string(),
+                        selected: false,
+                    })
+                    .collect(),
+            ),
+            Field::Reason,
+        ],
+        K::Transfer => vec![departments(&case.case.department_code), Field::Reason],
         K::RequestExtension => vec![Field::Days(max_days), Field::Reason],
         K::Answer | K::AnswerReview | K::AnswerReReview => written(),
         K::Note => vec![Field::Note],
@@ -366,7 +406,10 @@ pub(super) fn case_view(page: PageCtx, state: &App, case: StaffCase, extras: Ext
             })
             .collect(),
         forms,
-        hint: case.hint.as_ref().map(|h| hint_line(tr, &catalog, h)),
+        hint: case
+            .hint
+            .as_ref()
+            .map(|h| hint_line(tr, &catalog, h, &r.category_code)),
         done: done.and_then(|kind| {
             ActionKind::parse(&kind).map(|k| tr.f("case.done", &[("action", action_label(tr, k))]))
         }),
