@@ -409,6 +409,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 (None, folds) => routing_eval::cross_validate(&rows, folds.unwrap_or(5), |k, s| println!("fold {k}: {s}"))?,
                 (Some(_), Some(_)) => anyhow::bail!("give either --test or --folds, not both"),
             };
+            println!("stored model: {} KB", scores.stored_kb);
             println!("{scores}");
             Ok(())
         }

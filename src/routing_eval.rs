@@ -16,6 +16,8 @@ pub struct Scores {
     pub top3: f64,
     pub n: usize,
     pub mean_us: f64,
+    /// Size of the stored model (the last one, in cross-validation).
+    pub stored_kb: usize,
 }
 
 impl std::fmt::Display for Scores {
@@ -62,9 +64,13 @@ pub fn read_labelled(path: &Path) -> anyhow::Result<Vec<(String, String)>> {
 /// Trains on `train` and scores every row of `test`.
 pub fn score(train: &[(String, String)], test: &[(String, String)]) -> anyhow::Result<Scores> {
     let pairs: Vec<(&str, &str)> = train.iter().map(|(t, l)| (t.as_str(), l.as_str())).collect();
-    let Some(model) = Classifier::train(&pairs, Training::default()) else {
+    let Some(trained) = Classifier::train(&pairs, Training::default()) else {
         bail!("the training set needs two labels with at least a few rows each");
     };
+    // Score the model as it is stored, weights rounded and all.
+    let stored = serde_json::to_string(&trained)?;
+    let mut model: Classifier = serde_json::from_str(&stored)?;
+    model.vectorizer.reindex();
     let (mut top1, mut top3, mut micros) = (0usize, 0usize, 0f64);
     for (text, label) in test {
         let started = Instant::now();
@@ -79,6 +85,7 @@ pub fn score(train: &[(String, String)], test: &[(String, String)]) -> anyhow::R
         top3: top3 as f64 / n,
         n: test.len(),
         mean_us: micros / n,
+        stored_kb: stored.len() / 1024,
     })
 }
 
@@ -102,7 +109,7 @@ pub fn cross_validate(
         seed ^= seed << 17;
         order.swap(i, (seed % (i as u64 + 1)) as usize);
     }
-    let (mut top1, mut top3, mut micros, mut n) = (0f64, 0f64, 0f64, 0usize);
+    let (mut top1, mut top3, mut micros, mut n, mut stored_kb) = (0f64, 0f64, 0f64, 0usize, 0usize);
     for k in 0..folds {
         let (test, train): (Vec<usize>, Vec<usize>) = order
             .iter()
@@ -123,6 +130,7 @@ pub fn cross_validate(
         top3 += s.top3 * s.n as f64;
         micros += s.mean_us * s.n as f64;
         n += s.n;
+        stored_kb = s.stored_kb;
     }
     let total = n.max(1) as f64;
     Ok(Scores {
@@ -130,6 +138,7 @@ pub fn cross_validate(
         top3: top3 / total,
         n,
         mean_us: micros / total,
+        stored_kb,
     })
 }
 

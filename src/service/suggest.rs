@@ -117,6 +117,8 @@ fn parse(text: &str) -> Result<Model, ServiceError> {
         .map_err(|e| ServiceError::Internal(format!("stored routing model: {e}")))?;
     model.category.vectorizer.reindex();
     model.department.vectorizer.reindex();
+    // The segmenter's dictionary loads here, off the async threads, not in a request.
+    crate::domain::suggest::features::warm_up();
     Ok(model)
 }
 

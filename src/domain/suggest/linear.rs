@@ -13,7 +13,7 @@ use super::features::Sparse;
 pub struct Head {
     pub labels: Vec<String>,
     /// Feature-major: the weights of feature f are `weights[f * labels.len()..][..labels.len()]`.
-    #[serde(with = "f32_blob")]
+    #[serde(with = "quantised")]
     pub weights: Vec<f32>,
     pub bias: Vec<f32>,
     pub temperature: f32,
@@ -166,27 +166,33 @@ fn shuffle(v: &mut [usize], seed: &mut u64) {
     }
 }
 
-/// Weights stored as little-endian bytes in base64: a tenth of their size as JSON numbers.
-mod f32_blob {
+/// Weights stored as one byte each (a shared scale, then signed steps of it) in base64:
+/// a model of 60,000 terms and 15 labels is under a megabyte, and the rounding costs no
+/// measurable accuracy (`huiying routing eval` scores the stored form).
+mod quantised {
     use base64::Engine;
     use base64::engine::general_purpose::STANDARD;
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(v: &[f32], s: S) -> Result<S::Ok, S::Error> {
-        let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
+        let max = v.iter().fold(0f32, |m, x| m.max(x.abs()));
+        let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+        let mut bytes = scale.to_le_bytes().to_vec();
+        bytes.extend(
+            v.iter()
+                .map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8 as u8),
+        );
         s.serialize_str(&STANDARD.encode(bytes))
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f32>, D::Error> {
         let text = String::deserialize(d)?;
         let bytes = STANDARD.decode(text).map_err(serde::de::Error::custom)?;
-        if bytes.len() % 4 != 0 {
-            return Err(serde::de::Error::custom("weights are not whole f32s"));
-        }
-        Ok(bytes
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect())
+        let Some((head, steps)) = bytes.split_first_chunk::<4>() else {
+            return Err(serde::de::Error::custom("weights without their scale"));
+        };
+        let scale = f32::from_le_bytes(*head);
+        Ok(steps.iter().map(|b| *b as i8 as f32 * scale).collect())
     }
 }
 
@@ -216,16 +222,26 @@ mod tests {
     }
 
     #[test]
-    fn weights_survive_storage() {
+    fn weights_survive_storage_to_within_a_step() {
         let h = Head {
             labels: vec!["a".into()],
-            weights: vec![1.5, -0.25, f32::MIN_POSITIVE],
+            weights: vec![1.27, -0.25, 0.0, -1.27, 0.004],
             bias: vec![0.5],
             temperature: 0.3,
         };
         let json = serde_json::to_string(&h).expect("serialise");
         let back: Head = serde_json::from_str(&json).expect("deserialise");
-        assert_eq!(back.weights, h.weights);
+        for (a, b) in back.weights.iter().zip(&h.weights) {
+            assert!((a - b).abs() <= 0.005 + 1e-6, "{a} vs {b}");
+        }
+        assert_eq!(back.weights.len(), 5);
+        let zero = Head {
+            weights: vec![0.0; 3],
+            ..h
+        };
+        let back: Head =
+            serde_json::from_str(&serde_json::to_string(&zero).expect("serialise")).expect("deserialise");
+        assert_eq!(back.weights, vec![0.0; 3]);
     }
 
     #[test]
