@@ -437,6 +437,7 @@ async fn a_department_is_warned_and_the_intake_office_places_it_in_one_click(bac
     assert!(queue.contains("建议分办：市生态环境局"), "{queue}");
     let (_, html) = crate::staff_pages::page(&intake, app.url(&format!("/staff/cases/{number}"))).await;
     assert!(html.contains("最可能由市生态环境局办理"), "{html}");
+    assert!(html.contains("id=\"hint-terms\">起作用最大的词语："), "explained");
     assert!(
         html.contains("分办至市生态环境局，类别更正为“噪声扰民”"),
         "{html}"

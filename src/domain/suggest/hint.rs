@@ -13,9 +13,11 @@ pub enum Hint {
     Place {
         department: Scored,
         category: Option<Scored>,
+        /// The words of the text that weighed most.
+        terms: Vec<String>,
     },
     /// With a department, which may still object or transfer: it reads like another's.
-    Elsewhere { department: Scored },
+    Elsewhere { department: Scored, terms: Vec<String> },
 }
 
 /// Where the case stands for the person looking at it.
@@ -34,11 +36,13 @@ pub fn hint(s: &Suggestion, holder: Holder<'_>) -> Option<Hint> {
         return (top.code != holder.department).then(|| Hint::Place {
             department: top.clone(),
             category: s.categories.first().cloned(),
+            terms: s.terms.clone(),
         });
     }
     (holder.may_send_away && top.code != holder.department && top.score >= ELSEWHERE_CONFIDENCE).then(|| {
         Hint::Elsewhere {
             department: top.clone(),
+            terms: s.terms.clone(),
         }
     })
 }
@@ -58,7 +62,7 @@ mod tests {
         Suggestion {
             categories: vec![scored("noise", 0.9)],
             departments: vec![scored(department, score), scored("other", 1.0 - score)],
-            terms: vec![],
+            terms: vec!["噪音".into()],
         }
     }
 
@@ -77,6 +81,7 @@ mod tests {
             Some(Hint::Place {
                 department: scored("environment", 0.3),
                 category: Some(scored("noise", 0.9)),
+                terms: vec!["噪音".into()],
             })
         );
     }
@@ -87,7 +92,8 @@ mod tests {
         assert_eq!(
             h("environment", 0.8, true),
             Some(Hint::Elsewhere {
-                department: scored("environment", 0.8)
+                department: scored("environment", 0.8),
+                terms: vec!["噪音".into()],
             })
         );
         assert_eq!(h("environment", 0.5, true), None, "not sure enough");

@@ -66,6 +66,17 @@ pub struct HintLine {
     pub reason: String,
     /// The category the one-click re-route corrects the case to, if the model's differs.
     pub category: Option<String>,
+    /// "Words that weighed most: …", when there are any.
+    pub terms: Option<String>,
+}
+
+fn terms_line(tr: crate::i18n::Tr, terms: &[String]) -> Option<String> {
+    let sep = if tr.locale() == crate::domain::locale::Locale::En {
+        ", "
+    } else {
+        "、"
+    };
+    (!terms.is_empty()).then(|| tr.f("hint.terms", &[("terms", &terms.join(sep))]))
 }
 
 fn hint_line(
@@ -79,7 +90,11 @@ fn hint_line(
     let percent = |score: f32| format!("{}%", (score * 100.0).round() as u32);
     let reason = tr.t("hint.reason").to_string();
     match hint {
-        Hint::Place { department, category } => {
+        Hint::Place {
+            department,
+            category,
+            terms,
+        } => {
             let category_change = category
                 .as_ref()
                 .map(|c| &c.code)
@@ -121,9 +136,10 @@ fn hint_line(
                 )),
                 reason,
                 category: category_change.cloned(),
+                terms: terms_line(tr, terms),
             }
         }
-        Hint::Elsewhere { department } => HintLine {
+        Hint::Elsewhere { department, terms } => HintLine {
             message: tr.f(
                 "hint.elsewhere",
                 &[
@@ -134,6 +150,7 @@ fn hint_line(
             reroute_to: None,
             reason,
             category: None,
+            terms: terms_line(tr, terms),
         },
     }
 }

@@ -211,7 +211,10 @@ fn suggested_line(
     hint: &crate::domain::suggest::hint::Hint,
 ) -> Option<String> {
     use crate::domain::suggest::hint::Hint;
-    let Hint::Place { department, category } = hint else {
+    let Hint::Place {
+        department, category, ..
+    } = hint
+    else {
         return None;
     };
     let locale = tr.locale();
