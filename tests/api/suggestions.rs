@@ -55,6 +55,18 @@ fn body(category: &str, title: &str, description: &str, confidential: bool) -> V
     })
 }
 
+/// Files a case and returns its number.
+async fn file_as(
+    app: &TestApp,
+    category: &str,
+    title: &str,
+    description: &str,
+    confidential: bool,
+) -> String {
+    let filed = app.file(&body(category, title, description, confidential)).await;
+    filed["tracking_number"].as_str().unwrap().to_string()
+}
+
 async fn file_and_accept(
     app: &TestApp,
     category: &str,
@@ -62,8 +74,7 @@ async fn file_and_accept(
     title: &str,
     description: &str,
 ) -> String {
-    let filed = app.file(&body(category, title, description, false)).await;
-    let number = filed["tracking_number"].as_str().unwrap().to_string();
+    let number = file_as(app, category, title, description, false).await;
     let token = app.token_for(staff).await;
     let (status, reply) = app.act(&token, &number, "accept", json!({})).await;
     assert_eq!(status, 200, "{reply}");
@@ -158,15 +169,14 @@ async fn a_correction_by_staff_becomes_the_label(backend: Backend) {
     let app = small_model_app(backend).await;
     // Filed as roads, it is about the property company: transport objects, the intake
     // office places it with housing, which accepts.
-    let filed = app
-        .file(&body(
-            "roads-transit",
-            "小区道路归物业管",
-            "小区里的路坏了，物业说归交通局，交通局说归物业。",
-            false,
-        ))
-        .await;
-    let number = filed["tracking_number"].as_str().unwrap().to_string();
+    let number = file_as(
+        &app,
+        "roads-transit",
+        "小区道路归物业管",
+        "小区里的路坏了，物业说归交通局，交通局说归物业。",
+        false,
+    )
+    .await;
     let transport = app.token_for("transport").await;
     let (status, reply) = app
         .act(
@@ -191,15 +201,14 @@ async fn a_correction_by_staff_becomes_the_label(backend: Backend) {
     let (status, reply) = app.act(&housing, &number, "accept", json!({})).await;
     assert_eq!(status, 200, "{reply}");
     // One still at intake's objection stage teaches nothing yet.
-    let filed = app
-        .file(&body(
-            "roads-transit",
-            "路面坑洼",
-            "东门路的路面坑洼很多，请尽快维修。谢谢！",
-            false,
-        ))
-        .await;
-    let pending = filed["tracking_number"].as_str().unwrap().to_string();
+    let pending = file_as(
+        &app,
+        "roads-transit",
+        "路面坑洼",
+        "东门路的路面坑洼很多，请尽快维修。谢谢！",
+        false,
+    )
+    .await;
     let (status, _) = app
         .act(&transport, &pending, "object", json!({"reason": "不属本部门"}))
         .await;
@@ -223,15 +232,14 @@ async fn confidential_cases_and_reports_about_officials_are_never_learned(backen
     let app = small_model_app(backend).await;
     history(&app, 6).await;
     for i in 0..3 {
-        let filed = app
-            .file(&body(
-                "noise",
-                "秘密噪音独角兽",
-                &format!("独角兽工厂夜间噪音，请为我保密身份。第{i}次。"),
-                true,
-            ))
-            .await;
-        let number = filed["tracking_number"].as_str().unwrap().to_string();
+        let number = file_as(
+            &app,
+            "noise",
+            "秘密噪音独角兽",
+            &format!("独角兽工厂夜间噪音，请为我保密身份。第{i}次。"),
+            true,
+        )
+        .await;
         let env = app.token_for("env").await;
         assert_eq!(app.act(&env, &number, "accept", json!({})).await.0, 200);
     }
@@ -407,15 +415,14 @@ async fn the_form_offers_the_likely_categories_first_without_script(backend: Bac
 async fn a_department_is_warned_and_the_intake_office_places_it_in_one_click(backend: Backend) {
     let app = trained_app(backend).await;
     // Filed as roads, it reads like noise: transport holds it.
-    let filed = app
-        .file(&body(
-            "roads-transit",
-            "工地夜间施工噪音",
-            "路边工地每天夜间施工，噪音扰民，请管一管。",
-            false,
-        ))
-        .await;
-    let number = filed["tracking_number"].as_str().unwrap().to_string();
+    let number = file_as(
+        &app,
+        "roads-transit",
+        "工地夜间施工噪音",
+        "路边工地每天夜间施工，噪音扰民，请管一管。",
+        false,
+    )
+    .await;
     let transport = crate::staff_pages::signed_in(&app, "transport").await;
     let (status, html) =
         crate::staff_pages::page(&transport, app.url(&format!("/staff/cases/{number}"))).await;

@@ -5,6 +5,7 @@
 mod account;
 mod acting;
 mod case;
+mod hint;
 mod on_behalf;
 mod sign_in;
 mod templates;
