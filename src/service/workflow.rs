@@ -86,6 +86,8 @@ pub struct Acted {
     pub before: Status,
     pub status: Status,
     pub events: Vec<EventData>,
+    /// The one who acted may no longer see the case (they sent it elsewhere).
+    pub handed_on: bool,
 }
 
 /// The one way onto a case's timeline. Each event is keyed to the one before it; the
@@ -208,7 +210,13 @@ pub fn act(
         }
     }
     tracing::info!(state = %status.state, department = %status.department, notices, "case updated");
+    let after = Facts {
+        status: decision.status.clone(),
+        ..facts.clone()
+    };
+    let handed_on = !may_view(actor, &after, rules.catalog);
     Ok(Acted {
+        handed_on,
         case_id: record.id,
         tracking_number: record.tracking_number,
         before: facts.status,

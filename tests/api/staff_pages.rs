@@ -49,7 +49,10 @@ async fn post_form(
     (status, response.text().await.unwrap(), location)
 }
 
-both_backends!(staff_accept_and_answer_through_the_forms);
+both_backends!(
+    staff_accept_and_answer_through_the_forms,
+    after_sending_a_case_away_staff_land_on_a_confirmation_not_a_403,
+);
 
 async fn staff_accept_and_answer_through_the_forms(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -430,4 +433,50 @@ async fn heads_keep_answer_templates_which_fill_the_answer_form() {
         case.contains("已责令施工单位立即停止夜间"),
         "the template's text is in the form"
     );
+}
+
+/// A transfer or an objection takes the case out of the department's sight: the page
+/// after it says where it went instead of refusing the case just sent.
+async fn after_sending_a_case_away_staff_land_on_a_confirmation_not_a_403(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let staff = signed_in(&app, "env").await;
+    for (action, fields, to, says) in [
+        (
+            "transfer",
+            vec![("department", "transport"), ("reason", "属道路施工管理")],
+            "transport",
+            "已转办至市交通运输局",
+        ),
+        ("object", vec![("reason", "不属本部门职责")], "intake", "已退回"),
+    ] {
+        let number = app.file(&complaint()).await["tracking_number"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (_, case_page) = page(&staff, app.url(&format!("/staff/cases/{number}"))).await;
+        let csrf = csrf_of(&case_page);
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend(fields);
+        let (status, _, location) = post_form(
+            &staff,
+            app.url(&format!("/staff/cases/{number}/act/{action}")),
+            &form,
+        )
+        .await;
+        assert_eq!(status, 303, "{action}");
+        let location = location.unwrap();
+        assert!(
+            location.starts_with(&format!("/staff?handed={number}&to={to}")),
+            "{location}"
+        );
+        let (status, queue) = page(&staff, app.url(&location)).await;
+        assert_eq!(status, 200, "{action}");
+        assert!(queue.contains("id=\"handed-on\""), "{queue}");
+        assert!(queue.contains(says), "{action}: {queue}");
+        assert!(queue.contains(&number));
+    }
+    // Nothing made up is repeated back.
+    let (status, queue) = page(&staff, app.url("/staff?handed=%3Cscript%3E&to=transport")).await;
+    assert_eq!(status, 200);
+    assert!(!queue.contains("id=\"handed-on\""));
 }

@@ -164,6 +164,15 @@ pub async fn act_on_case(
     }
     .await;
     let refused = match result {
+        // Sent elsewhere: the case is no longer theirs to open, so say where it went.
+        Ok(acted) if acted.handed_on => {
+            return Ok(see_other(&format!(
+                "/staff?handed={}&to={}&by={}",
+                number,
+                encode(&acted.status.department),
+                encode(kind.as_str())
+            )));
+        }
         Ok(_) => {
             return Ok(see_other(&format!(
                 "/staff/cases/{}?done={}",

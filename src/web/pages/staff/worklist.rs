@@ -60,6 +60,17 @@ struct QueuePage {
     dues: Vec<Opt>,
     all_departments: bool,
     error: Option<String>,
+    /// "Transferred to …": after sending a case elsewhere.
+    handed_on: Option<String>,
+}
+
+/// `?handed=NUMBER&to=DEPARTMENT` after a case was sent elsewhere.
+#[derive(serde::Deserialize)]
+pub struct HandedOn {
+    handed: Option<String>,
+    to: Option<String>,
+    /// The action that sent it (`object` sends it back to the intake office).
+    by: Option<String>,
 }
 
 #[get("/staff")]
@@ -69,6 +80,7 @@ pub async fn queue(
     state: web::Data<App>,
     SignedIn(user): SignedIn,
     params: web::Query<QueueParams>,
+    handed: web::Query<HandedOn>,
 ) -> Result<HttpResponse, PageError> {
     let page = PageCtx::staff(&req, &session, &user);
     let locale = page.locale();
@@ -140,7 +152,25 @@ pub async fn queue(
         }
         format!("/staff?{query}cursor={}", encode(&cursor))
     });
+    // Only a well-formed number and a known department are repeated back.
+    let handed_on = match (&handed.handed, &handed.to) {
+        (Some(n), Some(to)) => crate::web::query::parse_number(n)
+            .ok()
+            .zip(catalog.department(to))
+            .map(|(n, d)| {
+                tr.f(
+                    if handed.by.as_deref() == Some("object") {
+                        "queue.handed_back"
+                    } else {
+                        "queue.handed_on"
+                    },
+                    &[("number", n.as_str()), ("department", d.names.get(locale))],
+                )
+            }),
+        _ => None,
+    };
     let view = QueuePage {
+        handed_on,
         heading,
         counts: counts
             .into_iter()
