@@ -28,6 +28,16 @@ pub fn may(role: Role, duty: Duty) -> bool {
     }
 }
 
+/// Where each role's work starts after signing in: departments and the intake office on
+/// their queue, leaders on their desk, administrators on their overview.
+pub fn home(role: Role) -> &'static str {
+    match role {
+        Role::Staff | Role::Head | Role::Intake => "/staff",
+        Role::Leader => "/leader",
+        Role::Admin => "/admin",
+    }
+}
+
 /// Whether a member of staff records cases on residents' behalf: the intake role, or
 /// anyone working in the intake office's department.
 pub fn records_on_behalf(role: Role, department: Option<&str>, intake_department: &str) -> bool {
@@ -45,6 +55,15 @@ mod tests {
         assert!(records_on_behalf(Role::Head, Some("xfj"), "xfj"));
         assert!(!records_on_behalf(Role::Staff, Some("zjj"), "xfj"));
         assert!(!records_on_behalf(Role::Leader, None, "xfj"));
+    }
+
+    #[test]
+    fn every_role_has_a_home() {
+        let homes: Vec<&str> = Role::ALL.iter().map(|r| home(*r)).collect();
+        assert_eq!(homes.len(), 5);
+        assert_eq!(home(Role::Admin), "/admin");
+        assert_eq!(home(Role::Leader), "/leader");
+        assert_eq!(home(Role::Intake), "/staff");
     }
 
     #[test]

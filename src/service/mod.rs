@@ -1,6 +1,7 @@
 //! Use cases. Each takes a connection (inside the transaction its caller opened), the
 //! input already parsed into domain types, and `now`; it returns what happened.
 
+pub mod admin_overview;
 pub mod attachments;
 pub mod audit;
 pub mod auth;

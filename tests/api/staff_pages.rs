@@ -52,6 +52,7 @@ async fn post_form(
 both_backends!(
     staff_accept_and_answer_through_the_forms,
     after_sending_a_case_away_staff_land_on_a_confirmation_not_a_403,
+    signing_in_lands_each_role_on_its_own_home,
 );
 
 async fn staff_accept_and_answer_through_the_forms(backend: Backend) {
@@ -479,4 +480,48 @@ async fn after_sending_a_case_away_staff_land_on_a_confirmation_not_a_403(backen
     let (status, queue) = page(&staff, app.url("/staff?handed=%3Cscript%3E&to=transport")).await;
     assert_eq!(status, 200);
     assert!(!queue.contains("id=\"handed-on\""));
+}
+
+async fn signing_in_lands_each_role_on_its_own_home(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for (username, home) in [
+        ("env", "/staff"),
+        ("env-head", "/staff"),
+        ("intake", "/staff"),
+        ("leader", "/leader"),
+        ("admin", "/admin"),
+    ] {
+        let browser = app.browser("zh-CN");
+        let (_, form) = page(&browser, app.url("/staff/login")).await;
+        let (status, _, location) = post_form(
+            &browser,
+            app.url("/staff/login"),
+            &[
+                ("csrf", &csrf_of(&form)),
+                ("username", username),
+                ("password", "huiying-demo"),
+                ("next", ""),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303, "{username}");
+        assert_eq!(location.as_deref(), Some(home), "{username}");
+        let (status, _) = page(&browser, app.url(home)).await;
+        assert_eq!(status, 200, "{username}'s home opens");
+    }
+    let admin = signed_in(&app, "admin").await;
+    let (_, overview) = page(&admin, app.url("/admin")).await;
+    for link in [
+        "/admin/users",
+        "/admin/deadlines",
+        "/admin/calendar",
+        "/admin/mail",
+        "/admin/routing",
+    ] {
+        assert!(overview.contains(&format!("href=\"{link}\"")), "{link}");
+    }
+    assert!(overview.contains("个账户在用"), "{overview}");
+    assert!(overview.contains("尚无模型"));
+    let staff = signed_in(&app, "env").await;
+    assert_eq!(page(&staff, app.url("/admin")).await.0, 403);
 }

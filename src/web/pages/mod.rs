@@ -74,6 +74,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(staff::templates_list)
         .service(staff::create_template)
         .service(staff::delete_template)
+        .service(admin::home::home)
         .service(admin::accounts::users)
         .service(admin::accounts::new_user_form)
         .service(admin::accounts::create_user)

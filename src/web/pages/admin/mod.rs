@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod calendar;
 pub mod deadlines;
+pub mod home;
 pub mod mail;
 pub mod routing;
 

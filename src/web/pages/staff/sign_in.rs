@@ -37,7 +37,8 @@ pub async fn login_form(req: HttpRequest, session: Session, query: web::Query<Ne
     let view = LoginPage {
         page: PageCtx::new(&req, &session),
         username: String::new(),
-        next: query.next.clone().unwrap_or_else(|| "/staff".into()),
+        // Empty: each role's own home once signed in.
+        next: query.next.clone().unwrap_or_default(),
         error: None,
     };
     html(StatusCode::OK, view.render())
@@ -78,9 +79,8 @@ pub async fn login(
     match sign_in(&state, &form.username, &form.password, &client_ip(&req)).await {
         Ok(user) => {
             remember(&state, &session, &user).await.page(view.page.locale())?;
-            Ok(see_other(
-                LocalPath::parse_or(Some(&form.next), "/staff").as_str(),
-            ))
+            let home = crate::domain::permissions::home(user.role);
+            Ok(see_other(LocalPath::parse_or(Some(&form.next), home).as_str()))
         }
         Err(ServiceError::Unauthenticated) => {
             view.error = Some(view.page.t("error.bad_login").to_string());
