@@ -17,6 +17,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         "text/javascript; charset=utf-8",
         include_bytes!("../../static/app.js"),
     ),
+    (
+        "favicon.svg",
+        "image/svg+xml",
+        include_bytes!("../../static/favicon.svg"),
+    ),
 ];
 
 /// Each file's address with its content's digest, so browsers may keep it for a year and
@@ -81,4 +86,12 @@ mod tests {
         }
         assert_eq!(url("nothing.css"), "/static/missing");
     }
+}
+
+/// Browsers ask for `/favicon.ico` whatever the page says: send them to the icon.
+#[get("/favicon.ico")]
+pub async fn favicon() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((actix_web::http::header::LOCATION, url("favicon.svg")))
+        .finish()
 }

@@ -50,6 +50,7 @@ pub fn configure(state: App, session_key: Key) -> impl FnOnce(&mut web::ServiceC
             .service(ops::readyz)
             .service(ops::metrics)
             .service(assets::asset)
+            .service(assets::favicon)
             // The API sees the same session: a signed-in resident's browser calls it too.
             .service(
                 api::scope()

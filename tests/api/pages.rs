@@ -294,3 +294,54 @@ async fn pages_carry_security_headers_and_unknown_pages_are_404() {
     assert_eq!(status, 404);
     assert!(html.contains("找不到该页面或记录"));
 }
+
+/// One problem is "1 field", two are "2 fields"; Chinese says 处 either way.
+#[actix_web::test]
+async fn the_error_summary_counts_in_words_that_agree() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let browser = app.browser("en");
+    let csrf = open_form(&app, &browser).await;
+    let mut fields = form(&csrf);
+    fields.retain(|(k, _)| *k != "title");
+    fields.push(("title", "".into()));
+    let html = browser
+        .post(app.url("/cases/new"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("1 field needs attention; see the note under it."),
+        "{html}"
+    );
+    fields.retain(|(k, _)| *k != "area");
+    fields.push(("area", "".into()));
+    let html = browser
+        .post(app.url("/cases/new"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("2 fields need attention"), "{html}");
+}
+
+/// Every page names its icon, and `/favicon.ico` leads there rather than to a 404.
+#[actix_web::test]
+async fn the_portal_has_an_icon() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let (_, home) = get_text(&app.api, app.url("/")).await;
+    assert!(home.contains("<link rel=\"icon\" type=\"image/svg+xml\" href=\"/static/favicon.svg?v="));
+    let response = app.api.get(app.url("/favicon.ico")).send().await.unwrap();
+    assert_eq!(response.status(), 308);
+    let to = response.headers()["location"].to_str().unwrap().to_string();
+    let icon = app.api.get(app.url(&to)).send().await.unwrap();
+    assert_eq!(icon.status(), 200);
+    assert_eq!(icon.headers()["content-type"], "image/svg+xml");
+    assert!(icon.text().await.unwrap().starts_with("<svg"));
+}

@@ -411,6 +411,12 @@ pub fn form_messages(page: &PageCtx, errors: &FieldErrors) -> BTreeMap<String, S
         .map(|(field, message)| (field.replace('.', "_"), message))
         .collect();
     let count = messages.len().to_string();
-    messages.insert("form".into(), page.f("err.summary", &[("count", &count)]));
+    // "1 field needs attention", "2 fields need attention".
+    let key = if messages.len() == 1 {
+        "err.summary_one"
+    } else {
+        "err.summary"
+    };
+    messages.insert("form".into(), page.f(key, &[("count", &count)]));
     messages
 }
