@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod case;
 pub mod file;
+pub mod file_choices;
 pub mod file_suggest;
 pub mod home;
 pub mod lang;
