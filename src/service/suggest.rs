@@ -98,10 +98,17 @@ pub async fn model(app: &App) -> Result<Option<Arc<Model>>, ServiceError> {
             if version == known.version && (known.model.is_some() || version.is_none()) {
                 return Ok::<_, ServiceError>(Loaded { on, ..known });
             }
+            // A model that cannot be read suggests nothing (and is not read again until a
+            // new one is trained): pages that show suggestions work on without them.
             let model = match version {
                 Some(v) => crate::db::suggest::model_text(conn, v)?
-                    .map(|text| parse(&text))
-                    .transpose()?
+                    .and_then(|text| {
+                        parse(&text)
+                            .inspect_err(
+                                |e| tracing::error!(version = v, error = %e, "routing model unreadable"),
+                            )
+                            .ok()
+                    })
                     .map(Arc::new),
                 None => None,
             };

@@ -327,6 +327,36 @@ async fn switched_off_it_suggests_nothing_and_another_instance_follows(backend: 
         suggest(&app, "夜间施工噪音").await["categories"][0]["code"],
         "noise"
     );
+
+    // A stored model nobody can read suggests nothing; the pages that use it still work.
+    app.state
+        .db
+        .write(|conn| {
+            use diesel::prelude::*;
+            diesel::sql_query("UPDATE routing_models SET model = '{\"broken\": true}'").execute(conn)?;
+            Ok::<_, huiying::db::DbError>(())
+        })
+        .await
+        .unwrap();
+    other.state.suggester.forget_check();
+    let kept = huiying::service::suggest::model(&other.state).await.unwrap();
+    assert!(
+        kept.is_some(),
+        "an instance keeps the model it has while the version stands"
+    );
+    let fresh = crate::helpers::second_instance(&app).await;
+    assert_eq!(suggest(&fresh, "夜间施工噪音").await["categories"], json!([]));
+    let filed = file_as(
+        &fresh,
+        "noise",
+        "夜间施工噪音",
+        "工地夜间施工，噪音扰民，请尽快处理。",
+        false,
+    )
+    .await;
+    let env = crate::staff_pages::signed_in(&fresh, "env").await;
+    let (status, _) = crate::staff_pages::page(&env, fresh.url(&format!("/staff/cases/{filed}"))).await;
+    assert_eq!(status, 200, "the case page works without a model");
 }
 
 pub async fn trained_app(backend: Backend) -> TestApp {
