@@ -77,6 +77,40 @@ pub async fn asset(name: web::Path<String>, query: web::Query<Version>) -> HttpR
 mod tests {
     use super::*;
 
+    /// The CSS variable `name`'s colour as (r, g, b).
+    fn colour(css: &str, name: &str) -> [f64; 3] {
+        let start = css.find(&format!("--{name}: #")).expect("variable") + name.len() + 5;
+        let hex = &css[start..start + 6];
+        [0, 2, 4].map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex") as f64 / 255.0)
+    }
+
+    fn luminance(c: [f64; 3]) -> f64 {
+        let l = c.map(|x| {
+            if x <= 0.03928 {
+                x / 12.92
+            } else {
+                ((x + 0.055) / 1.055).powf(2.4)
+            }
+        });
+        0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2]
+    }
+
+    /// WCAG 1.4.11: the edges of buttons and inputs stand out 3:1 from what is around them.
+    #[test]
+    fn controls_have_three_to_one_contrast() {
+        let css = std::str::from_utf8(FILES[0].2).expect("utf-8");
+        let control = luminance(colour(css, "control"));
+        for background in ["paper", "wash"] {
+            let bg = luminance(colour(css, background));
+            let ratio = (bg.max(control) + 0.05) / (bg.min(control) + 0.05);
+            assert!(ratio >= 3.0, "control on {background}: {ratio:.2}");
+        }
+        assert!(
+            !css.contains("border: 1px solid #9aa5ae"),
+            "inputs use the control colour"
+        );
+    }
+
     #[test]
     fn every_file_has_a_versioned_address() {
         for (name, _, _) in FILES {
