@@ -86,10 +86,10 @@ pub type Sparse = Vec<(u32, f32)>;
 
 impl Vectorizer {
     /// Keeps terms seen in at least `min_df` texts, the most frequent `max_terms` of them.
-    pub fn fit(docs: &[Vec<(Term, u32)>], min_df: u32, max_terms: usize) -> Vectorizer {
+    pub fn fit<D: AsRef<[(Term, u32)]>>(docs: &[D], min_df: u32, max_terms: usize) -> Vectorizer {
         let mut df: HashMap<&str, u32> = HashMap::new();
         for doc in docs {
-            for (t, _) in doc {
+            for (t, _) in doc.as_ref() {
                 *df.entry(t.as_str()).or_insert(0) += 1;
             }
         }

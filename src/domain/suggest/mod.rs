@@ -43,36 +43,34 @@ pub type Ranking = Vec<(String, f32)>;
 
 impl Classifier {
     /// Trains on (text, label) pairs; None when fewer than two labels have enough examples.
-    /// The temperature is fitted on every fifth example held back, then the model is
-    /// trained again on all of them.
     pub fn train(examples: &[(&str, &str)], t: Training) -> Option<Classifier> {
         let docs: Vec<Vec<(Term, u32)>> = examples.iter().map(|(text, _)| features::terms(text)).collect();
-        let labels = labels_with_support(examples.iter().map(|(_, l)| *l));
+        let docs: Vec<&[(Term, u32)]> = docs.iter().map(Vec::as_slice).collect();
+        let labels: Vec<&str> = examples.iter().map(|(_, l)| *l).collect();
+        Classifier::train_on(&docs, &labels, t)
+    }
+
+    /// Trains on texts already split into terms, one label each. The temperature is
+    /// fitted on every fifth example held back, then the model is trained again on all.
+    pub fn train_on(docs: &[&[(Term, u32)]], labels_of: &[&str], t: Training) -> Option<Classifier> {
+        let labels = labels_with_support(labels_of.iter().copied());
         if labels.len() < 2 {
             return None;
         }
-        let kept: Vec<usize> = (0..examples.len())
-            .filter(|&i| labels.binary_search_by(|l| l.as_str().cmp(examples[i].1)).is_ok())
-            .collect();
-        let label_of = |i: usize| {
-            labels
-                .binary_search_by(|l| l.as_str().cmp(examples[i].1))
-                .unwrap_or(0)
-        };
+        let label_of = |i: usize| labels.binary_search_by(|l| l.as_str().cmp(labels_of[i])).ok();
+        let kept: Vec<usize> = (0..docs.len()).filter(|&i| label_of(i).is_some()).collect();
         let (held, fit): (Vec<usize>, Vec<usize>) = kept.iter().partition(|&&i| i % 5 == 4);
+        let ys = |idx: &[usize]| -> Vec<usize> { idx.iter().filter_map(|&i| label_of(i)).collect() };
 
-        let probe_vec = Vectorizer::fit(&pick(&docs, &fit), MIN_DF, MAX_TERMS);
-        let probe_x: Vec<Sparse> = fit.iter().map(|&i| probe_vec.vector(&docs[i])).collect();
-        let probe_y: Vec<usize> = fit.iter().map(|&i| label_of(i)).collect();
-        let mut probe = Head::train(&probe_x, &probe_y, labels.clone(), probe_vec.len(), t);
-        let held_x: Vec<Sparse> = held.iter().map(|&i| probe_vec.vector(&docs[i])).collect();
-        let held_y: Vec<usize> = held.iter().map(|&i| label_of(i)).collect();
-        probe.calibrate(&held_x, &held_y);
+        let probe_vec = Vectorizer::fit(&pick(docs, &fit), MIN_DF, MAX_TERMS);
+        let probe_x: Vec<Sparse> = fit.iter().map(|&i| probe_vec.vector(docs[i])).collect();
+        let mut probe = Head::train(&probe_x, &ys(&fit), labels.clone(), probe_vec.len(), t);
+        let held_x: Vec<Sparse> = held.iter().map(|&i| probe_vec.vector(docs[i])).collect();
+        probe.calibrate(&held_x, &ys(&held));
 
-        let vectorizer = Vectorizer::fit(&pick(&docs, &kept), MIN_DF, MAX_TERMS);
-        let xs: Vec<Sparse> = kept.iter().map(|&i| vectorizer.vector(&docs[i])).collect();
-        let ys: Vec<usize> = kept.iter().map(|&i| label_of(i)).collect();
-        let mut head = Head::train(&xs, &ys, labels, vectorizer.len(), t);
+        let vectorizer = Vectorizer::fit(&pick(docs, &kept), MIN_DF, MAX_TERMS);
+        let xs: Vec<Sparse> = kept.iter().map(|&i| vectorizer.vector(docs[i])).collect();
+        let mut head = Head::train(&xs, &ys(&kept), labels, vectorizer.len(), t);
         head.temperature = probe.temperature;
         Some(Classifier { vectorizer, head })
     }
@@ -210,24 +208,20 @@ impl Model {
                 need: min_cases.max(2),
             });
         }
-        let by_category: Vec<(&str, &str)> = examples
-            .iter()
-            .map(|e| (e.text.as_str(), e.category.as_str()))
-            .collect();
-        let by_department: Vec<(&str, &str)> = examples
-            .iter()
-            .map(|e| (e.text.as_str(), e.department.as_str()))
-            .collect();
+        // Segmenting is most of the cost: once per text, for all four trainings.
+        let docs: Vec<Vec<(Term, u32)>> = examples.iter().map(|e| features::terms(&e.text)).collect();
+        let docs: Vec<&[(Term, u32)]> = docs.iter().map(Vec::as_slice).collect();
+        let categories: Vec<&str> = examples.iter().map(|e| e.category.as_str()).collect();
+        let departments: Vec<&str> = examples.iter().map(|e| e.department.as_str()).collect();
         let (fit, held): (Vec<usize>, Vec<usize>) = (0..examples.len()).partition(|i| i % 5 != 2);
-        let figures = match (
-            Classifier::train(&pick(&by_category, &fit), t),
-            Classifier::train(&pick(&by_department, &fit), t),
-        ) {
-            (Some(c), Some(d)) => measure(&c, &d, examples, &held, fit.len()),
+        let on =
+            |labels: &[&str], idx: &[usize]| Classifier::train_on(&pick(&docs, idx), &pick(labels, idx), t);
+        let figures = match (on(&categories, &fit), on(&departments, &fit)) {
+            (Some(c), Some(d)) => measure(&c, &d, examples, &docs, &held, fit.len()),
             _ => return Err(NotEnough::Labels),
         };
-        let category = Classifier::train(&by_category, t).ok_or(NotEnough::Labels)?;
-        let department = Classifier::train(&by_department, t).ok_or(NotEnough::Labels)?;
+        let category = Classifier::train_on(&docs, &categories, t).ok_or(NotEnough::Labels)?;
+        let department = Classifier::train_on(&docs, &departments, t).ok_or(NotEnough::Labels)?;
         Ok(Model {
             category,
             department,
@@ -262,6 +256,7 @@ fn measure(
     c: &Classifier,
     d: &Classifier,
     examples: &[Example],
+    docs: &[&[(Term, u32)]],
     held: &[usize],
     trained_on: usize,
 ) -> Figures {
@@ -273,8 +268,8 @@ fn measure(
     let mut confusion: BTreeMap<(String, String), usize> = BTreeMap::new();
     for &i in held {
         let e = &examples[i];
-        let rc = c.rank(&e.text);
-        let rd = d.rank(&e.text);
+        let rc = c.rank_vector(&c.vectorizer.vector(docs[i]));
+        let rd = d.rank_vector(&d.vectorizer.vector(docs[i]));
         let hit = |r: &Ranking, label: &str, n: usize| r.iter().take(n).any(|(l, _)| l == label);
         f.category_top1 += hit(&rc, &e.category, 1) as u8 as f32;
         f.category_top3 += hit(&rc, &e.category, 3) as u8 as f32;
