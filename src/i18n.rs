@@ -95,6 +95,16 @@ impl Tr {
     pub fn lang(&self) -> &'static str {
         self.0.as_str()
     }
+
+    /// Items as a list in running text: 甲、乙、丙 / a, b, c.
+    pub fn list<S: AsRef<str>>(&self, items: &[S]) -> String {
+        let separator = if self.0 == Locale::En { ", " } else { "、" };
+        items
+            .iter()
+            .map(AsRef::as_ref)
+            .collect::<Vec<_>>()
+            .join(separator)
+    }
 }
 
 #[cfg(test)]
@@ -104,6 +114,13 @@ mod tests {
 
     fn keys(locale: Locale) -> BTreeSet<&'static String> {
         catalogue(locale).keys().collect()
+    }
+
+    #[test]
+    fn lists_are_joined_as_each_language_writes_them() {
+        assert_eq!(Tr(Locale::ZhCn).list(&["噪音", "施工"]), "噪音、施工");
+        assert_eq!(Tr(Locale::En).list(&["noise", "works"]), "noise, works");
+        assert_eq!(Tr(Locale::En).list::<&str>(&[]), "");
     }
 
     #[test]

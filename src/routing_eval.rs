@@ -111,19 +111,14 @@ pub fn cross_validate(
     }
     let (mut top1, mut top3, mut micros, mut n, mut stored_kb) = (0f64, 0f64, 0f64, 0usize, 0usize);
     for k in 0..folds {
-        let (test, train): (Vec<usize>, Vec<usize>) = order
-            .iter()
-            .enumerate()
-            .map(|(pos, &i)| (pos, i))
-            .fold((Vec::new(), Vec::new()), |(mut te, mut tr), (pos, i)| {
-                if pos % folds == k {
-                    te.push(i)
-                } else {
-                    tr.push(i)
-                }
-                (te, tr)
-            });
-        let pick = |idx: &[usize]| idx.iter().map(|&i| rows[i].clone()).collect::<Vec<_>>();
+        // Position in the shuffled order decides the fold.
+        let (test, train): (Vec<usize>, Vec<usize>) = (0..order.len()).partition(|pos| pos % folds == k);
+        let pick = |positions: &[usize]| {
+            positions
+                .iter()
+                .map(|&p| rows[order[p]].clone())
+                .collect::<Vec<_>>()
+        };
         let s = score(&pick(&train), &pick(&test))?;
         each(k + 1, &s);
         top1 += s.top1 * s.n as f64;

@@ -3,7 +3,6 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::cases::EventRecord;
 use super::conn::{DbConn, DbError};
 use super::schema::{cases, routing_models, routing_settings};
 
@@ -35,10 +34,6 @@ pub fn history(
         .limit(limit)
         .select((cases::id, cases::title, cases::description, cases::category_code))
         .load(conn)?)
-}
-
-pub fn events_of(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<EventRecord>, DbError> {
-    super::cases::events_of_cases(conn, ids)
 }
 
 /// The title and description of the cases with these numbers (a queue page's worth).

@@ -40,18 +40,6 @@ pub struct SuggestionView {
 }
 
 impl SuggestionView {
-    pub fn is_empty(&self) -> bool {
-        self.categories.is_empty() && self.departments.is_empty()
-    }
-
-    pub fn top_category(&self) -> Option<&Named> {
-        self.categories.first()
-    }
-
-    pub fn top_department(&self) -> Option<&Named> {
-        self.departments.first()
-    }
-
     fn of(s: Suggestion, catalog: &Catalog, locale: Locale) -> SuggestionView {
         let named = |v: Vec<Scored>, name: &dyn Fn(&str) -> Option<String>| -> Vec<Named> {
             v.into_iter()
@@ -95,7 +83,8 @@ pub async fn model(app: &App) -> Result<Option<Arc<Model>>, ServiceError> {
     let next = app
         .read(move |conn, _, _| {
             let (version, on) = crate::db::suggest::version(conn)?;
-            if version == known.version && (known.model.is_some() || version.is_none()) {
+            // The same version: keep what was loaded (or found unreadable) for it.
+            if version == known.version {
                 return Ok::<_, ServiceError>(Loaded { on, ..known });
             }
             // A model that cannot be read suggests nothing (and is not read again until a
@@ -242,7 +231,7 @@ pub fn history(conn: &mut DbConn, catalog: &Catalog) -> Result<Vec<Example>, Ser
     let rows = crate::db::suggest::history(conn, &reports, HISTORY)?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut events: std::collections::HashMap<i64, Vec<EventData>> = std::collections::HashMap::new();
-    for e in crate::db::suggest::events_of(conn, &ids)? {
+    for e in crate::db::cases::events_of_cases(conn, &ids)? {
         if let Ok(data) = serde_json::from_str::<EventData>(&e.payload) {
             events.entry(e.case_id).or_default().push(data);
         }

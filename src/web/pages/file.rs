@@ -14,7 +14,6 @@ use super::{PageCtx, encode, html};
 use crate::domain::case::Channel;
 use crate::domain::catalog::Catalog;
 use crate::domain::field_error::FieldErrors;
-use crate::domain::locale::Locale;
 use crate::domain::new_case::{CaseInput, Description, NewCase, ResidentInput, Title};
 use crate::web::App;
 use crate::web::error::{AppError, Localize, PageError, field_messages};
@@ -134,11 +133,7 @@ impl FilePage {
 
     fn suggested_names(&self) -> String {
         let names: Vec<&str> = self.suggested.iter().map(|s| s.name.as_str()).collect();
-        names.join(if self.page.locale() == Locale::En {
-            ", "
-        } else {
-            "、"
-        })
+        self.page.tr.list(&names)
     }
 }
 

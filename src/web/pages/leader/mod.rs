@@ -56,7 +56,7 @@ impl DayLine {
             scope: if scope.is_empty() {
                 tr.t("reception.any_scope").to_string()
             } else {
-                scope.join("、")
+                tr.list(&scope)
             },
         }
     }

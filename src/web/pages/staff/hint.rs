@@ -17,12 +17,7 @@ pub struct HintLine {
 }
 
 fn terms_line(tr: crate::i18n::Tr, terms: &[String]) -> Option<String> {
-    let sep = if tr.locale() == crate::domain::locale::Locale::En {
-        ", "
-    } else {
-        "、"
-    };
-    (!terms.is_empty()).then(|| tr.f("hint.terms", &[("terms", &terms.join(sep))]))
+    (!terms.is_empty()).then(|| tr.f("hint.terms", &[("terms", &tr.list(terms))]))
 }
 
 pub(super) fn hint_line(
