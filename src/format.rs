@@ -315,6 +315,87 @@ pub fn event_text(tr: Tr, catalog: &Catalog, tz: Tz, kind: &str, data: Option<&E
     }
 }
 
+/// An event as the resident reads it on their own case: what they did is said to them
+/// ("您评价了答复"), and routing is told without the rule behind it.
+pub fn resident_event_text(
+    tr: Tr,
+    catalog: &Catalog,
+    tz: Tz,
+    kind: &str,
+    data: Option<&EventData>,
+) -> EventText {
+    let locale = tr.locale();
+    let plain = |summary: String| EventText {
+        summary,
+        detail: None,
+    };
+    let dept = |code: &str| department_name(catalog, locale, code);
+    match data {
+        Some(EventData::Received { channel }) => plain(tr.f(
+            "you.received",
+            &[("channel", tr.t(&format!("channel.{}", channel.as_str())))],
+        )),
+        Some(EventData::Routed {
+            department,
+            reason: RouteReason::Rule { .. } | RouteReason::NoRule,
+        }) => plain(tr.f("you.routed", &[("department", &dept(department))])),
+        Some(EventData::Withdrawn) => plain(tr.t("you.withdrawn").to_string()),
+        Some(EventData::Confirmed) => plain(tr.t("you.confirmed").to_string()),
+        Some(EventData::Evaluated { rating, comment }) => EventText {
+            summary: tr.f(
+                "you.evaluated",
+                &[("rating", tr.t(&format!("rating.{}", rating.as_str())))],
+            ),
+            detail: (!comment.is_empty()).then(|| comment.clone()),
+        },
+        Some(EventData::ReviewRequested { reason, department }) => EventText {
+            summary: tr.f("you.review_requested", &[("department", &dept(department))]),
+            detail: Some(reason.clone()),
+        },
+        Some(EventData::ReReviewRequested { reason, department }) => EventText {
+            summary: tr.f("you.re_review_requested", &[("department", &dept(department))]),
+            detail: Some(reason.clone()),
+        },
+        Some(EventData::Closed {
+            after: CloseReason::Satisfied,
+        }) => plain(tr.t("you.closed_satisfied").to_string()),
+        Some(EventData::ReceptionBooked {
+            date,
+            starts_at,
+            place,
+            leader,
+        }) => plain(tr.f(
+            "you.reception_booked",
+            &[
+                ("date", &local_day(locale, *date)),
+                ("time", starts_at),
+                ("place", place),
+                ("leader", leader),
+            ],
+        )),
+        Some(EventData::ReceptionCancelled { date }) => {
+            plain(tr.f("you.reception_cancelled", &[("date", &local_day(locale, *date))]))
+        }
+        Some(EventData::ReceptionHeld {
+            date,
+            leader,
+            attended,
+            outcome,
+        }) => EventText {
+            summary: tr.f(
+                if *attended {
+                    "you.reception_held"
+                } else {
+                    "you.reception_missed"
+                },
+                &[("date", &local_day(locale, *date)), ("leader", leader)],
+            ),
+            detail: (!outcome.is_empty()).then(|| outcome.clone()),
+        },
+        _ => event_text(tr, catalog, tz, kind, data),
+    }
+}
+
 /// RFC 3986 unreserved characters stay as they are (tokens are base64url).
 const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')

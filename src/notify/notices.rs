@@ -236,6 +236,17 @@ pub fn for_events(
             })),
             EventData::ReviewRequested { department, .. }
             | EventData::ReReviewRequested { department, .. } => {
+                let stage = if matches!(event, EventData::ReviewRequested { .. }) {
+                    Stage::Review
+                } else {
+                    Stage::ReReview
+                };
+                notices.extend(to_resident(MailData::ReviewRequested {
+                    number: number.clone(),
+                    department: department.clone(),
+                    stage,
+                    due: status.due_at,
+                }));
                 notices.extend(assignment(catalog, case, department, status.due_at, now));
             }
             EventData::ReviewAccepted { answer_due } | EventData::ReReviewAccepted { answer_due } => {

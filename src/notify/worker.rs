@@ -57,7 +57,13 @@ impl Mailer {
         format!("<outbox-{id}@{}>", self.domain)
     }
 
-    fn build(&self, notice: &Claimed, catalog: &Catalog, tz: Tz) -> Result<Message, String> {
+    fn build(
+        &self,
+        notice: &Claimed,
+        catalog: &Catalog,
+        tz: Tz,
+        now: DateTime<Utc>,
+    ) -> Result<Message, String> {
         let data: MailData = serde_json::from_str(&notice.payload).map_err(|e| format!("payload: {e}"))?;
         let locale = Locale::from_tag(&notice.locale).unwrap_or_default();
         let env = MailEnv {
@@ -65,6 +71,7 @@ impl Mailer {
             tz,
             base_url: &self.base_url,
             sealer: &self.sealer,
+            now,
         };
         let rendered = render(&data, locale, &env).map_err(|e| format!("render: {e}"))?;
         let to: Mailbox = notice
@@ -174,7 +181,7 @@ async fn deliver_one(
     now: &impl Fn() -> DateTime<Utc>,
     notice: Claimed,
 ) -> Result<Outcome, DbError> {
-    let sent = match mailer.build(&notice, catalog, tz) {
+    let sent = match mailer.build(&notice, catalog, tz, now()) {
         Ok(message) => mailer.transport.send(notice.id, message).await,
         Err(problem) => Err(super::transport::SendError {
             permanent: true,

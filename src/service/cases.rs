@@ -61,6 +61,8 @@ pub struct ResidentCase {
     pub available: Vec<crate::domain::workflow::ActionKind>,
     /// Until when the answer may be evaluated or a review asked for.
     pub window_end: Option<DateTime<Utc>>,
+    /// The deadline the case waits on now (acceptance, answer, the window), if any.
+    pub due_at: Option<DateTime<Utc>>,
     /// Photos and documents the resident added.
     pub attachments: Vec<super::attachments::AttachmentView>,
     /// When the identity and files were removed after the retention period.
@@ -220,10 +222,29 @@ pub fn check_proof(
     conn: &mut DbConn,
     number: &TrackingNumber,
     proof: &ResidentProof,
+    now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
+    proven_record(conn, number, proof, now).map(drop)
+}
+
+/// The case's record when the resident's proof holds for it, else `Forbidden`.
+fn proven_record(
+    conn: &mut DbConn,
+    number: &TrackingNumber,
+    proof: &ResidentProof,
+    now: DateTime<Utc>,
+) -> Result<CaseRecord, ServiceError> {
     let record = find(conn, number)?;
     let holds = match proof {
         ResidentProof::Token(token) => token_matches(token, &record.access_token_hash),
+        ResidentProof::MailLink { link, .. } => {
+            if link.number == record.tracking_number && !link.opens(&record.tracking_number, now) {
+                return Err(ServiceError::Forbidden {
+                    key: "error.mail_link_expired",
+                });
+            }
+            link.opens(&record.tracking_number, now)
+        }
         ResidentProof::Account(account) => {
             if !super::residents::holds(conn, account, &record)? {
                 return Err(ServiceError::Forbidden {
@@ -234,7 +255,7 @@ pub fn check_proof(
         }
     };
     if holds {
-        Ok(())
+        Ok(record)
     } else {
         Err(ServiceError::Forbidden {
             key: "error.bad_token",
@@ -242,7 +263,7 @@ pub fn check_proof(
     }
 }
 
-/// The resident's view by either proof; `Forbidden` when it does not hold.
+/// The resident's view by any proof; `Forbidden` when it does not hold.
 pub fn resident_case_by(
     conn: &mut DbConn,
     rules: Rules<'_>,
@@ -251,8 +272,11 @@ pub fn resident_case_by(
     now: DateTime<Utc>,
 ) -> Result<ResidentCase, ServiceError> {
     match proof {
-        ResidentProof::Token(token) => resident_case(conn, rules, number, token, now),
         ResidentProof::Account(account) => super::residents::account_case(conn, rules, number, account, now),
+        proof => {
+            let record = proven_record(conn, number, proof, now)?;
+            resident_view(conn, rules, record, now)
+        }
     }
 }
 
@@ -294,6 +318,7 @@ pub fn resident_view(
         timeline,
         available,
         window_end,
+        due_at: facts.status.due_at,
         attachments: super::attachments::list(conn, record.id)?,
         identity_removed_at: record.identity_removed_at.map(utc),
     })

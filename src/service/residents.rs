@@ -591,9 +591,10 @@ pub async fn export_one(app: &App, caller: &Caller, number: TrackingNumber) -> R
     let proof = caller.resident()?.clone();
     app.read(move |conn, rules, now| match proof {
         ResidentProof::Token(token) => export_case(conn, rules, &number, &token, now),
-        ResidentProof::Account(account) => Ok(Export {
+        // An account's or a mail link's proof opens the one case, not the address's supports.
+        proof => Ok(Export {
             account: None,
-            cases: vec![account_case(conn, rules, &number, &account, now)?],
+            cases: vec![super::cases::resident_case_by(conn, rules, &number, &proof, now)?],
             supports: Vec::new(),
         }),
     })

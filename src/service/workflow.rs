@@ -421,7 +421,7 @@ pub async fn act_as(
         let actor = match &caller {
             Caller::Staff(user) => user.actor(),
             Caller::Resident(proof) => {
-                super::cases::check_proof(conn, &number, proof)?;
+                super::cases::check_proof(conn, &number, proof, now)?;
                 Actor::Resident
             }
             Caller::Anonymous => return Err(ServiceError::Unauthenticated),

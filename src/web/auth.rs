@@ -153,7 +153,7 @@ pub async fn resolve(app: &App, req: &HttpRequest) -> Result<Caller, AppError> {
             .await?
             .map(Caller::Staff)
             .ok_or_else(AppError::unauthenticated),
-        Some(token) => Ok(Caller::Resident(ResidentProof::Token(token))),
+        Some(token) => Ok(Caller::Resident(ResidentProof::from_token(&app.sealer, token))),
         None => {
             let session = req.get_session();
             if let Some(user) = session_staff(app, &session).await? {

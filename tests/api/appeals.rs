@@ -13,7 +13,7 @@ const INTAKE: &str = "xinfang@linjiang.example";
 const ENVIRONMENT: &str = "shengtai@linjiang.example";
 
 /// Files the usual complaint and has the environment bureau answer it.
-async fn answered(app: &TestApp) -> (String, String) {
+pub async fn answered(app: &TestApp) -> (String, String) {
     let filed = app.file(&complaint()).await;
     let number = filed["tracking_number"].as_str().unwrap().to_string();
     let token = filed["access_token"].as_str().unwrap().to_string();

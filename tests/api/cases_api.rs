@@ -105,13 +105,17 @@ async fn resident_view_with_token_shows_everything_and_the_timeline(backend: Bac
     let timeline = by_header["timeline"].as_array().unwrap();
     assert_eq!(timeline.len(), 2);
     assert_eq!(timeline[0]["kind"], "received");
-    assert_eq!(timeline[0]["message"], "Complaint received (through the API).");
+    // The resident's own timeline speaks to them.
+    assert_eq!(
+        timeline[0]["message"],
+        "You filed the complaint (through the API)."
+    );
     assert_eq!(timeline[1]["kind"], "routed");
     assert_eq!(timeline[1]["data"]["department"], "environment");
     assert_eq!(timeline[1]["data"]["category"], "noise");
     assert_eq!(
         timeline[1]["message"],
-        "Sent to the Ecology and Environment Bureau by the routing rule for “Noise nuisance · the whole area”."
+        "Your complaint was sent to the Ecology and Environment Bureau."
     );
 
     let wrong = app
@@ -156,10 +160,8 @@ async fn routing_follows_the_most_specific_rule(backend: Backend) {
         ))
         .await;
     assert_eq!(case["timeline"][1]["data"]["by"], "no_rule");
-    assert_eq!(
-        case["timeline"][1]["message"],
-        "没有对应的分办规则，转交临江市信访局人工分办。"
-    );
+    // The resident is told where it went, without the routing behind it.
+    assert_eq!(case["timeline"][1]["message"], "您的诉求已转交临江市信访局办理。");
 }
 
 // Errors are answered without touching the database, so SQLite covers them.

@@ -13,7 +13,7 @@ use crate::both_backends;
 use crate::helpers::{Backend, TestApp, complaint, spawn_app_with};
 use crate::smtp::SmtpSink;
 
-async fn app_with_sink(backend: Backend) -> (TestApp, SmtpSink) {
+pub async fn app_with_sink(backend: Backend) -> (TestApp, SmtpSink) {
     let sink = SmtpSink::start();
     let url = sink.url();
     let app = spawn_app_with(backend, move |s| s.smtp_url = Some(url)).await;

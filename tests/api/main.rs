@@ -18,6 +18,7 @@ mod cases_api;
 mod concurrency;
 mod confidentiality;
 mod hardening;
+mod journeys;
 mod leaders;
 mod mail;
 mod operations;

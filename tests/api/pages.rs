@@ -74,8 +74,9 @@ async fn filing_through_the_form_leads_to_a_receipt_and_the_private_page(backend
     assert_eq!(status, 200);
     assert!(page.contains("村口垃圾堆放多日无人清运"));
     assert!(page.contains("李四"));
-    assert!(page.contains("收到诉求（网上提交）"));
-    assert!(page.contains("转交青山镇人民政府办理"));
+    assert!(page.contains("您提交了诉求（网上提交）"));
+    assert!(page.contains("您的诉求已转交青山镇人民政府办理"));
+    assert!(!page.contains("分办规则"));
 }
 
 #[actix_web::test]

@@ -65,7 +65,7 @@ pub(super) fn content(data: &MailData, cx: &Cx) -> Option<Content> {
                     .f("mail.supervised.body", &[("number", number), ("leader", leader)]),
             ],
             None,
-            Some(cx.track(number)),
+            Some(cx.case(number, None, super::CaseView::Case)),
         ),
         _ => return None,
     };

@@ -10,6 +10,7 @@ use super::seal::Sealer;
 use crate::domain::case::{CaseState, Outcome};
 use crate::domain::catalog::Catalog;
 use crate::domain::locale::Locale;
+use crate::domain::mail::{CaseLink, MAIL_LINK_PREFIX};
 use crate::format::encode;
 use crate::format::{date, department_name};
 use crate::i18n::Tr;
@@ -76,6 +77,13 @@ pub enum MailData {
         window_end: Option<DateTime<Utc>>,
     },
     /// To the resident: the reviewing body took up the review (or re-review).
+    /// To the resident: their review (or re-review) request is in, and by when it is decided.
+    ReviewRequested {
+        number: String,
+        department: String,
+        stage: Stage,
+        due: Option<DateTime<Utc>>,
+    },
     ReviewAccepted {
         number: String,
         department: String,
@@ -226,6 +234,8 @@ pub struct MailEnv<'a> {
     /// The portal's address as residents reach it, without a trailing slash.
     pub base_url: &'a str,
     pub sealer: &'a Sealer,
+    /// When the mail is sent: its case link lives from then.
+    pub now: DateTime<Utc>,
 }
 
 pub struct Rendered {
@@ -255,6 +265,8 @@ struct HtmlMail<'a> {
 #[derive(Template)]
 #[template(path = "mail.txt")]
 struct TextMail<'a> {
+    /// What ends a link's label: "：" in Chinese text, ":" in English.
+    colon: &'a str,
     paragraphs: &'a [String],
     quote: Option<&'a str>,
     link: Option<&'a Link>,
@@ -276,6 +288,16 @@ pub fn support_of_stop_secret(secret: &str) -> Option<i64> {
 
 /// What a mail says: its subject, paragraphs, a quoted text and the one link it offers.
 type Content = (String, Vec<String>, Option<String>, Option<Link>);
+
+/// What part of their case page a resident's mail opens on.
+#[derive(Debug, Clone, Copy)]
+enum CaseView {
+    Case,
+    /// The answer, with the evaluation and review forms below it.
+    Answer,
+    /// The reception-day booking and its cancel button.
+    Booking,
+}
 
 /// What every mail's text is written with: the reader's language and the portal.
 struct Cx<'a> {
@@ -299,6 +321,34 @@ impl Cx<'_> {
             label: self.tr.t("mail.track_link").to_string(),
             url: format!("{}/track?number={}", self.env.base_url, encode(number)),
         }
+    }
+
+    /// The resident's private page of their case, by a sealed link of its own (see
+    /// [`CaseLink`]), opening on what the mail is about.
+    fn case(&self, number: &str, until_at_least: Option<DateTime<Utc>>, view: CaseView) -> Link {
+        let link = CaseLink::new(number, self.env.now, until_at_least);
+        let sealed = format!("{MAIL_LINK_PREFIX}{}", self.env.sealer.seal(&link.secret()));
+        let (label, anchor) = match view {
+            CaseView::Case => ("mail.case_link", "#details"),
+            CaseView::Answer => ("mail.answer_link", "#answer"),
+            CaseView::Booking => ("mail.booking_link", "#reception"),
+        };
+        Link {
+            label: self.tr.t(label).to_string(),
+            url: format!(
+                "{}/cases/{}?token={}{anchor}",
+                self.env.base_url,
+                encode(number),
+                encode(&sealed)
+            ),
+        }
+    }
+
+    /// The end of a local day, as a moment.
+    fn end_of(&self, day: chrono::NaiveDate) -> Option<DateTime<Utc>> {
+        day.and_hms_opt(23, 59, 59)
+            .and_then(|t| t.and_local_timezone(self.env.tz).earliest())
+            .map(|t| t.with_timezone(&Utc))
     }
 
     /// The case in the staff workspace.
@@ -344,6 +394,7 @@ pub fn render(data: &MailData, locale: Locale, env: &MailEnv) -> Result<Rendered
     }
     .render()?;
     let text = TextMail {
+        colon: tr.t("mail.colon"),
         paragraphs: &paragraphs,
         quote: quote.as_deref(),
         link: link.as_ref(),

@@ -1,7 +1,7 @@
 //! Mail to residents (and supporters): the receipt, every step of their case, links to
 //! sign in or confirm, reception-day bookings.
 
-use super::{Content, Cx, Link, MailData, Stage};
+use super::{CaseView, Content, Cx, Link, MailData, Stage};
 use crate::format::encode;
 
 /// What the mail says, for the kinds this audience receives.
@@ -51,7 +51,7 @@ pub(super) fn content(data: &MailData, cx: &Cx) -> Option<Content> {
                 ],
             )],
             None,
-            Some(cx.track(number)),
+            Some(cx.case(number, None, CaseView::Case)),
         ),
         MailData::NotAccepted {
             number,
@@ -75,7 +75,7 @@ pub(super) fn content(data: &MailData, cx: &Cx) -> Option<Content> {
                     cx.tr.f("mail.not_accepted.channel", &[("channel", &channel)]),
                 ],
                 Some(reason.clone()),
-                Some(cx.track(number)),
+                Some(cx.case(number, None, CaseView::Case)),
             )
         }
         MailData::Transferred {
@@ -89,7 +89,7 @@ pub(super) fn content(data: &MailData, cx: &Cx) -> Option<Content> {
                 &[("number", number), ("department", &cx.dept(department))],
             )],
             Some(reason.clone()),
-            Some(cx.track(number)),
+            Some(cx.case(number, None, CaseView::Case)),
         ),
         MailData::ExtensionApproved {
             number,
@@ -107,7 +107,7 @@ pub(super) fn content(data: &MailData, cx: &Cx) -> Option<Content> {
                 ],
             )],
             Some(reason.clone()),
-            Some(cx.track(number)),
+            Some(cx.case(number, None, CaseView::Case)),
         ),
         MailData::Answered {
             number,
@@ -133,7 +133,30 @@ pub(super) fn content(data: &MailData, cx: &Cx) -> Option<Content> {
                 cx.tr.f("mail.answered.subject", &[("number", number)]),
                 paragraphs,
                 Some(text.clone()),
-                Some(cx.track(number)),
+                Some(cx.case(number, *window_end, CaseView::Answer)),
+            )
+        }
+        MailData::ReviewRequested {
+            number,
+            department,
+            stage,
+            due,
+        } => {
+            let mut paragraphs = vec![cx.tr.f(
+                &format!("mail.{}_requested.body", stage.key()),
+                &[("department", &cx.dept(department)), ("number", number)],
+            )];
+            if let Some(due) = due {
+                paragraphs.push(cx.tr.f("mail.review_requested.due", &[("due", &cx.day(due))]));
+            }
+            (
+                cx.tr.f(
+                    &format!("mail.{}_requested.subject", stage.key()),
+                    &[("number", number)],
+                ),
+                paragraphs,
+                None,
+                Some(cx.case(number, None, CaseView::Case)),
             )
         }
         MailData::ReviewAccepted {
@@ -155,7 +178,7 @@ pub(super) fn content(data: &MailData, cx: &Cx) -> Option<Content> {
                 ],
             )],
             None,
-            Some(cx.track(number)),
+            Some(cx.case(number, None, CaseView::Case)),
         ),
         MailData::ReviewDecided {
             number,
@@ -189,7 +212,7 @@ pub(super) fn content(data: &MailData, cx: &Cx) -> Option<Content> {
                 ),
                 paragraphs,
                 Some(text.clone()),
-                Some(cx.track(number)),
+                Some(cx.case(number, *window_end, CaseView::Answer)),
             )
         }
         MailData::Closed { number, satisfied } => (
@@ -203,7 +226,7 @@ pub(super) fn content(data: &MailData, cx: &Cx) -> Option<Content> {
                 &[("number", number)],
             )],
             None,
-            Some(cx.track(number)),
+            Some(cx.case(number, None, CaseView::Case)),
         ),
         MailData::SignInLink { sealed_token } => (
             cx.tr.t("mail.sign_in.subject").to_string(),
@@ -290,7 +313,7 @@ pub(super) fn content(data: &MailData, cx: &Cx) -> Option<Content> {
                     cx.tr.t("mail.reception_bring").to_string(),
                 ],
                 None,
-                Some(cx.track(number)),
+                Some(cx.case(number, cx.end_of(*date), CaseView::Booking)),
             )
         }
         MailData::ReceptionDayCancelled { number, date, reason } => {
@@ -303,7 +326,7 @@ pub(super) fn content(data: &MailData, cx: &Cx) -> Option<Content> {
                     &[("number", number), ("date", &when)],
                 )],
                 Some(reason.clone()),
-                Some(cx.track(number)),
+                Some(cx.case(number, None, CaseView::Booking)),
             )
         }
         MailData::PublicUpdate { number, event, .. } => (

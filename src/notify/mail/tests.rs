@@ -87,6 +87,18 @@ fn every_mail(sealer: &Sealer) -> Vec<MailData> {
             legal_basis: "b".into(),
             window_end: Some(at),
         },
+        MailData::ReviewRequested {
+            number: n.clone(),
+            department: d.clone(),
+            stage: Stage::Review,
+            due: Some(at),
+        },
+        MailData::ReviewRequested {
+            number: n.clone(),
+            department: d.clone(),
+            stage: Stage::ReReview,
+            due: None,
+        },
         MailData::ReviewAccepted {
             number: n.clone(),
             department: d.clone(),
@@ -221,6 +233,7 @@ fn link_mails_carry_their_links_opened() {
         tz: chrono_tz::Asia::Shanghai,
         base_url: "http://portal.test",
         sealer: &sealer,
+        now: chrono::Utc::now(),
     };
     let text = |data: MailData| render(&data, Locale::ZhCn, &env).expect("renders").text;
     let sign_in = text(MailData::SignInLink {
@@ -272,6 +285,7 @@ fn every_mail_renders_in_both_languages_without_a_raw_message_key() {
         tz: chrono_tz::Asia::Shanghai,
         base_url: "http://portal.test",
         sealer: &sealer,
+        now: chrono::Utc::now(),
     };
     for data in every_mail(&sealer) {
         for locale in Locale::ALL {
@@ -305,6 +319,7 @@ fn html_mail_escapes_what_residents_and_staff_wrote() {
         tz: chrono_tz::Asia::Shanghai,
         base_url: "http://portal.test",
         sealer: &sealer,
+        now: chrono::Utc::now(),
     };
     let data = MailData::Answered {
         number: "1".into(),
@@ -331,8 +346,12 @@ fn golden_dir() -> std::path::PathBuf {
 fn without_nonces(text: &str) -> String {
     let mut out = String::new();
     let mut rest = text;
-    while let Some(i) = rest.find("/supports/stop?token=") {
-        let (head, tail) = rest.split_at(i + "/supports/stop?token=".len());
+    while let Some((i, len)) = ["/supports/stop?token=", "?token=m."]
+        .iter()
+        .filter_map(|mark| rest.find(mark).map(|i| (i, mark.len())))
+        .min()
+    {
+        let (head, tail) = rest.split_at(i + len);
         out.push_str(head);
         out.push_str("SEALED");
         let end = tail
@@ -356,6 +375,9 @@ fn every_mail_says_what_its_reviewed_snapshot_says() {
         tz: chrono_tz::Asia::Shanghai,
         base_url: "http://portal.test",
         sealer: &sealer,
+        now: chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 26, 2, 0, 0)
+            .single()
+            .expect("valid time"),
     };
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     let dir = golden_dir();

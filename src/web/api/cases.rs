@@ -12,7 +12,7 @@ use crate::domain::case::Channel;
 use crate::domain::catalog::Catalog;
 use crate::domain::locale::Locale;
 use crate::domain::new_case::{CaseInput, NewCase};
-use crate::format::{area_path_name, category_name, department_name, event_text, rfc3339};
+use crate::format::{area_path_name, category_name, department_name, resident_event_text, rfc3339};
 use crate::i18n::Tr;
 use crate::service::caller::Caller;
 use crate::service::cases::{self, LookedUp, PublicCase, ResidentCase};
@@ -196,7 +196,7 @@ pub fn resident_json(catalog: &Catalog, locale: Locale, tz: Tz, case: &ResidentC
             "at": rfc3339(e.at),
             "kind": e.kind,
             "visibility": e.visibility,
-            "message": event_text(tr, catalog, tz, &e.kind, e.data.as_ref()).summary,
+            "message": resident_event_text(tr, catalog, tz, &e.kind, e.data.as_ref()).summary,
             "data": e.data,
         })).collect::<Vec<_>>(),
     });

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod case;
+pub mod error_summary;
 pub mod file;
 pub mod file_choices;
 pub mod file_suggest;

@@ -57,7 +57,7 @@ pub async fn resident_act(
         .ok_or_else(AppError::not_found)
         .page(locale)?;
     // The private link or the account proves who is acting.
-    let proof = proof_of(Some(&posted.form.token), &session)
+    let proof = proof_of(&state, Some(&posted.form.token), &session)
         .ok_or_else(bad_token)
         .page(locale)?;
     let result: Result<_, Refused> = async {
@@ -108,7 +108,7 @@ pub async fn book_or_cancel(
     let page = PageCtx::new(&req, &session);
     let locale = page.locale();
     let number = parse_number(&path).page(locale)?;
-    let proof = proof_of(Some(&posted.form.token), &session)
+    let proof = proof_of(&state, Some(&posted.form.token), &session)
         .ok_or_else(bad_token)
         .page(locale)?;
     let caller = Caller::Resident(proof.clone());

@@ -35,7 +35,7 @@ pub async fn add_attachments(
     let locale = page.locale();
     let number = parse_number(&path).page(locale)?;
     let token = query.token.clone().unwrap_or_default();
-    let proof = proof_of(Some(&token), &session)
+    let proof = proof_of(&state, Some(&token), &session)
         .ok_or(AppError::Forbidden {
             key: "error.bad_token",
         })
@@ -91,7 +91,7 @@ pub async fn attachment(
     let locale = PageCtx::new(&req, &session).locale();
     let (raw, id) = path.into_inner();
     let number = parse_number(&raw).page(locale)?;
-    let proof = proof_of(query.token.as_deref(), &session)
+    let proof = proof_of(&state, query.token.as_deref(), &session)
         .ok_or(AppError::Forbidden {
             key: "error.bad_token",
         })

@@ -2,6 +2,7 @@
 //! view behind the private link, or the public view), the resident's actions and files.
 
 mod acting;
+mod answer;
 mod files;
 mod view;
 
@@ -17,6 +18,7 @@ use actix_web::http::StatusCode;
 use askama::Template;
 use chrono_tz::Tz;
 
+use super::error_summary::ErrorSummary;
 use super::leader::DayLine;
 use super::{PageCtx, encode, html};
 use crate::domain::case::CaseState;
@@ -25,7 +27,7 @@ use crate::domain::timeline::{CloseReason, EventData};
 use crate::domain::tracking::TrackingNumber;
 use crate::domain::workflow::{ActionInput, ActionKind};
 use crate::format::{
-    EventText, area_path_name, category_name, date, date_time, department_name, event_text, rfc3339,
+    EventText, area_path_name, category_name, date, date_time, department_name, resident_event_text, rfc3339,
     state_name,
 };
 use crate::i18n::Tr;
@@ -93,6 +95,8 @@ pub struct TimelineItem {
 
 /// What the resident wrote and what happened since.
 pub struct ResidentDetails {
+    /// The answer and what to do about it, which lead the page once there is one.
+    pub answer: Option<answer::AnswerBox>,
     pub title: String,
     pub description: String,
     pub area: String,
@@ -220,6 +224,7 @@ impl ResidentDetails {
         };
         let base = format!("/cases/{}/attachments", case.public.tracking_number);
         ResidentDetails {
+            answer: answer::AnswerBox::new(catalog, tr, tz, &case),
             attachments: case
                 .attachments
                 .iter()
@@ -245,7 +250,7 @@ impl ResidentDetails {
                 .map(|e| TimelineItem {
                     at: date_time(locale, e.at, tz),
                     at_iso: rfc3339(e.at),
-                    text: event_text(tr, catalog, tz, &e.kind, e.data.as_ref()),
+                    text: resident_event_text(tr, catalog, tz, &e.kind, e.data.as_ref()),
                 })
                 .collect(),
             title: case.title,
@@ -261,19 +266,19 @@ impl ResidentDetails {
 }
 
 /// The proof a page request carries: the token in the link, else the signed-in account.
-fn proof_of(token: Option<&str>, session: &Session) -> Option<ResidentProof> {
+fn proof_of(state: &App, token: Option<&str>, session: &Session) -> Option<ResidentProof> {
     match token.filter(|t| !t.is_empty()) {
-        Some(token) => Some(ResidentProof::Token(token.to_string())),
+        Some(token) => Some(ResidentProof::from_token(&state.sealer, token.to_string())),
         None => resident::signed_in(session).map(ResidentProof::Account),
     }
 }
 
 /// The query string that keeps the proof on the next page (the account needs none).
 fn proof_query(proof: &ResidentProof) -> String {
-    match proof {
-        ResidentProof::Token(token) => format!("token={}&", encode(token)),
-        ResidentProof::Account(_) => String::new(),
-    }
+    proof
+        .token()
+        .map(|token| format!("token={}&", encode(token)))
+        .unwrap_or_default()
 }
 
 /// Adds the reception-day part to the resident's details.
@@ -318,13 +323,16 @@ struct CasePage {
     page: PageCtx,
     case: PublicSummary,
     details: Option<ResidentDetails>,
-    bad_token: bool,
+    /// Why the link's proof did not open the resident's view.
+    bad_token: Option<String>,
     /// The private-link token, for the resident's forms.
     token: String,
     /// `token=…&` when the token is the proof, empty for a signed-in account.
     proof_query: String,
     done: Option<String>,
     support: Option<SupportBox>,
+    /// What went wrong with the form just sent, at the top of the page.
+    error_summary: Option<ErrorSummary>,
 }
 
 /// What went wrong on the resident's page, to show next to its form.
@@ -332,6 +340,10 @@ pub enum Problem {
     Action(ActionKind, Box<ActionInput>, BTreeMap<String, String>),
     Upload(String),
     Booking(String),
+}
+
+fn one_error(message: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([("form".to_string(), message.to_string())])
 }
 
 /// The resident's page again, with a problem shown where it happened.
@@ -348,6 +360,13 @@ async fn render_resident(
     let found = cases::resident_page(state, &Caller::Resident(proof.clone()), number)
         .await
         .page(locale)?;
+    let error_summary = match &problem {
+        Problem::Action(kind, _, errors) => {
+            ErrorSummary::of_action(page.tr, &kind.as_str().replace('/', "-"), errors)
+        }
+        Problem::Upload(message) => ErrorSummary::new(page.tr, &one_error(message), |_| "file".into()),
+        Problem::Booking(message) => ErrorSummary::new(page.tr, &one_error(message), |_| "reception".into()),
+    };
     let (failed, upload_error, booking_error) = match problem {
         Problem::Action(kind, input, errors) => (Some((kind, *input, errors)), None, None),
         Problem::Upload(message) => (None, Some(message), None),
@@ -361,9 +380,10 @@ async fn render_resident(
         support: None,
         case,
         details: Some(details),
-        bad_token: false,
+        bad_token: None,
         token,
         done: None,
+        error_summary,
         page,
     };
     Ok(html(status, view.render()))

@@ -93,8 +93,8 @@ pub async fn show(
     let page = PageCtx::new(&req, &session);
     let locale = page.locale();
     let number = parse_number(&number).page(locale)?;
-    let mut refused = false;
-    if let Some(proof) = proof_of(query.token.as_deref(), &session) {
+    let mut refused = None;
+    if let Some(proof) = proof_of(&state, query.token.as_deref(), &session) {
         let caller = Caller::Resident(proof.clone());
         match cases::resident_page(&state, &caller, number.clone()).await {
             Ok(found) => {
@@ -103,16 +103,17 @@ pub async fn show(
                 let view = CasePage {
                     case,
                     details: Some(details),
-                    bad_token: false,
+                    bad_token: None,
                     token,
                     proof_query: proof_query(&proof),
                     done: done_notice(&page, query.done.as_deref()),
                     support: None,
+                    error_summary: None,
                     page,
                 };
                 return Ok(html(StatusCode::OK, view.render()));
             }
-            Err(ServiceError::Forbidden { .. }) => refused = true,
+            Err(ServiceError::Forbidden { key }) => refused = Some(key),
             Err(e) => return Err(e).page(locale),
         }
     }
@@ -132,11 +133,15 @@ pub async fn show(
         case: PublicSummary::new(&state.catalog(), page.tr, state.tz, &public),
         details: None,
         // A signed-in resident looking at someone else's case is simply the public.
-        bad_token: refused && query.token.is_some(),
+        bad_token: refused.filter(|_| query.token.is_some()).map(|key| match key {
+            "error.mail_link_expired" => page.t("case.mail_link_expired").to_string(),
+            _ => page.t("case.bad_token").to_string(),
+        }),
         token: String::new(),
         proof_query: String::new(),
         done: None,
         support: Some(support),
+        error_summary: None,
         page,
     };
     Ok(html(StatusCode::OK, view.render()))

@@ -1,0 +1,163 @@
+//! Journeys with no dead ends: a resident's mail opens their case on what it is about,
+//! errors on action forms are summarised at the top, the resident's timeline speaks to
+//! them.
+
+use chrono::Duration as Days;
+
+use crate::appeals::answered;
+use crate::both_backends;
+use crate::helpers::{Backend, complaint};
+use crate::mail::app_with_sink;
+use crate::pages::csrf_of;
+
+const RESIDENT: &str = "zhang.san@example.cn";
+
+/// The case link in a mail's text (the one with a sealed token).
+fn case_link(text: &str) -> String {
+    text.split_whitespace()
+        .find(|w| w.contains("?token=m."))
+        .unwrap_or_else(|| panic!("a case link in {text}"))
+        .to_string()
+}
+
+/// The value of `token=` in a link, decoded.
+fn token_of(link: &str) -> String {
+    let raw = link.split("token=").nth(1).unwrap().split('#').next().unwrap();
+    percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .unwrap()
+        .to_string()
+}
+
+both_backends!(the_answer_mail_opens_the_case_on_its_answer_and_leads_to_a_review);
+
+async fn the_answer_mail_opens_the_case_on_its_answer_and_leads_to_a_review(backend: Backend) {
+    let (app, sink) = app_with_sink(backend).await;
+    let (number, _token) = answered(&app).await;
+    let other = app.file(&complaint()).await["tracking_number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.run_jobs().await;
+    let mails = sink.to(RESIDENT);
+    let answer_mail = mails
+        .iter()
+        .find(|m| m.subject().contains("书面答复"))
+        .expect("the answer mail");
+    let link = case_link(&answer_mail.text()).replace("http://portal.test", &app.address);
+    assert!(link.ends_with("#answer"), "{link}");
+    assert!(
+        !link.contains("/track"),
+        "the mail no longer leads only to /track"
+    );
+    // Every mail about the case (not only the receipt) opens the private page.
+    let accepted = mails
+        .iter()
+        .find(|m| m.subject().contains("受理"))
+        .expect("acceptance");
+    assert!(accepted.text().contains("?token=m."), "{}", accepted.text());
+
+    let browser = app.browser("zh-CN");
+    let page = browser.get(&link).send().await.unwrap().text().await.unwrap();
+    // The answer leads: its text and basis come before the public facts and the timeline.
+    let at = |needle: &str| page.find(needle).unwrap_or_else(|| panic!("{needle} in {page}"));
+    assert!(at("id=\"answer\"") < at("class=\"facts\""));
+    assert!(at("施工单位持有夜间施工许可") < at("id=\"timeline\""));
+    assert!(at("id=\"resident-actions\"") < at("id=\"timeline\""));
+    assert!(page.contains("噪声污染防治法"));
+    assert!(page.contains("申请复查"), "what a review is and until when");
+    assert!(
+        page.contains("id=\"action-evaluation\" open"),
+        "the evaluation form is open"
+    );
+    assert!(!page.contains("分办规则"), "no routing jargon for the resident");
+
+    // The link opens that case only.
+    let elsewhere = link.replace(&number, &other);
+    let page = browser
+        .get(&elsewhere)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("专属链接无效"), "{page}");
+    assert!(!page.contains("id=\"details\""));
+
+    // A wrong evaluation: the error is summarised at the top, linked to its field.
+    let sealed = token_of(&link);
+    let response = browser
+        .post(app.url(&format!("/cases/{number}/act/evaluation")))
+        .form(&[
+            ("csrf", csrf_of(&page)),
+            ("token", sealed.clone()),
+            ("comment", "回复不解决问题".into()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 422);
+    let page = response.text().await.unwrap();
+    let summary = page.find("class=\"error-summary\"").expect("an error summary");
+    assert!(
+        summary < page.find("id=\"answer\"").unwrap(),
+        "the summary comes first"
+    );
+    assert!(page.contains("href=\"#evaluation-rating\""), "{page}");
+    assert!(page.contains("id=\"evaluation-rating\""));
+    assert!(page.contains("回复不解决问题"), "what was typed is kept");
+
+    // Unsatisfied, then a review request, both by the mail's link.
+    for (action, field, value) in [
+        ("evaluation", "rating", "unsatisfied"),
+        ("review-request", "reason", "夜间施工仍在继续，噪声没有降低。"),
+    ] {
+        let response = browser
+            .post(app.url(&format!("/cases/{number}/act/{action}")))
+            .form(&[
+                ("csrf", csrf_of(&page)),
+                ("token", sealed.clone()),
+                (field, value.into()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 303, "{action}");
+        let next = response.headers()["location"].to_str().unwrap().to_string();
+        let shown = browser
+            .get(app.url(&next))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(shown.contains("id=\"done\""), "{action}: {shown}");
+    }
+    let page = browser.get(&link).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"review-status\""), "{page}");
+    assert!(page.contains("前决定是否受理"));
+    assert!(
+        page.contains("您评价了答复：不满意"),
+        "the timeline speaks to the resident"
+    );
+    assert!(page.contains("您申请了复查"));
+    app.run_jobs().await;
+    let confirmation = sink
+        .to(RESIDENT)
+        .into_iter()
+        .find(|m| m.subject().contains("复查申请"))
+        .expect("a mail confirms the review request");
+    assert!(
+        confirmation.text().contains("前将决定是否受理"),
+        "{}",
+        confirmation.text()
+    );
+
+    // Once its life is over, the link says so and shows only the public facts.
+    app.advance(Days::days(61));
+    let page = browser.get(&link).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("邮件中的链接已过有效期"), "{page}");
+    assert!(!page.contains("id=\"details\""));
+}
