@@ -9,6 +9,7 @@ use crate::both_backends;
 use crate::helpers::{Backend, complaint};
 use crate::mail::app_with_sink;
 use crate::pages::csrf_of;
+use crate::staff_pages::{page, signed_in};
 
 const RESIDENT: &str = "zhang.san@example.cn";
 
@@ -160,4 +161,76 @@ async fn the_answer_mail_opens_the_case_on_its_answer_and_leads_to_a_review(back
     let page = browser.get(&link).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("邮件中的链接已过有效期"), "{page}");
     assert!(!page.contains("id=\"details\""));
+}
+
+both_backends!(staff_forms_summarise_errors_and_heads_decide_extensions_at_the_top);
+
+async fn staff_forms_summarise_errors_and_heads_decide_extensions_at_the_top(backend: Backend) {
+    let app = crate::helpers::spawn_app(backend).await;
+    let number = app.file(&complaint()).await["tracking_number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let env = app.token_for("env").await;
+    let (status, _) = app.act(&env, &number, "accept", serde_json::json!({})).await;
+    assert_eq!(status, 200);
+
+    // An answer sent without its text: the summary at the top links to the empty box.
+    let officer = signed_in(&app, "env").await;
+    let (_, case) = page(&officer, app.url(&format!("/staff/cases/{number}"))).await;
+    let response = officer
+        .post(app.url(&format!("/staff/cases/{number}/act/answer")))
+        .form(&[
+            ("csrf", csrf_of(&case)),
+            ("outcome", "supported".into()),
+            ("legal_basis", "《噪声污染防治法》第四十三条".into()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 422);
+    let shown = response.text().await.unwrap();
+    let summary = shown.find("class=\"error-summary\"").expect("a summary");
+    assert!(summary < shown.find("id=\"actions\"").unwrap());
+    assert!(shown.contains("href=\"#answer-text\""), "{shown}");
+    assert!(
+        shown.contains("《噪声污染防治法》第四十三条"),
+        "what was typed is kept"
+    );
+
+    // The head sees the extension request first, with its days, reason and buttons.
+    let (status, _) = app
+        .act(
+            &env,
+            &number,
+            "extension",
+            serde_json::json!({"days": 10, "reason": "需要等待第三方噪声检测报告"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let head = signed_in(&app, "env-head").await;
+    let (_, case) = page(&head, app.url(&format!("/staff/cases/{number}"))).await;
+    let pending = case
+        .find("id=\"pending-extension\"")
+        .expect("the pending extension");
+    assert!(pending < case.find("class=\"facts\"").unwrap(), "at the top");
+    assert!(case.contains("申请延期10日"), "{case}");
+    assert!(case.contains("需要等待第三方噪声检测报告"));
+    assert!(case.contains("id=\"approve-extension\""));
+    let response = head
+        .post(app.url(&format!("/staff/cases/{number}/act/extension/approve")))
+        .form(&[("csrf", csrf_of(&case))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    let (_, case) = page(
+        &head,
+        app.url(&format!("/staff/cases/{number}?done=extension/approve")),
+    )
+    .await;
+    assert!(!case.contains("id=\"pending-extension\""), "decided");
+    // The officer, who may not decide, is not offered the buttons.
+    let (_, theirs) = page(&officer, app.url(&format!("/staff/cases/{number}"))).await;
+    assert!(!theirs.contains("id=\"approve-extension\""));
 }

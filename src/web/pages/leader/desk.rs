@@ -22,6 +22,7 @@ use crate::web::App;
 use crate::web::auth::SignedIn;
 use crate::web::error::{AppError, Localize, PageError};
 use crate::web::forms::{Posted, Refused, csrf_field, shown};
+use crate::web::pages::encode;
 use crate::web::pages::file::Opt;
 use crate::web::pages::{PageCtx, html, see_other};
 use crate::web::query::parse_number;
@@ -283,5 +284,31 @@ pub async fn supervise(
         .await
         .page(locale)?;
     let back = LocalPath::parse_or(Some(&posted.form.back), &format!("/staff/cases/{number}"));
-    Ok(see_other(back.as_str()))
+    Ok(see_other(&with_taken(back.as_str(), &number.to_string())))
+}
+
+/// `path` with `taken=NUMBER` added to its query (before any fragment), so the page
+/// confirms the case was taken into charge.
+fn with_taken(path: &str, number: &str) -> String {
+    let (head, fragment) = path.split_once('#').map_or((path, ""), |(h, f)| (h, f));
+    let joiner = if head.contains('?') { '&' } else { '?' };
+    let fragment = if fragment.is_empty() {
+        String::new()
+    } else {
+        format!("#{fragment}")
+    };
+    format!("{head}{joiner}taken={}{fragment}", encode(number))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_confirmation_goes_into_the_query_before_the_fragment() {
+        assert_eq!(super::with_taken("/staff/cases/1", "1"), "/staff/cases/1?taken=1");
+        assert_eq!(
+            super::with_taken("/leader/days/3#booking-4", "9"),
+            "/leader/days/3?taken=9#booking-4"
+        );
+        assert_eq!(super::with_taken("/leader?x=1", "9"), "/leader?x=1&taken=9");
+    }
 }

@@ -58,10 +58,42 @@ struct DayPage {
     may_cancel: bool,
     /// When and why the day was called off, as the page says it.
     cancelled: Option<String>,
-    /// An error by the booking it concerns; booking 0 is the day's own form.
-    error: Option<(i32, String)>,
-    /// How many residents were told of the day being called off, just now.
-    cancelled_count: Option<usize>,
+    /// A form refused, by the booking it concerns; booking 0 is the day's own form.
+    error: Option<DayError>,
+    /// How many residents have been met so far.
+    came: usize,
+    /// What was just done: the day called off (and how many were told), a case taken
+    /// into charge.
+    done: Option<String>,
+}
+
+/// A refused form on the day's page: its message goes next to the text box, which keeps
+/// what was typed.
+pub struct DayError {
+    pub booking: i32,
+    pub message: String,
+    pub typed: String,
+    pub absent: bool,
+}
+
+impl DayError {
+    /// The element the summary at the top links to.
+    pub fn field(&self) -> String {
+        match self.booking {
+            0 => "cancel-reason".to_string(),
+            id => format!("outcome-{id}"),
+        }
+    }
+}
+
+impl DayPage {
+    fn error_at(&self, booking: i32) -> Option<&DayError> {
+        self.error.as_ref().filter(|e| e.booking == booking)
+    }
+
+    fn absent_at(&self, booking: i32) -> bool {
+        self.error_at(booking).is_some_and(|e| e.absent)
+    }
 }
 
 async fn day_page(
@@ -69,9 +101,9 @@ async fn day_page(
     page: PageCtx,
     user: StaffUser,
     day_id: i32,
-    error: Option<(i32, String)>,
+    error: Option<DayError>,
     status: StatusCode,
-    cancelled_count: Option<usize>,
+    done: Option<String>,
 ) -> Result<HttpResponse, PageError> {
     let locale = page.locale();
     let now = state.now();
@@ -119,6 +151,11 @@ async fn day_page(
             supervised: e.case.supervised,
         })
         .collect();
+    let came = queue
+        .entries
+        .iter()
+        .filter(|e| e.booking.attended == Some(true))
+        .count();
     let today = local_date(now, state.tz);
     let record = &queue.day;
     let view = DayPage {
@@ -138,7 +175,8 @@ async fn day_page(
             )
         }),
         error,
-        cancelled_count,
+        came,
+        done,
         page,
     };
     Ok(html(status, view.render()))
@@ -154,22 +192,20 @@ pub async fn day(
     query: web::Query<DayQuery>,
 ) -> Result<HttpResponse, PageError> {
     let page = PageCtx::staff(&req, &session, &user);
-    day_page(
-        &state,
-        page,
-        user,
-        path.into_inner(),
-        None,
-        StatusCode::OK,
-        query.cancelled,
-    )
-    .await
+    let done = match (&query.cancelled, &query.taken) {
+        (Some(count), _) => Some(page.f1("reception.day_cancelled_notice", "count", count)),
+        (None, Some(_)) => Some(page.t("leader.took_charge").to_string()),
+        (None, None) => None,
+    };
+    day_page(&state, page, user, path.into_inner(), None, StatusCode::OK, done).await
 }
 
 #[derive(Deserialize)]
 pub struct DayQuery {
     /// Set after calling the day off: how many residents were told.
     cancelled: Option<usize>,
+    /// Set after the leader took a case into charge.
+    taken: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -195,7 +231,13 @@ pub async fn cancel_day(
     let day_id = path.into_inner();
     let refused = |page: PageCtx, user: StaffUser, message: String, status: StatusCode| {
         let state = state.clone();
-        async move { day_page(&state, page, user, day_id, Some((0, message)), status, None).await }
+        let error = DayError {
+            booking: 0,
+            message,
+            typed: posted.form.reason.clone(),
+            absent: false,
+        };
+        async move { day_page(&state, page, user, day_id, Some(error), status, None).await }
     };
     let result: Result<usize, Refused> = async {
         posted.fresh()?;
@@ -248,8 +290,13 @@ pub async fn meeting(
         Err(refused) => {
             // Not this leader's day, too, is said next to the meeting's form.
             let shown = shown_in_form(page.tr, refused).page(locale)?;
-            let message = Some((booking, shown.message()));
-            day_page(&state, page, user, form.day, message, shown.status, None).await
+            let error = DayError {
+                booking,
+                message: shown.message(),
+                typed: form.outcome.clone(),
+                absent: form.attended == "no",
+            };
+            day_page(&state, page, user, form.day, Some(error), shown.status, None).await
         }
     }
 }

@@ -32,6 +32,8 @@ async fn load_case(state: &App, user: StaffUser, number: TrackingNumber) -> Resu
 #[derive(Deserialize)]
 pub struct DoneQuery {
     done: Option<String>,
+    /// Set after a leader took the case into charge.
+    taken: Option<String>,
     template: Option<i32>,
 }
 
@@ -68,7 +70,10 @@ pub async fn case_page(
         &state,
         case,
         Extras {
-            done: query.done.clone(),
+            done: query
+                .done
+                .clone()
+                .or(query.taken.as_ref().map(|_| "taken".to_string())),
             templates: &templates,
             chosen: chosen.as_ref(),
             ..Extras::default()

@@ -7,6 +7,7 @@ use askama::Template;
 use super::hint::{HintLine, hint_line};
 use crate::domain::case::{CaseState, Outcome, Visibility};
 use crate::domain::catalog::Catalog;
+use crate::domain::timeline::EventData;
 use crate::domain::workflow::{ActionInput, ActionKind};
 use crate::format::{
     EventText, area_path_name, category_name, date, date_time, department_name, event_text, state_name,
@@ -15,6 +16,7 @@ use crate::service::templates::AnswerTemplate;
 use crate::service::workflow::{Identity, StaffCase};
 use crate::web::App;
 use crate::web::pages::PageCtx;
+use crate::web::pages::error_summary::ErrorSummary;
 use crate::web::pages::file::Opt;
 
 /// One input of an action form.
@@ -91,6 +93,10 @@ pub(super) struct CasePage {
     forms: Vec<ActionForm>,
     done: Option<String>,
     hint: Option<HintLine>,
+    /// What went wrong with the action just sent, at the top of the page.
+    error_summary: Option<ErrorSummary>,
+    /// A requested extension the reader may decide: its days and reason.
+    pending_extension: Option<String>,
 }
 
 fn fields_for(
@@ -213,7 +219,7 @@ pub(super) fn case_view(page: PageCtx, state: &App, case: StaffCase, extras: Ext
     let r = &case.case;
     let state_code = CaseState::parse(&r.state);
     let due = r.due_at;
-    let forms = case
+    let forms: Vec<ActionForm> = case
         .available
         .iter()
         .filter(|k| **k != ActionKind::Note || !case.available.is_empty())
@@ -264,7 +270,26 @@ pub(super) fn case_view(page: PageCtx, state: &App, case: StaffCase, extras: Ext
             form
         })
         .collect();
+    let error_summary = failed
+        .as_ref()
+        .and_then(|f| ErrorSummary::of_action(tr, &f.kind.as_str().replace('/', "-"), &f.errors));
+    let may_decide = forms
+        .iter()
+        .any(|f| f.path == ActionKind::ApproveExtension.as_str());
+    let pending_extension = may_decide
+        .then(|| {
+            case.timeline.iter().rev().find_map(|e| match &e.data {
+                Some(EventData::ExtensionRequested { days, reason }) => Some(tr.f(
+                    "extension.pending",
+                    &[("days", &days.to_string()), ("reason", reason)],
+                )),
+                _ => None,
+            })
+        })
+        .flatten();
     CasePage {
+        error_summary,
+        pending_extension,
         number: r.tracking_number.clone(),
         title: r.title.clone(),
         description: r.description.clone(),
@@ -330,8 +355,9 @@ pub(super) fn case_view(page: PageCtx, state: &App, case: StaffCase, extras: Ext
             .hint
             .as_ref()
             .map(|h| hint_line(tr, &catalog, h, &r.category_code)),
-        done: done.and_then(|kind| {
-            ActionKind::parse(&kind).map(|k| tr.f("case.done", &[("action", action_label(tr, k))]))
+        done: done.and_then(|kind| match kind.as_str() {
+            "taken" => Some(tr.t("leader.took_charge").to_string()),
+            kind => ActionKind::parse(kind).map(|k| tr.f("case.done", &[("action", action_label(tr, k))])),
         }),
         page,
     }
