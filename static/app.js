@@ -38,6 +38,9 @@
       list.forEach(function (c) {
         var o = document.createElement("option");
         o.value = c.code;
+        // The full list's option says whether the category is urgent or a report.
+        var same = select.querySelector("optgroup:not(#suggested-group) option[value=\"" + c.code + "\"]");
+        ["data-urgent", "data-report"].forEach(function (a) { if (same && same.hasAttribute(a)) { o.setAttribute(a, ""); } });
         o.textContent = c.name + "（" + Math.round(c.score * 100) + "%）";
         group.appendChild(o);
       });
@@ -58,6 +61,21 @@
       if (f) { f.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(ask, 500); }); }
     });
   }
+  // Copy and print buttons (hidden without script, where the browser's own do the job).
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    var from = document.getElementById(button.getAttribute("data-copy"));
+    if (!from || !navigator.clipboard) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(from.textContent.trim()).then(function () {
+        button.textContent = button.getAttribute("data-done");
+      });
+    });
+  });
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
   // Bring the error summary into view after a rejected submission.
   var summary = document.getElementById("form-error");
   if (summary) { summary.focus(); }

@@ -234,3 +234,79 @@ async fn staff_forms_summarise_errors_and_heads_decide_extensions_at_the_top(bac
     let (_, theirs) = page(&officer, app.url(&format!("/staff/cases/{number}"))).await;
     assert!(!theirs.contains("id=\"approve-extension\""));
 }
+
+both_backends!(an_urgent_category_says_what_to_do_in_danger_and_a_receipt_without_mail_says_keep_it);
+
+async fn an_urgent_category_says_what_to_do_in_danger_and_a_receipt_without_mail_says_keep_it(
+    backend: Backend,
+) {
+    let app = crate::helpers::spawn_app(backend).await;
+    let browser = app.browser("zh-CN");
+    let form = browser
+        .get(app.url("/cases/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // The banner is a sentence with numbers to tap; the guidance waits for an urgent choice.
+    assert!(
+        form.contains("遇到危险或紧急情况，请不要在这里提交，立即拨打："),
+        "{form}"
+    );
+    assert!(form.contains("href=\"tel:110\""));
+    assert!(form.contains("value=\"safety-hazard\" data-urgent"));
+    assert!(form.contains("class=\"urgent-guidance\" id=\"urgent-guidance\""));
+    assert!(form.contains("value=\"official-misconduct\" data-report"));
+    assert!(
+        form.contains("class=\"field concerned\""),
+        "the department concerned waits too"
+    );
+    assert!(
+        form.contains("至少 10 个字"),
+        "the minimum length is said up front"
+    );
+
+    // An urgent case without an email address.
+    let mut fields = crate::pages::form(&csrf_of(&form));
+    for (name, value) in fields.iter_mut() {
+        if *name == "category" {
+            *value = "safety-hazard".into();
+        }
+    }
+    fields.push(("checked_similar", "1".into()));
+    let response = browser
+        .post(app.url("/cases/new"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    let receipt = response.headers()["location"].to_str().unwrap().to_string();
+    let receipt = browser
+        .get(app.url(&receipt))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(receipt.contains("id=\"not-mailed\""), "{receipt}");
+    assert!(receipt.contains("不会发给您"));
+    assert!(receipt.contains("data-copy=\"private-link\""));
+    assert!(receipt.contains("id=\"urgent-receipt\""));
+    assert!(receipt.contains("href=\"tel:120\""));
+
+    // A wrong form with an urgent category keeps its guidance in view.
+    fields.retain(|(name, _)| *name != "description");
+    let response = browser
+        .post(app.url("/cases/new"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 422);
+    let again = response.text().await.unwrap();
+    assert!(again.contains("class=\"urgent-guidance chosen\""));
+}

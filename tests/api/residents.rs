@@ -663,8 +663,27 @@ async fn similar_open_published_cases_are_suggested_before_filing(backend: Backe
         page.contains("id=\"similar\"") && page.contains(&published),
         "{page}"
     );
+    // A step of its own: its heading, the match, support it or file mine.
+    assert!(
+        page.contains("<h1 id=\"similar-heading\">这是同一个问题吗？</h1>"),
+        "{page}"
+    );
+    assert!(page.contains("这就是我的问题：附议"));
+    assert!(page.contains(&format!("action=\"/cases/{published}/support\"")));
+    assert!(!page.contains("id=\"description\""), "not the form again");
     assert!(page.contains("name=\"checked_similar\" value=\"1\""));
     assert!(page.contains("value=\"村口垃圾堆放多日无人清运\""), "kept");
+    // "Go back and change it" returns the form as it was.
+    let mut edit = fields.clone();
+    edit.push(("step", "edit".into()));
+    let back = browser
+        .post(app.url("/cases/new"))
+        .form(&edit)
+        .send()
+        .await
+        .unwrap();
+    let back = back.text().await.unwrap();
+    assert!(back.contains("id=\"description\"") && back.contains("桃溪村村口的垃圾"));
     let before = app.get_json(&format!("/api/v1/cases/{published}")).await;
     assert_eq!(before.0, 200);
     let mut again = fields.clone();

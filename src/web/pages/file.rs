@@ -82,8 +82,6 @@ pub struct Opt {
 pub struct Extras {
     /// Channel choices (for the intake office recording a call, letter or visit).
     pub channels: Vec<Opt>,
-    /// Similar open cases, shown once before filing.
-    pub similar: Vec<SimilarLine>,
     /// Categories suggested by the description, most likely first.
     pub suggested: Vec<Suggested>,
 }
@@ -111,10 +109,12 @@ struct FilePage {
     channels: Vec<Opt>,
     /// Categories that are reports about officials, by name.
     reports: Vec<String>,
+    /// The codes of urgent categories and of reports about officials.
+    urgent_codes: Vec<String>,
+    report_codes: Vec<String>,
+    description_min: u64,
     /// Departments a report may concern.
     departments: Vec<Opt>,
-    /// Similar open cases, shown once before filing.
-    similar: Vec<SimilarLine>,
     suggested: Vec<Suggested>,
 }
 
@@ -129,6 +129,14 @@ pub struct SimilarLine {
 impl FilePage {
     fn error(&self, field: &str) -> Option<&String> {
         self.errors.get(field)
+    }
+
+    fn is_urgent(&self, code: &str) -> bool {
+        self.urgent_codes.iter().any(|c| c == code)
+    }
+
+    fn is_report(&self, code: &str) -> bool {
+        self.report_codes.iter().any(|c| c == code)
     }
 
     fn suggested_names(&self) -> String {
@@ -163,11 +171,7 @@ pub fn render_form(
     errors: BTreeMap<String, String>,
     status: StatusCode,
     action: &str,
-    Extras {
-        channels,
-        similar,
-        suggested,
-    }: Extras,
+    Extras { channels, suggested }: Extras,
 ) -> HttpResponse {
     let locale = page.locale();
     let whole = page.t("file.area_whole");
@@ -180,10 +184,22 @@ pub fn render_form(
             .filter(|c| c.urgent)
             .map(|c| c.names.get(locale).to_string())
             .collect(),
+        urgent_codes: catalog
+            .categories
+            .iter()
+            .filter(|c| c.urgent)
+            .map(|c| c.code.clone())
+            .collect(),
+        report_codes: catalog
+            .categories
+            .iter()
+            .filter(|c| c.supervisor.is_some())
+            .map(|c| c.code.clone())
+            .collect(),
+        description_min: Description::MIN_CHARS,
         title_max: Title::MAX_CHARS,
         description_max: Description::MAX_CHARS,
         action: action.to_string(),
-        similar,
         suggested,
         channels,
         reports: catalog
@@ -260,6 +276,14 @@ pub async fn submit_case(
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     }
+    // Back from the similar-cases step to change what was written.
+    if form.step == "edit" {
+        let form = FileForm {
+            step: String::new(),
+            ..form
+        };
+        return Ok(render(page, &catalog, form, BTreeMap::new(), StatusCode::OK));
+    }
     if form.asks_for_suggestions() {
         return suggestion_step(&state, page, &catalog, form, "/cases/new", Vec::new()).await;
     }
@@ -304,21 +328,11 @@ pub async fn submit_case(
                     supports: c.supports,
                 })
                 .collect();
-            let form = FileForm {
-                checked_similar: "1".into(),
-                ..form
-            };
-            return Ok(render_form(
+            return Ok(super::file_similar::similar_step(
                 page,
-                &catalog,
                 form,
-                BTreeMap::new(),
-                StatusCode::OK,
+                similar,
                 "/cases/new",
-                Extras {
-                    similar,
-                    ..Extras::default()
-                },
             ));
         }
     }

@@ -6,6 +6,7 @@ pub mod case;
 pub mod error_summary;
 pub mod file;
 pub mod file_choices;
+pub mod file_similar;
 pub mod file_suggest;
 pub mod home;
 pub mod lang;

@@ -32,6 +32,10 @@ struct ReceiptPage {
     page: PageCtx,
     case: PublicSummary,
     private_link: String,
+    /// Whether the link went out by mail too (else it must be kept now).
+    mailed: bool,
+    /// An urgent category: what to do in danger is said again.
+    urgent: bool,
 }
 
 fn absolute(req: &HttpRequest, path: &str) -> String {
@@ -54,8 +58,13 @@ pub async fn receipt(
     let caller = Caller::Resident(cases::ResidentProof::Token(token.clone()));
     let case = cases::for_resident(&state, &caller, number).await.page(locale)?;
     let link = format!("/cases/{}?token={}", case.public.tracking_number, encode(&token));
+    let catalog = state.catalog();
     let view = ReceiptPage {
-        case: PublicSummary::new(&state.catalog(), page.tr, state.tz, &case.public),
+        mailed: case.resident_email.is_some(),
+        urgent: catalog
+            .category(&case.public.category_code)
+            .is_some_and(|c| c.urgent),
+        case: PublicSummary::new(&catalog, page.tr, state.tz, &case.public),
         private_link: absolute(&req, &link),
         page,
     };
