@@ -60,7 +60,6 @@ pub async fn suggestion_step(
         Extras {
             channels,
             suggested,
-            ..Extras::default()
         },
     ))
 }
