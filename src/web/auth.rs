@@ -133,7 +133,7 @@ pub fn is_staff_token(token: &str) -> bool {
 }
 
 /// The member of staff of the session cookie, if any and still valid.
-async fn session_staff(app: &App, session: &Session) -> Result<Option<StaffUser>, AppError> {
+pub async fn session_staff(app: &App, session: &Session) -> Result<Option<StaffUser>, AppError> {
     let (Ok(Some(id)), Ok(Some(cv))) = (
         session.get::<i32>(SESSION_USER),
         session.get::<i32>(SESSION_CREDENTIALS),

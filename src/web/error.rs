@@ -269,6 +269,46 @@ struct ErrorPage {
     page: PageCtx,
     status: u16,
     message: String,
+    /// Inside the staff workspace: the way back to the reader's home there.
+    back: Option<&'static str>,
+}
+
+/// Renders a workspace page's error again with the workspace around it: its header, who
+/// is signed in, and the way back to their home (the error alone knows no session).
+pub async fn in_workspace(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    use actix_session::SessionExt;
+    let in_workspace = ["/staff", "/leader", "/admin"]
+        .iter()
+        .any(|p| req.path() == *p || req.path().starts_with(&format!("{p}/")));
+    let response = next.call(req).await?.map_into_boxed_body();
+    let Some(error) = response
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<PageError>())
+        .filter(|_| in_workspace)
+    else {
+        return Ok(response);
+    };
+    let request = response.request().clone();
+    let session = request.get_session();
+    let Some(app) = request.app_data::<actix_web::web::Data<super::App>>() else {
+        return Ok(response);
+    };
+    let Ok(Some(user)) = super::auth::session_staff(app, &session).await else {
+        return Ok(response);
+    };
+    let tr = Tr(error.locale);
+    let page = ErrorPage {
+        page: PageCtx::staff(&request, &session, &user),
+        status: error.status_code().as_u16(),
+        message: error.error.message(tr),
+        back: Some(crate::domain::permissions::home(user.role)),
+    };
+    let rendered = super::pages::error_page(&error.error, page.render());
+    Ok(response.into_response(rendered))
 }
 
 /// An error answered as a page in the reader's language.
@@ -290,6 +330,7 @@ impl ResponseError for PageError {
             page: PageCtx::bare(tr),
             status: self.status_code().as_u16(),
             message: self.error.message(tr),
+            back: None,
         };
         super::pages::error_page(&self.error, page.render())
     }

@@ -60,6 +60,7 @@ pub fn configure(state: App, session_key: Key) -> impl FnOnce(&mut web::ServiceC
             )
             .service(
                 web::scope("")
+                    .wrap(from_fn(error::in_workspace))
                     .wrap(from_fn(auth::check_sessions))
                     .wrap(sessions(session_key, secure))
                     .configure(pages::routes),

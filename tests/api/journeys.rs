@@ -310,3 +310,35 @@ async fn an_urgent_category_says_what_to_do_in_danger_and_a_receipt_without_mail
     let again = response.text().await.unwrap();
     assert!(again.contains("class=\"urgent-guidance chosen\""));
 }
+
+both_backends!(errors_in_the_workspace_keep_its_header_and_the_review_ranks_only_busy_departments);
+
+async fn errors_in_the_workspace_keep_its_header_and_the_review_ranks_only_busy_departments(
+    backend: Backend,
+) {
+    let app = crate::helpers::spawn_app(backend).await;
+    let number = app.file(&complaint()).await["tracking_number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The transport bureau's officer may not open the environment bureau's case.
+    let officer = signed_in(&app, "transport").await;
+    let (status, shown) = page(&officer, app.url(&format!("/staff/cases/{number}"))).await;
+    assert_eq!(status, 403);
+    assert!(shown.contains("id=\"back-to-workspace\""), "{shown}");
+    assert!(shown.contains("href=\"/staff\""));
+    assert!(shown.contains("class=\"who\""), "the workspace header: {shown}");
+
+    let leader = signed_in(&app, "leader").await;
+    let (_, review) = page(&leader, app.url("/reports/monthly")).await;
+    let idle = review
+        .find("id=\"idle-departments\"")
+        .expect("the idle departments listed");
+    assert!(review[idle..].contains("交通运输局"), "{review}");
+    let ranking = &review[..idle];
+    assert!(
+        ranking.contains("生态环境局"),
+        "the department with a case is ranked"
+    );
+    assert!(!ranking.contains("<span class=\"rank\">1</span> 临江市交通运输局"));
+}

@@ -696,6 +696,19 @@ async fn the_monthly_review_and_the_register_count_a_known_month(backend: Backen
     assert_eq!(anonymous.status(), 401);
     let backwards = register_range_status(&app, &leader).await;
     assert_eq!(backwards, 422);
+    // In the browser, the review page says so next to the dates, keeping them.
+    let browser = crate::staff_pages::signed_in(&app, "leader").await;
+    let response = browser
+        .get(app.url("/reports/register.xlsx?from=2026-11-30&to=2026-11-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let back = response.headers()["location"].to_str().unwrap().to_string();
+    let (_, review) = crate::staff_pages::page(&browser, app.url(&back)).await;
+    assert!(review.contains("id=\"to-error\""), "{review}");
+    assert!(review.contains("结束日期不能早于开始日期"));
+    assert!(review.contains("value=\"2026-11-30\""));
 }
 
 async fn register_range_status(app: &TestApp, token: &str) -> u16 {

@@ -57,9 +57,6 @@ pub async fn suggestion_step(
         BTreeMap::new(),
         StatusCode::OK,
         action,
-        Extras {
-            channels,
-            suggested,
-        },
+        Extras { channels, suggested },
     ))
 }

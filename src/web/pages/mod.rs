@@ -164,6 +164,7 @@ impl PageCtx {
             is_intake: may(user.role, Duty::RecordOnBehalf),
             is_leader: may(user.role, Duty::ReceiveResidents),
         });
+        page.wide = true;
         page
     }
 

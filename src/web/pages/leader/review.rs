@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{MonthQuery, month_or_now};
+use super::month_or_now;
 use crate::charts::{self, BLUE, Bar, ORANGE, Series};
 use crate::domain::metrics::{Figures, Rate};
 use crate::format::{area_path_name, category_name, department_name};
@@ -78,6 +78,15 @@ struct ReportPage {
     category_chart: String,
     register_from: String,
     register_to: String,
+    /// The departments without a case this month, in a sentence.
+    idle: Option<String>,
+    /// Why the register's dates were refused, by field.
+    register_errors: std::collections::BTreeMap<String, String>,
+}
+
+/// Whether a department had anything to count in the month.
+fn has_cases(f: &Figures) -> bool {
+    f.received + f.accepted + f.answered + f.closed + f.overdue_now > 0
 }
 
 #[get("/reports/monthly")]
@@ -86,7 +95,7 @@ pub async fn monthly(
     session: Session,
     state: web::Data<App>,
     SignedIn(user): SignedIn,
-    query: web::Query<MonthQuery>,
+    query: web::Query<ReviewQuery>,
 ) -> Result<HttpResponse, PageError> {
     let page = PageCtx {
         wide: true,
@@ -94,17 +103,30 @@ pub async fn monthly(
     };
     let locale = page.locale();
     let month = month_or_now(&state, query.month.as_deref());
+    // Back from a refused register export: the dates and why, next to the fields.
+    let register_errors = match (&query.from, &query.to) {
+        (Some(from), Some(to)) => match reports::register_range(from, to) {
+            Err(crate::service::ServiceError::Invalid(errors)) => {
+                crate::web::error::field_messages(page.tr, &errors)
+            }
+            _ => Default::default(),
+        },
+        _ => Default::default(),
+    };
     let catalog = state.catalog();
     let report = reports::month_review(&state, &user, month).await.page(locale)?;
     let tr = page.tr;
     let name = |code: &str| department_name(&catalog, locale, code);
-    let lines: Vec<FiguresLine> = report
-        .review
-        .departments
-        .iter()
+    // A department with nothing to count this month is not ranked last: it is listed below.
+    let (active, idle): (Vec<&Figures>, Vec<&Figures>) =
+        report.review.departments.iter().partition(|f| has_cases(f));
+    let lines: Vec<FiguresLine> = active
+        .into_iter()
         .enumerate()
         .map(|(i, f)| FiguresLine::new(i + 1, name(&f.department), f))
         .collect();
+    let idle: Vec<String> = idle.into_iter().map(|f| name(&f.department)).collect();
+    let idle = (!idle.is_empty()).then(|| tr.f("report.idle", &[("departments", &tr.list(&idle))]));
     let trend_chart = charts::lines(
         tr.t("report.trend"),
         &report.trend.iter().map(|(m, _, _)| m.clone()).collect::<Vec<_>>(),
@@ -185,11 +207,24 @@ pub async fn monthly(
         trend_chart,
         on_time_chart,
         category_chart,
-        register_from: month.first_day().to_string(),
-        register_to: month.last_day().to_string(),
+        register_from: query
+            .from
+            .clone()
+            .unwrap_or_else(|| month.first_day().to_string()),
+        register_to: query.to.clone().unwrap_or_else(|| month.last_day().to_string()),
+        register_errors,
+        idle,
         page,
     };
     Ok(html(StatusCode::OK, view.render()))
+}
+
+#[derive(Deserialize)]
+pub struct ReviewQuery {
+    month: Option<String>,
+    /// The register's dates, when an export of them was refused.
+    from: Option<String>,
+    to: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -218,7 +253,19 @@ pub async fn register(
         .page(locale)?
         .ok_or(AppError::unauthenticated())
         .page(locale)?;
-    let (from, to) = reports::register_range(&query.from, &query.to).page(locale)?;
+    let (from, to) = match reports::register_range(&query.from, &query.to) {
+        Ok(range) => range,
+        // A reader's browser is told on the review page, next to the dates; a program
+        // with a token gets the 422.
+        Err(crate::service::ServiceError::Invalid(_)) if crate::web::auth::bearer(&req).is_none() => {
+            return Ok(crate::web::pages::see_other(&format!(
+                "/reports/monthly?from={}&to={}#register",
+                crate::web::pages::encode(&query.from),
+                crate::web::pages::encode(&query.to)
+            )));
+        }
+        Err(e) => return Err(e).page(locale),
+    };
     let tz = state.tz;
     let rows = reports::register_of(&state, &user, from, to).await.page(locale)?;
     let catalog = state.catalog();
