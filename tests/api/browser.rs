@@ -184,7 +184,7 @@ async fn a_resident_files_a_complaint_through_the_form_and_reads_the_receipt() {
         }
 
         client.find(Locator::Id("private-link")).await?.click().await?;
-        wait_for_text(&client, Locator::Id("timeline"), "收到诉求（网上提交）").await?;
+        wait_for_text(&client, Locator::Id("timeline"), "您提交了诉求（网上提交）").await?;
         Ok::<_, fantoccini::error::CmdError>(number)
     }
     .await;
@@ -278,16 +278,12 @@ async fn staff_answer_in_the_browser_and_the_resident_evaluates_and_asks_for_rev
 
         // The resident opens the private link.
         client.goto(&private).await?;
-        let text = wait_for_text(&client, Locator::Id("timeline"), "书面答复（解释说明）").await?;
+        // The answer leads the page, the evaluation form open below it.
+        let text = wait_for_text(&client, Locator::Id("answer"), "书面答复").await?;
         assert!(text.contains("施工单位已调整作业时间"), "{text}");
         shot("resident-answer.png").await?;
 
         // Unsatisfied: the resident says so, then asks for a review with reasons.
-        client
-            .find(Locator::Css("#action-evaluation summary"))
-            .await?
-            .click()
-            .await?;
         client
             .find(Locator::Css("#action-evaluation input[value=unsatisfied]"))
             .await?
@@ -300,7 +296,7 @@ async fn staff_answer_in_the_browser_and_the_resident_evaluates_and_asks_for_rev
             .click()
             .await?;
         wait_for_text(&client, Locator::Id("done"), "评价答复").await?;
-        wait_for_text(&client, Locator::Id("timeline"), "群众评价：不满意").await?;
+        wait_for_text(&client, Locator::Id("timeline"), "您评价了答复：不满意").await?;
 
         client
             .find(Locator::Css("#action-review-request summary"))
@@ -327,7 +323,7 @@ async fn staff_answer_in_the_browser_and_the_resident_evaluates_and_asks_for_rev
             .click()
             .await?;
         wait_for_text(&client, Locator::Id("done"), "申请复查").await?;
-        let text = wait_for_text(&client, Locator::Id("timeline"), "群众申请复查").await?;
+        let text = wait_for_text(&client, Locator::Id("timeline"), "您申请了复查").await?;
         assert!(text.contains("请上级机关复查"), "{text}");
         assert!(text.contains("市信访局"), "the reviewing body is named: {text}");
         Ok::<_, fantoccini::error::CmdError>(())
