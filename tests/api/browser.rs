@@ -516,3 +516,49 @@ async fn the_form_suggests_categories_live_as_the_resident_types() {
     client.close().await.ok();
     assert_eq!(result.expect("browser flow"), "市生态环境局");
 }
+
+/// Choosing an urgent category brings what to do in danger before the rest of the form,
+/// by the stylesheet alone; a report category brings the department concerned.
+#[actix_web::test]
+async fn an_urgent_category_shows_the_emergency_numbers_at_once() {
+    if !available() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let (_driver, client) = start_browser("zh-CN").await;
+    let result = async {
+        client.goto(&app.url("/cases/new")).await?;
+        let guidance = client.find(Locator::Id("urgent-guidance")).await?;
+        assert!(!guidance.is_displayed().await?, "hidden until an urgent choice");
+        let concerned = client.find(Locator::Id("concerned-field")).await?;
+        assert!(!concerned.is_displayed().await?);
+        client
+            .find(Locator::Id("category"))
+            .await?
+            .select_by_value("safety-hazard")
+            .await?;
+        assert!(guidance.is_displayed().await?, "shown for an urgent category");
+        let call = client
+            .find(Locator::Css("#urgent-guidance a[href='tel:110']"))
+            .await?;
+        assert!(call.is_displayed().await?);
+        if let Ok(dir) = std::env::var("HUIYING_SCREENSHOTS") {
+            let png = client.screenshot().await?;
+            std::fs::write(Path::new(&dir).join("urgent-guidance.png"), png).unwrap();
+        }
+        client
+            .find(Locator::Id("category"))
+            .await?
+            .select_by_value("official-misconduct")
+            .await?;
+        assert!(!guidance.is_displayed().await?);
+        assert!(
+            concerned.is_displayed().await?,
+            "the department concerned for a report"
+        );
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    client.close().await.ok();
+    result.expect("browser flow");
+}
