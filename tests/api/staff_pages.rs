@@ -336,6 +336,14 @@ async fn the_intake_office_records_a_letter_on_a_residents_behalf() {
     let (status, form) = page(&intake, app.url("/staff/record")).await;
     assert_eq!(status, 200);
     assert!(form.contains("name=\"channel\" value=\"letter\""));
+    // The form speaks to the clerk, offers none of the clerk's own details, and has no
+    // banner meant for residents.
+    assert!(form.contains("记录来电、来信或来访"), "{form}");
+    assert!(form.contains("来电人（来信人、来访人）姓名"));
+    assert!(form.contains(
+        "id=\"resident_name\" name=\"resident_name\" value=\"\" maxlength=\"50\" autocomplete=\"off\""
+    ));
+    assert!(!form.contains("id=\"emergency-banner\""));
     let fields = [
         ("csrf", csrf_of(&form)),
         ("channel", "letter".to_string()),
@@ -357,9 +365,21 @@ async fn the_intake_office_records_a_letter_on_a_residents_behalf() {
         .unwrap();
     assert_eq!(response.status(), 303);
     let receipt = response.headers()["location"].to_str().unwrap().to_string();
+    assert!(receipt.starts_with("/staff/record/"), "{receipt}");
     let (_, html) = page(&intake, app.url(&receipt)).await;
-    assert!(html.contains("市人力资源和社会保障局"));
-    let number = receipt.split('/').nth(2).unwrap().to_string();
+    // The clerk's receipt: the number to read out, and the ways on.
+    assert!(html.contains("已记录，请把编号读给对方"), "{html}");
+    assert!(html.contains("id=\"record-another\"") && html.contains("id=\"back-to-workspace\""));
+    let number = receipt
+        .trim_start_matches("/staff/record/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(html.contains(&format!("id=\"tracking-number\">{number}<")));
+    // Someone else's token opens no clerk's receipt.
+    let (status, _) = page(&intake, app.url(&format!("/staff/record/{number}?token=wrong"))).await;
+    assert_eq!(status, 403);
     let token = app.token_for("intake").await;
     let (_, case) = app.get_with(&token, &format!("/api/v1/cases/{number}")).await;
     assert_eq!(case["channel"], "letter");

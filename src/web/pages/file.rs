@@ -131,6 +131,21 @@ impl FilePage {
         self.errors.get(field)
     }
 
+    /// The form speaks to the intake clerk recording a call, letter or visit (it has
+    /// channels to choose): `clerk.file_heading` for `file.heading`, and so on.
+    fn say(&self, key: &str) -> &'static str {
+        if self.channels.is_empty() {
+            self.page.t(key)
+        } else {
+            self.page.t(&format!("clerk.{}", key.replace('.', "_")))
+        }
+    }
+
+    /// The browser offers the resident their own details; the clerk's would be wrong.
+    fn autocomplete(&self, kind: &'static str) -> &'static str {
+        if self.channels.is_empty() { kind } else { "off" }
+    }
+
     fn is_urgent(&self, code: &str) -> bool {
         self.urgent_codes.iter().any(|c| c == code)
     }

@@ -73,6 +73,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(staff::password_form)
         .service(staff::change_password)
         .service(staff::record_form)
+        .service(staff::recorded)
         .service(staff::record)
         .service(staff::templates_list)
         .service(staff::create_template)

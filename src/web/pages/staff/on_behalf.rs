@@ -8,7 +8,8 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
 use crate::domain::case::Channel;
 use crate::domain::new_case::NewCase;
-use crate::service::file_case;
+use crate::service::caller::{Caller, ResidentProof};
+use crate::service::{cases, file_case};
 use crate::web::App;
 use crate::web::auth::SignedIn;
 use crate::web::error::{Localize, PageError};
@@ -111,12 +112,60 @@ pub async fn record(
         .await
         .page(locale)?;
     metrics::counter!("cases_filed_total", "channel" => filed_channel(&form.channel)).increment(1);
-    // The receipt carries the private link to pass on to the resident.
+    // The clerk's own receipt: the number to read out, the private link to pass on.
     Ok(see_other(&format!(
-        "/cases/{}/receipt?token={}",
+        "/staff/record/{}?token={}",
         filed.tracking_number,
         encode(&filed.access_token)
     )))
+}
+
+#[derive(serde::Deserialize)]
+pub struct SavedQuery {
+    #[serde(default)]
+    token: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "staff_recorded.html")]
+struct RecordedPage {
+    page: PageCtx,
+    number: String,
+    private_link: String,
+}
+
+/// After saving: the number to read out, the private link, and the ways on.
+#[get("/staff/record/{number}")]
+pub async fn recorded(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<App>,
+    SignedIn(user): SignedIn,
+    number: web::Path<String>,
+    query: web::Query<SavedQuery>,
+) -> Result<HttpResponse, PageError> {
+    use askama::Template;
+    let page = PageCtx::staff(&req, &session, &user);
+    let locale = page.locale();
+    file_case::may_record(&state, &user).page(locale)?;
+    let number = crate::web::query::parse_number(&number).page(locale)?;
+    // The token proves this clerk's page is about the case just saved.
+    let caller = Caller::Resident(ResidentProof::Token(query.token.clone()));
+    let case = cases::for_resident(&state, &caller, number).await.page(locale)?;
+    let info = req.connection_info();
+    let private_link = format!(
+        "{}://{}/cases/{}?token={}",
+        info.scheme(),
+        info.host(),
+        case.public.tracking_number,
+        encode(&query.token)
+    );
+    let view = RecordedPage {
+        number: case.public.tracking_number,
+        private_link,
+        page,
+    };
+    Ok(crate::web::pages::html(StatusCode::OK, view.render()))
 }
 
 fn filed_channel(code: &str) -> &'static str {
