@@ -38,6 +38,10 @@ pub struct Settings {
     pub mail_from: String,
     /// The portal's address as residents reach it, for links in mail; default `http://<bind>`.
     pub public_url: Option<String>,
+    /// Who runs the site (主办单位), for the footer of every page.
+    pub site_operator: Option<String>,
+    /// Record numbers shown in the footer (ICP 备案号, 公安备案号), separated by `;`.
+    pub site_records: Option<String>,
     /// Departments are reminded this many days before a deadline.
     pub reminder_days: u32,
     /// A mail is given up after this many attempts.
@@ -103,6 +107,8 @@ impl Default for Settings {
             smtp_url: None,
             mail_from: "回应 Huiying <noreply@huiying.localhost>".into(),
             public_url: None,
+            site_operator: None,
+            site_records: None,
             reminder_days: 3,
             mail_max_attempts: 8,
             mail_lease_secs: 300,

@@ -38,6 +38,7 @@ pub fn load(conn: &mut DbConn) -> Result<Catalog, LoadCatalogError> {
             departments::is_intake,
             departments::reviewer_code,
             departments::leader_username,
+            (departments::address, departments::phone, departments::hours),
         ))
         .load::<(
             String,
@@ -47,16 +48,24 @@ pub fn load(conn: &mut DbConn) -> Result<Catalog, LoadCatalogError> {
             bool,
             Option<String>,
             Option<String>,
+            (Option<String>, Option<String>, Option<String>),
         )>(conn)?
         .into_iter()
-        .map(|(code, zh, en, email, is_intake, reviewer, leader)| Department {
-            code,
-            names: Names::new(zh, en),
-            email,
-            is_intake,
-            reviewer,
-            leader,
-        })
+        .map(
+            |(code, zh, en, email, is_intake, reviewer, leader, (address, phone, hours))| Department {
+                code,
+                names: Names::new(zh, en),
+                email,
+                is_intake,
+                reviewer,
+                leader,
+                contact: crate::domain::catalog::Contact {
+                    address,
+                    phone,
+                    hours,
+                },
+            },
+        )
         .collect();
     let area_rows = areas::table
         .order((areas::level, areas::position, areas::id))
@@ -204,6 +213,9 @@ pub fn insert_missing(conn: &mut DbConn, data: &NewReferenceData) -> Result<usiz
             .set((
                 departments::reviewer_code.eq(&d.reviewer),
                 departments::leader_username.eq(&d.leader),
+                departments::address.eq(&d.contact.address),
+                departments::phone.eq(&d.contact.phone),
+                departments::hours.eq(&d.contact.hours),
             ))
             .execute(conn)?;
     }

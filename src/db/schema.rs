@@ -12,6 +12,9 @@ diesel::table! {
         position -> Integer,
         reviewer_code -> Nullable<Text>,
         leader_username -> Nullable<Text>,
+        address -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        hours -> Nullable<Text>,
     }
 }
 

@@ -19,6 +19,16 @@ pub struct Department {
     pub reviewer: Option<String>,
     /// The leader (username) who supervises the department and hears its escalations.
     pub leader: Option<String>,
+    /// How the public reaches it: the contact page shows the intake office's.
+    pub contact: Contact,
+}
+
+/// A department's address, telephone and opening hours, as the public reads them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Contact {
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub hours: Option<String>,
 }
 
 /// City (1) → town or street (2) → village or community (3).
@@ -234,6 +244,7 @@ pub(crate) mod fixture {
             is_intake: intake,
             reviewer: None,
             leader: None,
+            contact: Contact::default(),
         }
     }
 

@@ -30,6 +30,9 @@ struct DemoDepartment {
     intake: bool,
     reviewer: Option<String>,
     leader: Option<String>,
+    address: Option<String>,
+    phone: Option<String>,
+    hours: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -101,6 +104,11 @@ pub fn demo_data() -> Result<NewReferenceData, ServiceError> {
                 is_intake: d.intake,
                 reviewer: d.reviewer.clone(),
                 leader: d.leader.clone(),
+                contact: crate::domain::catalog::Contact {
+                    address: d.address.clone(),
+                    phone: d.phone.clone(),
+                    hours: d.hours.clone(),
+                },
             })
             .collect(),
         areas: file

@@ -342,3 +342,67 @@ async fn errors_in_the_workspace_keep_its_header_and_the_review_ranks_only_busy_
     );
     assert!(!ranking.contains("<span class=\"rank\">1</span> 临江市交通运输局"));
 }
+
+both_backends!(the_public_pages_a_government_site_has_exist_in_both_languages);
+
+async fn the_public_pages_a_government_site_has_exist_in_both_languages(backend: Backend) {
+    let app = crate::helpers::spawn_app_with(backend, |s| {
+        s.site_operator = Some("临江市人民政府信访局".into());
+        s.site_records = Some("浙ICP备00000000号; 浙公网安备 00000000000000号".into());
+    })
+    .await;
+    for (lang, expected) in [
+        ("zh-CN", ["如何反映问题", "隐私说明", "联系我们", "无障碍声明"]),
+        (
+            "en",
+            [
+                "How to file",
+                "Privacy notice",
+                "Contact",
+                "Accessibility statement",
+            ],
+        ),
+    ] {
+        let browser = app.browser(lang);
+        for (path, heading) in ["/help", "/privacy", "/contact", "/accessibility"]
+            .iter()
+            .zip(expected)
+        {
+            let response = browser.get(app.url(path)).send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 200, "{path}");
+            let page = response.text().await.unwrap();
+            assert!(page.contains(&format!("<h1>{heading}")), "{lang} {path}: {page}");
+            assert!(!page.contains("about."), "no raw message key on {path}");
+            assert!(page.contains("href=\"/privacy\""), "the footer links the pages");
+        }
+    }
+    let browser = app.browser("zh-CN");
+    let privacy = browser
+        .get(app.url("/privacy"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        privacy.contains("办结满 3 年后"),
+        "the retention the settings say"
+    );
+    let contact = browser
+        .get(app.url("/contact"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // The intake office's address, phone and hours come from the catalogue.
+    assert!(contact.contains("临江市信访局"), "{contact}");
+    assert!(contact.contains("市民中心二楼"));
+    assert!(contact.contains("href=\"tel:0571-12345\""));
+    assert!(contact.contains("工作日 8:30"));
+    // The footer names who runs the site and its record numbers.
+    assert!(contact.contains("主办单位：临江市人民政府信访局"));
+    assert!(contact.contains("浙ICP备00000000号"));
+}

@@ -24,37 +24,16 @@ both_backends!(
     a_database_of_the_previous_release_upgrades_with_its_data,
 );
 
-/// A database made by the previous release (every migration but this release's newest),
-/// with a case filed in it, takes the new migrations at start and keeps the case whole.
+/// A database of the previous release (every migration but this release's newest: the
+/// newest is taken back by its `down.sql` after the data is in), with a case filed in it,
+/// takes the new migration at start and keeps the case whole.
 async fn a_database_of_the_previous_release_upgrades_with_its_data(backend: Backend) {
-    use diesel::migration::MigrationSource;
     use diesel_migrations::MigrationHarness;
     use huiying::db::conn::{DbTarget, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
     let (_db, url, data_dir) = TestDb::create(backend);
     let mut conn = DbTarget::parse(&url).connect().unwrap();
-    // The previous release: all migrations but the newest.
-    match &mut conn {
-        huiying::db::DbConn::Sqlite(c) => {
-            let mut all = MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS).unwrap();
-            all.sort_by_key(|m| m.name().to_string());
-            all.pop();
-            diesel::migration::MigrationConnection::setup(c).unwrap();
-            for m in &all {
-                c.run_migration(m).unwrap();
-            }
-        }
-        huiying::db::DbConn::Postgresql(c) => {
-            let mut all = MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS).unwrap();
-            all.sort_by_key(|m| m.name().to_string());
-            all.pop();
-            diesel::migration::MigrationConnection::setup(c).unwrap();
-            for m in &all {
-                c.run_migration(m).unwrap();
-            }
-        }
-    }
-    assert_eq!(huiying::db::conn::pending_migrations(&mut conn).unwrap().len(), 1);
-    // Its data: the demo city and a case filed as that release filed it.
+    // The data: the demo city, and (below) a case filed as a release files it.
+    huiying::db::conn::run_migrations(&mut conn).unwrap();
     huiying::service::demo::seed_demo(&mut conn).unwrap();
     let catalog = huiying::db::catalog::load(&mut conn).unwrap();
     let (calendar, policies) = (
@@ -88,6 +67,16 @@ async fn a_database_of_the_previous_release_upgrades_with_its_data(backend: Back
         chrono::Utc::now(),
     )
     .unwrap();
+    // The previous release's database: the newest migration taken back, with its data.
+    match &mut conn {
+        huiying::db::DbConn::Sqlite(c) => {
+            c.revert_last_migration(SQLITE_MIGRATIONS).unwrap();
+        }
+        huiying::db::DbConn::Postgresql(c) => {
+            c.revert_last_migration(POSTGRES_MIGRATIONS).unwrap();
+        }
+    }
+    assert_eq!(huiying::db::conn::pending_migrations(&mut conn).unwrap().len(), 1);
     drop(conn);
 
     // The new release starts on it: migrates, and the case is there as it was.

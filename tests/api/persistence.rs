@@ -116,6 +116,7 @@ async fn a_failure_midway_stores_nothing(backend: Backend) {
         is_intake: false,
         reviewer: None,
         leader: None,
+        contact: Default::default(),
     });
     let broken = Catalog::new(
         departments,

@@ -701,6 +701,7 @@ mod tests {
             is_intake: intake,
             reviewer: reviewer.map(Into::into),
             leader: None,
+            contact: Default::default(),
         }
     }
 

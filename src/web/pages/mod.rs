@@ -1,5 +1,6 @@
 //! Server-rendered pages. Every task works without JavaScript.
 
+pub mod about;
 pub mod account;
 pub mod admin;
 pub mod case;
@@ -28,6 +29,10 @@ use crate::i18n::Tr;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(home::index)
+        .service(about::help)
+        .service(about::privacy)
+        .service(about::contact)
+        .service(about::accessibility)
         .service(lang::switch)
         .service(file::new_case_form)
         .service(file::submit_case)
@@ -132,6 +137,9 @@ pub struct PageCtx {
     pub resident: Option<String>,
     /// A page with wide tables (the monthly review) lays out wider.
     pub wide: bool,
+    /// Who runs the site and its record numbers, from the settings, for the footer.
+    pub operator: Option<String>,
+    pub records: Vec<String>,
 }
 
 impl PageCtx {
@@ -145,6 +153,21 @@ impl PageCtx {
             "" => req.path().to_string(),
             q => format!("{}?{q}", req.path()),
         };
+        let settings = req
+            .app_data::<actix_web::web::Data<super::App>>()
+            .map(|app| app.settings.clone());
+        let operator = settings.as_ref().and_then(|s| s.site_operator.clone());
+        let records = settings
+            .as_ref()
+            .and_then(|s| s.site_records.as_deref())
+            .map(|r| {
+                r.split(';')
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty())
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default();
         PageCtx {
             tr: Tr(locale_of(req)),
             here,
@@ -152,6 +175,8 @@ impl PageCtx {
             user: None,
             resident: super::resident::signed_in(session).map(|a| a.email),
             wide: false,
+            operator,
+            records,
         }
     }
 
@@ -178,6 +203,8 @@ impl PageCtx {
             user: None,
             resident: None,
             wide: false,
+            operator: None,
+            records: Vec::new(),
         }
     }
 

@@ -1,0 +1,3 @@
+ALTER TABLE departments DROP COLUMN hours;
+ALTER TABLE departments DROP COLUMN phone;
+ALTER TABLE departments DROP COLUMN address;

@@ -1,0 +1,3 @@
+ALTER TABLE departments ADD COLUMN address TEXT;
+ALTER TABLE departments ADD COLUMN phone TEXT;
+ALTER TABLE departments ADD COLUMN hours TEXT;
