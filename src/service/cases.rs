@@ -136,6 +136,46 @@ pub async fn public(app: &App, number: TrackingNumber) -> Result<PublicCase, Ser
         .await
 }
 
+/// The code a resident reached only by phone or letter is told with the number, for the
+/// clerk who recorded it (or any who may record) to read out.
+pub fn phone_code(
+    app: &App,
+    user: &super::auth::StaffUser,
+    number: &TrackingNumber,
+) -> Result<String, ServiceError> {
+    super::file_case::may_record(app, user)?;
+    Ok(app.chain_key.phone_code(number.as_str()))
+}
+
+/// Opens a case by its number and phone code: the token of a case link (as a mail's, and
+/// as long-lived) for the private page. A wrong code is `Forbidden`, an unknown number too,
+/// so the answer does not tell which numbers exist.
+pub async fn open_by_code(app: &App, number: TrackingNumber, code: &str) -> Result<String, ServiceError> {
+    let expected = app.chain_key.phone_code(number.as_str());
+    let given: String = code.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    let refused = ServiceError::Forbidden {
+        key: "error.bad_phone_code",
+    };
+    if !crate::service::token::constant_time_eq(&given, &expected) {
+        return Err(refused);
+    }
+    let exists = app
+        .read({
+            let number = number.clone();
+            move |conn, _, _| Ok::<_, ServiceError>(find(conn, &number).is_ok())
+        })
+        .await?;
+    if !exists {
+        return Err(refused);
+    }
+    let link = crate::domain::mail::CaseLink::new(number.as_str(), app.now(), None);
+    Ok(format!(
+        "{}{}",
+        crate::domain::mail::MAIL_LINK_PREFIX,
+        app.sealer.seal(&link.secret())
+    ))
+}
+
 /// What the resident sees of their case, and its reception-day part.
 #[derive(Debug, Clone)]
 pub struct ResidentPage {

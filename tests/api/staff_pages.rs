@@ -377,6 +377,38 @@ async fn the_intake_office_records_a_letter_on_a_residents_behalf() {
         .unwrap()
         .to_string();
     assert!(html.contains(&format!("id=\"tracking-number\">{number}<")));
+    // The resident reached by letter opens the whole case with the number and the code.
+    let code_at = html.find("id=\"phone-code\">").expect("the code to read out") + "id=\"phone-code\">".len();
+    let code: String = html[code_at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    assert_eq!(code.len(), 8);
+    let resident = app.browser("zh-CN");
+    let (_, track) = page(&resident, app.url("/track")).await;
+    let open = |code: String| {
+        resident
+            .post(app.url("/track/open"))
+            .form(&[
+                ("csrf", csrf_of(&track)),
+                ("number", number.clone()),
+                ("code", code),
+            ])
+            .send()
+    };
+    let wrong = open("12345678".into()).await.unwrap();
+    assert_eq!(wrong.status(), 403);
+    let wrong = wrong.text().await.unwrap();
+    assert!(wrong.contains("编号和查询码不相符"), "{wrong}");
+    let opened = open(code.clone()).await.unwrap();
+    assert_eq!(opened.status(), 303);
+    let private = opened.headers()["location"].to_str().unwrap().to_string();
+    let (_, theirs) = page(&resident, app.url(&private)).await;
+    assert!(
+        theirs.contains("id=\"details\"") && theirs.contains("赵六"),
+        "{theirs}"
+    );
+
     // Someone else's token opens no clerk's receipt.
     let (status, _) = page(&intake, app.url(&format!("/staff/record/{number}?token=wrong"))).await;
     assert_eq!(status, 403);

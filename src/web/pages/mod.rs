@@ -37,6 +37,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(file::new_case_form)
         .service(file::submit_case)
         .service(track::track)
+        .service(track::open_with_code)
         .service(case::receipt)
         .service(links::case_data)
         .service(case::attachment)

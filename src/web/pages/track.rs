@@ -2,7 +2,7 @@
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -11,6 +11,7 @@ use super::{PageCtx, html};
 use crate::service::ServiceError;
 use crate::web::App;
 use crate::web::error::{AppError, Localize, PageError};
+use crate::web::forms::Posted;
 use crate::web::query::parse_number;
 
 #[derive(Deserialize)]
@@ -25,6 +26,70 @@ struct TrackPage {
     number: String,
     error: Option<String>,
     found: Option<PublicSummary>,
+    /// Why the number and phone code did not open the case.
+    code_error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    code: String,
+}
+crate::web::forms::csrf_field!(CodeForm);
+
+/// A resident reached only by phone or letter opens their case with its number and the
+/// code the clerk read out (posted, so the code stays out of addresses and logs).
+#[post("/track/open")]
+pub async fn open_with_code(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<App>,
+    posted: Posted<CodeForm>,
+) -> Result<HttpResponse, PageError> {
+    let page = PageCtx::new(&req, &session);
+    let locale = page.locale();
+    let (form, fresh) = posted.into_parts();
+    let refused = |page: PageCtx, message: String, status: StatusCode| {
+        let view = TrackPage {
+            page,
+            number: form.number.clone(),
+            error: None,
+            found: None,
+            code_error: Some(message),
+        };
+        html(status, view.render())
+    };
+    if !fresh {
+        let message = page.t("err.csrf").to_string();
+        return Ok(refused(page, message, StatusCode::FORBIDDEN));
+    }
+    // Codes are guessed no faster than numbers are looked up.
+    if let Err(error) = crate::web::client::count_lookup(&state, &req) {
+        let message = error.message(page.tr);
+        return Ok(refused(page, message, error.status()));
+    }
+    let number = match parse_number(&form.number) {
+        Ok(n) => n,
+        Err(e) => {
+            let message = e.message(page.tr);
+            return Ok(refused(page, message, StatusCode::UNPROCESSABLE_ENTITY));
+        }
+    };
+    match crate::service::cases::open_by_code(&state, number.clone(), &form.code).await {
+        Ok(token) => Ok(super::see_other(&format!(
+            "/cases/{number}?token={}",
+            super::encode(&token)
+        ))),
+        Err(ServiceError::Forbidden { key }) => {
+            let message = page.t(key).to_string();
+            Ok(refused(page, message, StatusCode::FORBIDDEN))
+        }
+        Err(other) => Err(other).page(locale),
+    }
 }
 
 #[get("/track")]
@@ -42,6 +107,7 @@ pub async fn track(
         number: number.clone(),
         error: None,
         found: None,
+        code_error: None,
     };
     if number.trim().is_empty() {
         return Ok(html(StatusCode::OK, view.render()));

@@ -131,6 +131,8 @@ pub struct SavedQuery {
 struct RecordedPage {
     page: PageCtx,
     number: String,
+    /// With the number, opens the case for a resident without mail.
+    code: String,
     private_link: String,
 }
 
@@ -151,7 +153,9 @@ pub async fn recorded(
     let number = crate::web::query::parse_number(&number).page(locale)?;
     // The token proves this clerk's page is about the case just saved.
     let caller = Caller::Resident(ResidentProof::Token(query.token.clone()));
-    let case = cases::for_resident(&state, &caller, number).await.page(locale)?;
+    let case = cases::for_resident(&state, &caller, number.clone())
+        .await
+        .page(locale)?;
     let info = req.connection_info();
     let private_link = format!(
         "{}://{}/cases/{}?token={}",
@@ -160,7 +164,9 @@ pub async fn recorded(
         case.public.tracking_number,
         encode(&query.token)
     );
+    let code = cases::phone_code(&state, &user, &number).page(locale)?;
     let view = RecordedPage {
+        code,
         number: case.public.tracking_number,
         private_link,
         page,
