@@ -106,10 +106,16 @@ pub fn event_text(tr: Tr, catalog: &Catalog, tz: Tz, kind: &str, data: Option<&E
         detail: Some(format!("{text}\n\n{}{basis}", tr.t("event.legal_basis"))),
     };
     match data {
-        Some(EventData::Received { channel }) => plain(tr.f(
-            "event.received",
-            &[("channel", tr.t(&format!("channel.{}", channel.as_str())))],
-        )),
+        Some(EventData::Received {
+            channel,
+            contacted_at,
+        }) => EventText {
+            summary: tr.f(
+                "event.received",
+                &[("channel", tr.t(&format!("channel.{}", channel.as_str())))],
+            ),
+            detail: contacted_at.map(|at| tr.f("event.contacted_at", &[("at", &date_time(locale, at, tz))])),
+        },
         Some(EventData::Routed { department, reason }) => {
             let department = dept(department);
             plain(match reason {
@@ -331,10 +337,16 @@ pub fn resident_event_text(
     };
     let dept = |code: &str| department_name(catalog, locale, code);
     match data {
-        Some(EventData::Received { channel }) => plain(tr.f(
-            "you.received",
-            &[("channel", tr.t(&format!("channel.{}", channel.as_str())))],
-        )),
+        Some(EventData::Received {
+            channel,
+            contacted_at,
+        }) => EventText {
+            summary: tr.f(
+                "you.received",
+                &[("channel", tr.t(&format!("channel.{}", channel.as_str())))],
+            ),
+            detail: contacted_at.map(|at| tr.f("event.contacted_at", &[("at", &date_time(locale, at, tz))])),
+        },
         Some(EventData::Routed {
             department,
             reason: RouteReason::Rule { .. } | RouteReason::NoRule,

@@ -529,6 +529,7 @@ mod tests {
                 day(1),
                 EventData::Received {
                     channel: crate::domain::case::Channel::Web,
+                    contacted_at: None,
                 },
             ),
             (day(2), EventData::Accepted { answer_due: day(10) }),

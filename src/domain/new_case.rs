@@ -146,6 +146,8 @@ pub struct NewCase {
     pub channel: Channel,
     /// The member of staff who recorded it (phone, letter, visit), if not the resident.
     pub recorded_by: Option<i32>,
+    /// When the call, letter or visit came in, when the clerk records it later.
+    pub contacted_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The department a report about an official concerns (reports only).
     pub concerned_department: Option<String>,
 }
@@ -256,6 +258,7 @@ impl NewCase {
                 locale,
                 channel,
                 recorded_by: None,
+                contacted_at: None,
                 concerned_department,
             }),
             _ => Err(errors),
@@ -303,6 +306,37 @@ fn collect_validation_errors(prefix: &str, errors: &ValidationErrors, out: &mut 
             }
         }
     }
+}
+
+/// How far back a recorded contact may lie: a clerk records calls the same week, not
+/// last season's.
+pub const CONTACT_MAX_DAYS: i64 = 90;
+
+/// The moment a clerk says a call, letter or visit came in (`2026-12-01T09:30`, local
+/// time): none when left empty; never in the future, nor more than 90 days back.
+pub fn contact_time(
+    raw: &str,
+    tz: chrono_tz::Tz,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, FieldError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let local = chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
+        .map_err(|_| FieldError::new("err.date_time"))?;
+    let at = local
+        .and_local_timezone(tz)
+        .earliest()
+        .ok_or_else(|| FieldError::new("err.date_time"))?
+        .with_timezone(&chrono::Utc);
+    if at > now {
+        return Err(FieldError::new("err.contact_future"));
+    }
+    if now - at > chrono::Duration::days(CONTACT_MAX_DAYS) {
+        return Err(FieldError::new("err.contact_old").with("days", CONTACT_MAX_DAYS));
+    }
+    Ok(Some(at))
 }
 
 #[cfg(test)]
@@ -473,6 +507,28 @@ mod tests {
                 ("description".into(), "err.too_long"),
                 ("resident.name".into(), "err.too_long")
             ]
+        );
+    }
+
+    #[test]
+    fn a_contact_time_is_local_past_and_recent() {
+        use chrono::TimeZone;
+        let tz = chrono_tz::Asia::Shanghai;
+        let now = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 4, 0, 0).unwrap();
+        assert_eq!(contact_time("", tz, now), Ok(None));
+        let at = contact_time("2026-12-01T09:30", tz, now).unwrap().unwrap();
+        assert_eq!(at, chrono::Utc.with_ymd_and_hms(2026, 12, 1, 1, 30, 0).unwrap());
+        assert_eq!(
+            contact_time("2026-12-01T12:30", tz, now).unwrap_err().key,
+            "err.contact_future"
+        );
+        assert_eq!(
+            contact_time("2026-08-01T09:00", tz, now).unwrap_err().key,
+            "err.contact_old"
+        );
+        assert_eq!(
+            contact_time("昨天上午", tz, now).unwrap_err().key,
+            "err.date_time"
         );
     }
 }

@@ -23,6 +23,9 @@ pub enum EventData {
     /// The case was received.
     Received {
         channel: Channel,
+        /// When the call, letter or visit came in, if before it was recorded.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        contacted_at: Option<DateTime<Utc>>,
     },
     /// Routing placed the case with a department.
     Routed {
@@ -416,6 +419,7 @@ mod tests {
         NewEvent {
             data: EventData::Received {
                 channel: Channel::Web,
+                contacted_at: None,
             },
             visibility: Visibility::Public,
             actor_kind: ActorKind::Resident,

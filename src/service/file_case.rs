@@ -158,6 +158,7 @@ pub fn file_case(
             NewEvent {
                 data: EventData::Received {
                     channel: case.channel,
+                    contacted_at: case.contacted_at,
                 },
                 visibility: Visibility::Public,
                 actor_kind,

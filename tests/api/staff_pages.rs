@@ -357,6 +357,22 @@ async fn the_intake_office_records_a_letter_on_a_residents_behalf() {
         ("resident_name", "赵六".to_string()),
         ("resident_phone", "13600136000".to_string()),
     ];
+    // A letter cannot have come tomorrow: refused at the field, nothing typed is lost.
+    let mut tomorrow = fields.to_vec();
+    tomorrow.push(("contacted_at", "2026-11-27T09:00".to_string()));
+    let refused = intake
+        .post(app.url("/staff/record"))
+        .form(&tomorrow)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let refused = refused.text().await.unwrap();
+    assert!(refused.contains("id=\"contacted_at-error\""), "{refused}");
+    assert!(refused.contains("来电、来信或来访的时间不能晚于现在"));
+    assert!(refused.contains("工地拖欠三个月工资") && refused.contains("value=\"2026-11-27T09:00\""));
+    let mut fields = fields.to_vec();
+    fields.push(("contacted_at", "2026-11-25T16:30".to_string()));
     let response = intake
         .post(app.url("/staff/record"))
         .form(&fields)
@@ -415,6 +431,10 @@ async fn the_intake_office_records_a_letter_on_a_residents_behalf() {
     let token = app.token_for("intake").await;
     let (_, case) = app.get_with(&token, &format!("/api/v1/cases/{number}")).await;
     assert_eq!(case["channel"], "letter");
+    // When the letter came in is on the timeline, in local time.
+    let (_, staff_page) = page(&intake, app.url(&format!("/staff/cases/{number}"))).await;
+    assert!(staff_page.contains("群众于2026"), "{staff_page}");
+    assert!(staff_page.contains("16:30"));
     assert_eq!(case["timeline"][0]["actor"], "staff");
     assert!(
         case["timeline"][0]["actor_id"].is_number(),

@@ -38,6 +38,8 @@ pub struct FileForm {
     pub publish_consent: Option<String>,
     /// How the complaint came in, when the intake office records it.
     pub channel: String,
+    /// When the call, letter or visit came in (`datetime-local`), when recorded later.
+    pub contacted_at: String,
     /// The hidden trap field: only a program fills it in.
     pub website: String,
     /// For reports about officials: the department concerned.

@@ -7,7 +7,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
 use crate::domain::case::Channel;
-use crate::domain::new_case::NewCase;
+use crate::domain::field_error::FieldErrors;
+use crate::domain::new_case::{NewCase, contact_time};
 use crate::service::caller::{Caller, ResidentProof};
 use crate::service::{cases, file_case};
 use crate::web::App;
@@ -28,6 +29,29 @@ fn channel_options(tr: crate::i18n::Tr, selected: &str) -> Vec<Opt> {
             selected: c.as_str() == selected,
         })
         .collect()
+}
+
+/// The case with the clerk's contact time, or every problem of both at once.
+fn with_contact_time(
+    parsed: Result<NewCase, FieldErrors>,
+    contacted_at: Result<Option<chrono::DateTime<chrono::Utc>>, crate::domain::field_error::FieldError>,
+) -> Result<NewCase, FieldErrors> {
+    match (parsed, contacted_at) {
+        (Ok(mut case), Ok(at)) => {
+            case.contacted_at = at;
+            Ok(case)
+        }
+        (Ok(_), Err(e)) => {
+            let mut errors = FieldErrors::new();
+            errors.add("contacted_at", e);
+            Err(errors)
+        }
+        (Err(mut errors), Err(e)) => {
+            errors.add("contacted_at", e);
+            Err(errors)
+        }
+        (Err(errors), Ok(_)) => Err(errors),
+    }
 }
 
 #[get("/staff/record")]
@@ -80,6 +104,7 @@ pub async fn record(
         locale,
         channel.unwrap_or(Channel::Phone),
     );
+    let parsed = with_contact_time(parsed, contact_time(&form.contacted_at, state.tz, state.now()));
     let problems = match (&parsed, channel, fresh) {
         (_, _, false) => Some(shown(page.tr, Refused::Stale).page(locale)?.errors),
         (Err(errors), _, _) => Some(crate::web::pages::file::form_messages(&page, errors)),
