@@ -15,7 +15,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// ChromeDriver on a free loopback port; killed on drop (after the session is closed).
-struct Driver {
+pub struct Driver {
     child: Child,
     port: u16,
     _profile: tempfile::TempDir,
@@ -28,7 +28,7 @@ impl Drop for Driver {
     }
 }
 
-fn available() -> bool {
+pub fn available() -> bool {
     let present = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
     if !present && std::env::var("HUIYING_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
         panic!("HUIYING_REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing");
@@ -39,7 +39,7 @@ fn available() -> bool {
     present
 }
 
-async fn start_browser(lang: &str) -> (Driver, Client) {
+pub async fn start_browser(lang: &str) -> (Driver, Client) {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -89,7 +89,7 @@ async fn start_browser(lang: &str) -> (Driver, Client) {
 
 /// Waits until the element has text containing `needle` (the page may still be the one
 /// before a navigation, or be replaced under us).
-async fn wait_for_text(
+pub async fn wait_for_text(
     client: &Client,
     locator: Locator<'_>,
     needle: &str,
@@ -109,7 +109,7 @@ async fn wait_for_text(
     panic!("never saw {needle:?}; last text was {last:?}");
 }
 
-async fn fill(client: &Client, id: &str, text: &str) {
+pub async fn fill(client: &Client, id: &str, text: &str) {
     client
         .find(Locator::Id(id))
         .await
@@ -117,6 +117,34 @@ async fn fill(client: &Client, id: &str, text: &str) {
         .send_keys(text)
         .await
         .unwrap();
+}
+
+/// Signs in on the staff login page as one of the demo accounts.
+pub async fn sign_in(client: &Client, url: &str, username: &str) -> Result<(), fantoccini::error::CmdError> {
+    client.goto(url).await?;
+    fill(client, "username", username).await;
+    fill(client, "password", "huiying-demo").await;
+    client
+        .find(Locator::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
+/// With HUIYING_SCREENSHOTS=DIR, the page as a desktop (1280 px) and a phone (390 px)
+/// show it, as `NAME-1280.png` and `NAME-390.png`.
+pub async fn both_widths(client: &Client, name: &str) -> Result<(), fantoccini::error::CmdError> {
+    let Ok(dir) = std::env::var("HUIYING_SCREENSHOTS") else {
+        return Ok(());
+    };
+    for (width, height) in [(1280, 900), (390, 844)] {
+        client.set_window_size(width, height).await?;
+        let png = client.screenshot().await?;
+        std::fs::write(Path::new(&dir).join(format!("{name}-{width}.png")), png).unwrap();
+    }
+    client.set_window_size(1000, 1400).await?;
+    Ok(())
 }
 
 #[actix_web::test]

@@ -14,7 +14,7 @@ use crate::staff_pages::{page, signed_in};
 const RESIDENT: &str = "zhang.san@example.cn";
 
 /// The case link in a mail's text (the one with a sealed token).
-fn case_link(text: &str) -> String {
+pub fn case_link(text: &str) -> String {
     text.split_whitespace()
         .find(|w| w.contains("?token=m."))
         .unwrap_or_else(|| panic!("a case link in {text}"))

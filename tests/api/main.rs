@@ -14,6 +14,7 @@ mod appeals;
 mod attachments;
 mod authorization;
 mod browser;
+mod browser_journeys;
 mod cases_api;
 mod concurrency;
 mod confidentiality;
