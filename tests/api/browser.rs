@@ -140,6 +140,13 @@ pub async fn both_widths(client: &Client, name: &str) -> Result<(), fantoccini::
     };
     for (width, height) in [(1280, 900), (390, 844)] {
         client.set_window_size(width, height).await?;
+        // A resize keeps the scroll offset, not the anchor the page was opened on.
+        client
+            .execute(
+                "if (location.hash) { document.querySelector(location.hash)?.scrollIntoView(); }",
+                vec![],
+            )
+            .await?;
         let png = client.screenshot().await?;
         std::fs::write(Path::new(&dir).join(format!("{name}-{width}.png")), png).unwrap();
     }
