@@ -90,6 +90,9 @@ pub struct Settings {
     /// The routing suggestion model learns only from at least this many routed cases;
     /// with fewer it suggests nothing.
     pub suggest_min_cases: usize,
+    /// How often (milliseconds) an instance asks the database whether the catalogue
+    /// changed; a change made on any instance is in force everywhere within this.
+    pub catalog_recheck_ms: u64,
 }
 
 impl Default for Settings {
@@ -128,6 +131,7 @@ impl Default for Settings {
             ready_mail_backlog: 1000,
             retain_identity_years: 3,
             suggest_min_cases: crate::domain::suggest::DEFAULT_MIN_CASES,
+            catalog_recheck_ms: 2000,
         }
     }
 }
@@ -170,6 +174,7 @@ impl std::fmt::Debug for Settings {
             .field("ready_mail_backlog", &self.ready_mail_backlog)
             .field("retain_identity_years", &self.retain_identity_years)
             .field("suggest_min_cases", &self.suggest_min_cases)
+            .field("catalog_recheck_ms", &self.catalog_recheck_ms)
             .finish()
     }
 }

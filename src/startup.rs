@@ -151,6 +151,7 @@ impl Application {
         let server = HttpServer::new(move || {
             HttpApp::new()
                 .wrap(web::security_headers())
+                .wrap(from_fn(web::fresh_catalogue))
                 .wrap(from_fn(web::record_metrics))
                 .wrap(TracingLogger::default())
                 .configure(web::configure(app_state.clone(), key.clone()))

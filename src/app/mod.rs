@@ -54,6 +54,30 @@ pub struct App {
     calendar: Arc<RwLock<Arc<Calendar>>>,
     policies: Arc<RwLock<Arc<Policies>>>,
     catalog: Arc<RwLock<Arc<Catalog>>>,
+    /// The catalogue version loaded, and when the database was last asked.
+    pub catalog_watch: Arc<CatalogWatch>,
+}
+
+/// Which catalogue version this instance holds and when it last checked.
+#[derive(Default)]
+pub struct CatalogWatch {
+    pub version: std::sync::atomic::AtomicI64,
+    pub checked: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl CatalogWatch {
+    /// Whether the database should be asked again, `every` after the last time; marks the
+    /// check as done now so concurrent requests do not all ask.
+    pub fn due(&self, every: std::time::Duration) -> bool {
+        let mut checked = self.checked.lock().unwrap_or_else(|p| p.into_inner());
+        match *checked {
+            Some(at) if at.elapsed() < every => false,
+            _ => {
+                *checked = Some(std::time::Instant::now());
+                true
+            }
+        }
+    }
 }
 
 /// The rules in force, owned so they can move into a database closure.
@@ -111,6 +135,7 @@ impl App {
             calendar: Arc::new(RwLock::new(Arc::new(crate::domain::calendar::official()))),
             policies: Arc::new(RwLock::new(Arc::new(Policies::default()))),
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
+            catalog_watch: Arc::default(),
         }
     }
 

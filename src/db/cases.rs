@@ -297,6 +297,40 @@ pub fn events_of(conn: &mut DbConn, case_id: i64) -> Result<Vec<EventRecord>, Db
         .load(conn)?)
 }
 
+const MOVABLE: [&str; 3] = ["routed", "accepted", "in_progress"];
+
+/// Cases a department still handles (routed, accepted, in progress).
+pub fn count_open_in(conn: &mut DbConn, department: &str) -> Result<i64, DbError> {
+    Ok(cases::table
+        .filter(cases::department_code.eq(department))
+        .filter(cases::state.eq_any(MOVABLE))
+        .count()
+        .get_result(conn)?)
+}
+
+/// The numbers of the cases a department still handles, optionally only in these areas
+/// or of this category, oldest first.
+pub fn movable_numbers(
+    conn: &mut DbConn,
+    department: &str,
+    areas: Option<&[String]>,
+    category: Option<&str>,
+) -> Result<Vec<String>, DbError> {
+    let mut query = cases::table
+        .filter(cases::department_code.eq(department))
+        .filter(cases::state.eq_any(MOVABLE))
+        .order(cases::id)
+        .select(cases::tracking_number)
+        .into_boxed();
+    if let Some(areas) = areas {
+        query = query.filter(cases::area_code.eq_any(areas.to_vec()));
+    }
+    if let Some(category) = category {
+        query = query.filter(cases::category_code.eq(category.to_string()));
+    }
+    Ok(query.load(conn)?)
+}
+
 pub fn count_cases(conn: &mut DbConn) -> Result<i64, DbError> {
     Ok(cases::table.count().get_result(conn)?)
 }

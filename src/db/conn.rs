@@ -48,6 +48,8 @@ pub enum DbError {
     Task(String),
     #[error("the write was not committed: {0}")]
     Commit(String),
+    #[error("invalid data: {0}")]
+    Invalid(String),
 }
 
 impl DbError {

@@ -15,6 +15,7 @@ diesel::table! {
         address -> Nullable<Text>,
         phone -> Nullable<Text>,
         hours -> Nullable<Text>,
+        active -> Bool,
     }
 }
 
@@ -27,6 +28,7 @@ diesel::table! {
         name_zh -> Text,
         name_en -> Text,
         position -> Integer,
+        active -> Bool,
     }
 }
 
@@ -39,6 +41,9 @@ diesel::table! {
         description_zh -> Text,
         description_en -> Text,
         position -> Integer,
+        active -> Bool,
+        reach_zh -> Text,
+        reach_en -> Text,
     }
 }
 
@@ -49,6 +54,7 @@ diesel::table! {
         name_zh -> Text,
         name_en -> Text,
         position -> Integer,
+        active -> Bool,
     }
 }
 
@@ -62,6 +68,7 @@ diesel::table! {
         urgent -> Bool,
         position -> Integer,
         supervisor_code -> Nullable<Text>,
+        active -> Bool,
     }
 }
 
@@ -79,6 +86,7 @@ diesel::table! {
         category_code -> Nullable<Text>,
         area_code -> Nullable<Text>,
         department_code -> Text,
+        active -> Bool,
     }
 }
 
@@ -199,6 +207,41 @@ diesel::table! {
         case_id -> BigInt,
         what -> Text,
         at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    catalog_state (id) {
+        id -> Integer,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    catalog_changes (id) {
+        id -> Integer,
+        at -> Timestamp,
+        actor -> Text,
+        entity -> Text,
+        code -> Text,
+        action -> Text,
+        before -> Nullable<Text>,
+        after -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    liaisons (id) {
+        id -> Integer,
+        area_code -> Text,
+        name -> Text,
+        title -> Text,
+        office -> Text,
+        phone -> Text,
+        hours -> Text,
+        duties -> Text,
+        active -> Bool,
+        position -> Integer,
     }
 }
 

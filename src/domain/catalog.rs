@@ -21,6 +21,8 @@ pub struct Department {
     pub leader: Option<String>,
     /// How the public reaches it: the contact page shows the intake office's.
     pub contact: Contact,
+    /// Retired departments keep their cases' history but are offered nowhere.
+    pub active: bool,
 }
 
 /// A department's address, telephone and opening hours, as the public reads them.
@@ -38,12 +40,14 @@ pub struct Area {
     pub parent_code: Option<String>,
     pub level: i32,
     pub names: Names,
+    pub active: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CategoryGroup {
     pub code: String,
     pub names: Names,
+    pub active: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +62,7 @@ pub struct Category {
     /// Set for reports about officials (检举控告): the supervisory body that alone
     /// handles them, whatever the routing rules say.
     pub supervisor: Option<String>,
+    pub active: bool,
 }
 
 /// A lawful channel (court, arbitration, 12315 …) for what the petition procedure does
@@ -66,7 +71,28 @@ pub struct Category {
 pub struct LawfulChannel {
     pub code: String,
     pub names: Names,
+    /// What it handles.
     pub descriptions: Names,
+    /// How to reach it: address, telephone, website.
+    pub reach: Names,
+    pub active: bool,
+}
+
+/// A liaison card (联系卡): who answers for an area, as they agreed to be published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Liaison {
+    pub id: i32,
+    pub area_code: String,
+    pub name: String,
+    /// Their position, e.g. 镇党委委员.
+    pub title: String,
+    /// Department or office.
+    pub office: String,
+    /// An office phone: never a private one (the form says so).
+    pub phone: String,
+    pub hours: String,
+    pub duties: String,
+    pub active: bool,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -77,6 +103,13 @@ pub enum CatalogError {
     BrokenAreaTree(String),
     #[error("category {0} names a supervisory body that is not a department")]
     UnknownSupervisor(String),
+    #[error("{what} {code} names {field} {target}, which does not exist")]
+    UnknownReference {
+        what: &'static str,
+        code: String,
+        field: &'static str,
+        target: String,
+    },
 }
 
 /// All reference data, with lookups by code. Lists keep their display order.
@@ -87,6 +120,8 @@ pub struct Catalog {
     pub groups: Vec<CategoryGroup>,
     pub categories: Vec<Category>,
     pub channels: Vec<LawfulChannel>,
+    /// Liaison cards, by area.
+    pub liaisons: Vec<Liaison>,
     routing: RoutingTable,
     department_index: HashMap<String, usize>,
     area_index: HashMap<String, usize>,
@@ -123,6 +158,7 @@ impl Catalog {
             groups,
             categories,
             channels,
+            liaisons: Vec::new(),
             routing: RoutingTable::new(rules),
             department_index,
             area_index,
@@ -141,7 +177,87 @@ impl Catalog {
         }) {
             return Err(CatalogError::UnknownSupervisor(category.code.clone()));
         }
+        catalog.check_references()?;
         Ok(catalog)
+    }
+
+    /// Every code one entry names exists.
+    fn check_references(&self) -> Result<(), CatalogError> {
+        let missing = |what, code: &str, field, target: &str| CatalogError::UnknownReference {
+            what,
+            code: code.to_string(),
+            field,
+            target: target.to_string(),
+        };
+        for d in &self.departments {
+            if let Some(r) = d.reviewer.as_deref().filter(|r| self.department(r).is_none()) {
+                return Err(missing("department", &d.code, "reviewer", r));
+            }
+        }
+        for c in &self.categories {
+            if self.group(&c.group_code).is_none() {
+                return Err(missing("category", &c.code, "group", &c.group_code));
+            }
+            if let Some(ch) = c.channel_codes.iter().find(|ch| self.channel(ch).is_none()) {
+                return Err(missing("category", &c.code, "channel", ch));
+            }
+        }
+        for r in self.routing.rules() {
+            let scope = format!(
+                "{}/{}",
+                r.category_code.as_deref().unwrap_or("*"),
+                r.area_code.as_deref().unwrap_or("*")
+            );
+            if let Some(c) = r.category_code.as_deref().filter(|c| self.category(c).is_none()) {
+                return Err(missing("rule", &scope, "category", c));
+            }
+            if let Some(a) = r.area_code.as_deref().filter(|a| self.area(a).is_none()) {
+                return Err(missing("rule", &scope, "area", a));
+            }
+            if self.department(&r.department_code).is_none() {
+                return Err(missing("rule", &scope, "department", &r.department_code));
+            }
+        }
+        Ok(())
+    }
+
+    /// The same catalogue with its liaison cards.
+    pub fn with_liaisons(mut self, liaisons: Vec<Liaison>) -> Result<Self, CatalogError> {
+        if let Some(l) = liaisons.iter().find(|l| self.area(&l.area_code).is_none()) {
+            return Err(CatalogError::UnknownReference {
+                what: "liaison",
+                code: l.name.clone(),
+                field: "area",
+                target: l.area_code.clone(),
+            });
+        }
+        self.liaisons = liaisons;
+        Ok(self)
+    }
+
+    /// Whether anything can be filed yet: a category, an area and an intake office that
+    /// are in use.
+    pub fn is_set_up(&self) -> bool {
+        self.categories.iter().any(|c| c.active)
+            && self.areas.iter().any(|a| a.active)
+            && self.intake().active
+    }
+
+    /// The liaisons of an area, then of each area above it, nearest first.
+    pub fn liaisons_for(&self, area: &str) -> Vec<(&Area, Vec<&Liaison>)> {
+        self.area_path(area)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|code| self.area(code))
+            .map(|a| {
+                let cards = self
+                    .liaisons
+                    .iter()
+                    .filter(|l| l.active && l.area_code == a.code)
+                    .collect();
+                (a, cards)
+            })
+            .collect()
     }
 
     pub fn department(&self, code: &str) -> Option<&Department> {
@@ -188,6 +304,44 @@ impl Catalog {
         }
     }
 
+    /// Where a case of `category` in `area` would go and why: the decision and the area
+    /// codes routing walked (from the area up to the rule's area, or to the root).
+    pub fn explain(&self, category: &str, area: &str) -> Option<(RoutingDecision, Vec<String>)> {
+        let path = self.area_path(area)?;
+        self.category(category)?;
+        let decision = self.route_case(category, &path, None);
+        let stop = match &decision.reason {
+            RouteReason::Rule { area: Some(at), .. } => path.iter().position(|p| p == at),
+            _ => None,
+        };
+        let walked = path
+            .iter()
+            .take(stop.map_or(path.len(), |i| i + 1))
+            .map(|c| c.to_string())
+            .collect();
+        Some((decision, walked))
+    }
+
+    /// The (category, area) pairs in use that no rule covers: they go to the intake
+    /// office by hand. Reports about officials go to their body and are never listed.
+    pub fn uncovered(&self) -> Vec<(&Category, &Area)> {
+        let intake = &self.intake().code;
+        let mut out = Vec::new();
+        for c in self
+            .categories
+            .iter()
+            .filter(|c| c.active && c.supervisor.is_none())
+        {
+            for a in self.areas.iter().filter(|a| a.active) {
+                let path = self.area_path(&a.code).unwrap_or_default();
+                if self.routing.route(&c.code, &path, intake).reason == RouteReason::NoRule {
+                    out.push((c, a));
+                }
+            }
+        }
+        out
+    }
+
     /// Where a review of `department`'s answer goes.
     pub fn reviewer_of(&self, department: &str) -> &str {
         self.department(department)
@@ -229,6 +383,11 @@ impl Catalog {
     pub fn categories_in<'a>(&'a self, group: &'a str) -> impl Iterator<Item = &'a Category> {
         self.categories.iter().filter(move |c| c.group_code == group)
     }
+
+    /// What a form offers: entries in use, not the retired.
+    pub fn offered_categories_in<'a>(&'a self, group: &'a str) -> impl Iterator<Item = &'a Category> {
+        self.categories_in(group).filter(|c| c.active)
+    }
 }
 
 #[cfg(test)]
@@ -245,6 +404,7 @@ pub(crate) mod fixture {
             reviewer: None,
             leader: None,
             contact: Contact::default(),
+            active: true,
         }
     }
 
@@ -254,6 +414,7 @@ pub(crate) mod fixture {
             parent_code: parent.map(Into::into),
             level,
             names: Names::new(code, code),
+            active: true,
         }
     }
 
@@ -265,6 +426,7 @@ pub(crate) mod fixture {
             urgent: false,
             channel_codes: vec![],
             supervisor: None,
+            active: true,
         }
     }
 
@@ -285,6 +447,7 @@ pub(crate) mod fixture {
             vec![CategoryGroup {
                 code: "g".into(),
                 names: Names::new("g", "g"),
+                active: true,
             }],
             vec![
                 category("noise"),
@@ -356,6 +519,32 @@ mod tests {
             vec![],
         );
         assert_eq!(err.err(), Some(CatalogError::UnknownSupervisor("report".into())));
+    }
+
+    #[test]
+    fn explain_names_the_rule_and_the_areas_walked() {
+        let c = catalog(vec![RoutingRule {
+            id: 7,
+            category_code: Some("noise".into()),
+            area_code: Some("town".into()),
+            department_code: "env".into(),
+        }]);
+        let (decision, walked) = c.explain("noise", "village").unwrap();
+        assert_eq!(decision.department_code, "env");
+        assert_eq!(walked, ["village", "town"]);
+        let (decision, walked) = c.explain("roads", "village").unwrap();
+        assert_eq!(decision.reason, RouteReason::NoRule);
+        assert_eq!(walked, ["village", "town", "city"]);
+        assert!(c.explain("roads", "nowhere").is_none());
+        assert!(c.explain("nothing", "village").is_none());
+        let uncovered: Vec<(&str, &str)> = c
+            .uncovered()
+            .iter()
+            .map(|(c, a)| (c.code.as_str(), a.code.as_str()))
+            .collect();
+        assert!(uncovered.contains(&("roads", "village")));
+        assert!(!uncovered.contains(&("noise", "village")) && uncovered.contains(&("noise", "other-town")));
+        assert!(!uncovered.iter().any(|(c, _)| *c == "report"));
     }
 
     #[test]

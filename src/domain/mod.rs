@@ -4,6 +4,8 @@
 pub mod calendar;
 pub mod case;
 pub mod catalog;
+pub mod catalog_diff;
+pub mod catalog_file;
 pub mod deadline;
 pub mod field_error;
 pub mod local_path;

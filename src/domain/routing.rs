@@ -74,6 +74,19 @@ impl RoutingTable {
         RoutingTable { by_scope }
     }
 
+    /// The rules in force, oldest first; new ones (stand-in ids below zero) last.
+    pub fn rules(&self) -> impl Iterator<Item = &RoutingRule> {
+        let mut rules: Vec<&RoutingRule> = self.by_scope.values().collect();
+        rules.sort_by_key(|r| (r.id <= 0, r.id.abs()));
+        rules.into_iter()
+    }
+
+    /// The rule of exactly this scope, if any.
+    pub fn rule_for(&self, category: Option<&str>, area: Option<&str>) -> Option<&RoutingRule> {
+        self.by_scope
+            .get(&(category.map(str::to_string), area.map(str::to_string)))
+    }
+
     pub fn len(&self) -> usize {
         self.by_scope.len()
     }

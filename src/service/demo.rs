@@ -1,155 +1,26 @@
 //! The demo city's reference data (`src/demo/linjiang.toml`).
 
-use serde::Deserialize;
-
 use super::ServiceError;
 use crate::db::DbConn;
 use crate::db::catalog::{NewReferenceData, insert_missing};
 use crate::domain::catalog::{Area, Category, CategoryGroup, Department, LawfulChannel};
-use crate::domain::locale::Names;
+use crate::domain::catalog_file::with_levels;
 
 const LINJIANG: &str = include_str!("../demo/linjiang.toml");
 
-#[derive(Deserialize)]
-struct DemoFile {
-    department: Vec<DemoDepartment>,
-    area: Vec<DemoArea>,
-    channel: Vec<DemoChannel>,
-    group: Vec<DemoNamed>,
-    category: Vec<DemoCategory>,
-    rule: Vec<DemoRule>,
-}
-
-#[derive(Deserialize)]
-struct DemoDepartment {
-    code: String,
-    zh: String,
-    en: String,
-    email: Option<String>,
-    #[serde(default)]
-    intake: bool,
-    reviewer: Option<String>,
-    leader: Option<String>,
-    address: Option<String>,
-    phone: Option<String>,
-    hours: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct DemoArea {
-    code: String,
-    parent: Option<String>,
-    zh: String,
-    en: String,
-}
-
-#[derive(Deserialize)]
-struct DemoChannel {
-    code: String,
-    zh: String,
-    en: String,
-    description_zh: String,
-    description_en: String,
-}
-
-#[derive(Deserialize)]
-struct DemoNamed {
-    code: String,
-    zh: String,
-    en: String,
-}
-
-#[derive(Deserialize)]
-struct DemoCategory {
-    code: String,
-    group: String,
-    zh: String,
-    en: String,
-    #[serde(default)]
-    urgent: bool,
-    #[serde(default)]
-    channels: Vec<String>,
-    #[serde(default)]
-    supervisor: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct DemoRule {
-    category: Option<String>,
-    area: Option<String>,
-    department: String,
-}
-
 /// The demo data as rows to insert.
 pub fn demo_data() -> Result<NewReferenceData, ServiceError> {
-    let file: DemoFile = toml::from_str(LINJIANG)
-        .map_err(|e| ServiceError::Internal(format!("demo data does not parse: {e}")))?;
-    let level_of = |code: &str| -> i32 {
-        let mut level = 1;
-        let mut current = file.area.iter().find(|a| a.code == code);
-        while let Some(parent) = current.and_then(|a| a.parent.as_deref()) {
-            level += 1;
-            current = file.area.iter().find(|a| a.code == parent);
-        }
-        level
-    };
+    let file = crate::domain::catalog_file::parse(LINJIANG)
+        .map_err(|e| ServiceError::Internal(format!("demo data does not parse: {e}")))?
+        .file;
+    let areas = with_levels(file.area.iter().map(Area::from).collect())
+        .map_err(|code| ServiceError::Internal(format!("demo area {code} is misplaced")))?;
     Ok(NewReferenceData {
-        departments: file
-            .department
-            .iter()
-            .map(|d| Department {
-                code: d.code.clone(),
-                names: Names::new(&d.zh, &d.en),
-                email: d.email.clone(),
-                is_intake: d.intake,
-                reviewer: d.reviewer.clone(),
-                leader: d.leader.clone(),
-                contact: crate::domain::catalog::Contact {
-                    address: d.address.clone(),
-                    phone: d.phone.clone(),
-                    hours: d.hours.clone(),
-                },
-            })
-            .collect(),
-        areas: file
-            .area
-            .iter()
-            .map(|a| Area {
-                code: a.code.clone(),
-                parent_code: a.parent.clone(),
-                level: level_of(&a.code),
-                names: Names::new(&a.zh, &a.en),
-            })
-            .collect(),
-        groups: file
-            .group
-            .iter()
-            .map(|g| CategoryGroup {
-                code: g.code.clone(),
-                names: Names::new(&g.zh, &g.en),
-            })
-            .collect(),
-        channels: file
-            .channel
-            .iter()
-            .map(|c| LawfulChannel {
-                code: c.code.clone(),
-                names: Names::new(&c.zh, &c.en),
-                descriptions: Names::new(&c.description_zh, &c.description_en),
-            })
-            .collect(),
-        categories: file
-            .category
-            .iter()
-            .map(|c| Category {
-                code: c.code.clone(),
-                group_code: c.group.clone(),
-                names: Names::new(&c.zh, &c.en),
-                urgent: c.urgent,
-                channel_codes: c.channels.clone(),
-                supervisor: c.supervisor.clone(),
-            })
-            .collect(),
+        departments: file.department.iter().map(Department::from).collect(),
+        areas,
+        groups: file.group.iter().map(CategoryGroup::from).collect(),
+        channels: file.channel.iter().map(LawfulChannel::from).collect(),
+        categories: file.category.iter().map(Category::from).collect(),
         rules: file
             .rule
             .into_iter()

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod caller;
 pub mod cases;
+pub mod catalogue;
 pub mod deadlines;
 pub mod demo;
 pub mod demo_cases;

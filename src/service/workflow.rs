@@ -430,3 +430,55 @@ pub async fn act_as(
     })
     .await
 }
+
+/// An administrator's bulk move (see `catalogue::move_open_cases`): each open case of the
+/// department in scope gets a transfer event and goes to the new department. Returns
+/// how many moved.
+pub fn move_all(
+    conn: &mut DbConn,
+    rules: Rules<'_>,
+    admin: &StaffUser,
+    order: &super::catalogue::Move,
+    now: DateTime<Utc>,
+) -> Result<usize, ServiceError> {
+    let reason = crate::domain::workflow::Reason::parse(&order.reason).map_err(|e| {
+        let mut errors = crate::domain::field_error::FieldErrors::new();
+        errors.add("reason", e);
+        ServiceError::Invalid(errors)
+    })?;
+    // An area includes the villages under it.
+    let areas: Option<Vec<String>> = order.area.as_deref().map(|top| {
+        rules
+            .catalog
+            .areas
+            .iter()
+            .filter(|a| rules.catalog.area_path(&a.code).is_some_and(|p| p.contains(&top)))
+            .map(|a| a.code.clone())
+            .collect()
+    });
+    let numbers =
+        crate::db::cases::movable_numbers(conn, &order.from, areas.as_deref(), order.category.as_deref())?;
+    let actor = admin.actor();
+    for number in &numbers {
+        let number = TrackingNumber::parse(number)
+            .map_err(|_| ServiceError::Internal(format!("bad number {number}")))?;
+        let (record, _, facts) = load(conn, &number)?;
+        let decision = crate::domain::workflow::moved(
+            &facts,
+            &order.to,
+            reason.clone(),
+            &rules.context(&record.category_code, now),
+        )?;
+        append(
+            conn,
+            rules,
+            &record,
+            &decision.events,
+            &actor,
+            Some(&decision.status),
+            now,
+        )?;
+    }
+    tracing::info!(from = %order.from, to = %order.to, moved = numbers.len(), "open cases moved");
+    Ok(numbers.len())
+}

@@ -111,6 +111,21 @@ fn method_label(method: &actix_web::http::Method) -> &'static str {
     }
 }
 
+/// Picks up a catalogue another instance changed before the request reads it (the
+/// database is asked at most every `catalog_recheck_ms`; a failed check is logged and the
+/// request goes on with the catalogue held).
+pub async fn fresh_catalogue(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if let Some(app) = req.app_data::<actix_web::web::Data<App>>()
+        && let Err(e) = crate::service::catalogue::refresh(app).await
+    {
+        tracing::warn!(error = %e, "could not check the catalogue's version");
+    }
+    next.call(req).await
+}
+
 /// Counts requests and their latency per route pattern and status. Every label comes from
 /// a bounded set: the method's name or `other`, the route's pattern (not the path), the status.
 pub async fn record_metrics(

@@ -158,6 +158,8 @@ async fn spawn_on(
         lookup_limit_per_hour: 0,
         new_address_mails_per_hour: 0,
         public_url: Some("http://portal.test".into()),
+        // A catalogue change on one instance is seen by the next request on another.
+        catalog_recheck_ms: 0,
         ..Settings::default()
     };
     adjust(&mut settings);

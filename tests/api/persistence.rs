@@ -117,6 +117,7 @@ async fn a_failure_midway_stores_nothing(backend: Backend) {
         reviewer: None,
         leader: None,
         contact: Default::default(),
+        active: true,
     });
     let broken = Catalog::new(
         departments,

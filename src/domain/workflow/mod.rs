@@ -388,6 +388,33 @@ fn invalid(field: &str, key: &'static str) -> Denial {
 /// Rules on `action` by `actor` and says what follows.
 pub fn decide(actor: &Actor, action: &Action, facts: &Facts, ctx: &Context) -> Result<Decision, Denial> {
     check(actor, action.kind(), facts, ctx)?;
+    effect(action, facts, ctx)
+}
+
+/// States a department still handles a case in: an administrator's bulk move (before
+/// retiring the department) takes these, as a transfer would.
+pub fn is_movable(state: CaseState) -> bool {
+    matches!(
+        state,
+        CaseState::Routed | CaseState::Accepted | CaseState::InProgress
+    )
+}
+
+/// An administrator moves an open case to another department (a catalogue change): the
+/// same effect as a transfer, whoever the department's staff are.
+pub fn moved(facts: &Facts, department: &str, reason: Reason, ctx: &Context) -> Result<Decision, Denial> {
+    if !is_movable(facts.status.state) {
+        return Err(Denial::Conflict { key: "deny.state" });
+    }
+    let transfer = Action::Transfer {
+        department: department.to_string(),
+        reason,
+    };
+    effect(&transfer, facts, ctx)
+}
+
+/// What an allowed action does to the case.
+fn effect(action: &Action, facts: &Facts, ctx: &Context) -> Result<Decision, Denial> {
     let now = ctx.now;
     let policy = ctx.policy;
     let mut status = facts.status.clone();
@@ -702,6 +729,7 @@ mod tests {
             reviewer: reviewer.map(Into::into),
             leader: None,
             contact: Default::default(),
+            active: true,
         }
     }
 
@@ -717,6 +745,7 @@ mod tests {
             vec![CategoryGroup {
                 code: "g".into(),
                 names: Names::new("g", "g"),
+                active: true,
             }],
             ["noise", "roads", "report"]
                 .into_iter()
@@ -727,9 +756,16 @@ mod tests {
                     urgent: false,
                     channel_codes: vec!["court".into()],
                     supervisor: (code == "report").then(|| "gov".into()),
+                    active: true,
                 })
                 .collect(),
-            vec![],
+            vec![crate::domain::catalog::LawfulChannel {
+                code: "court".into(),
+                names: Names::new("法院", "Court"),
+                descriptions: Names::new("诉讼", "Lawsuits"),
+                reach: Names::new("", ""),
+                active: true,
+            }],
             vec![],
         )
         .expect("catalog")
@@ -1542,7 +1578,7 @@ mod tests {
             vec![],
             catalog.groups.clone(),
             vec![catalog.categories[0].clone(), hazard],
-            vec![],
+            catalog.channels.clone(),
             vec![],
         )
         .expect("catalog");

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`.
 
+pub mod admin_catalog;
 pub mod attachments;
 pub mod cases;
 pub mod catalog;
@@ -83,6 +84,32 @@ pub fn scope() -> Scope {
         .service(residents::confirm_filing)
         .service(cases::similar)
         .service(routing::suggest)
+        .service(routing::explain)
+        .service(admin_catalog::list_departments)
+        .service(admin_catalog::create_department)
+        .service(admin_catalog::update_department)
+        .service(admin_catalog::list_areas)
+        .service(admin_catalog::create_area)
+        .service(admin_catalog::update_area)
+        .service(admin_catalog::list_groups)
+        .service(admin_catalog::create_group)
+        .service(admin_catalog::update_group)
+        .service(admin_catalog::list_categories)
+        .service(admin_catalog::create_category)
+        .service(admin_catalog::update_category)
+        .service(admin_catalog::list_channels)
+        .service(admin_catalog::create_channel)
+        .service(admin_catalog::update_channel)
+        .service(admin_catalog::list_rules)
+        .service(admin_catalog::set_rule)
+        .service(admin_catalog::retire_rule)
+        .service(admin_catalog::list_liaisons)
+        .service(admin_catalog::create_liaison)
+        .service(admin_catalog::update_liaison)
+        .service(admin_catalog::history)
+        .service(admin_catalog::move_cases)
+        .service(admin_catalog::export_file)
+        .service(admin_catalog::import_file)
         .service(leaders::create_day)
         .service(leaders::list_days)
         .service(leaders::book_day)

@@ -25,3 +25,37 @@ pub async fn suggest(
         .api(locale)?;
     Ok(HttpResponse::Ok().json(view))
 }
+
+#[derive(Debug, Deserialize)]
+pub struct ExplainQuery {
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub area: String,
+}
+
+/// `GET /routing/explain?category=&area=`: which department answers for a category in
+/// an area, by which rule, after walking which areas. Public: it is the published
+/// responsibility.
+#[get("/routing/explain")]
+pub async fn explain(
+    state: web::Data<App>,
+    Lang(locale): Lang,
+    query: web::Query<ExplainQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let catalog = state.catalog();
+    let (decision, path) =
+        crate::service::catalogue::explain(&catalog, &query.category, &query.area).api(locale)?;
+    let department = crate::format::department_name(&catalog, locale, &decision.department_code);
+    let rule = match &decision.reason {
+        crate::domain::routing::RouteReason::Rule { category, area, .. } => {
+            serde_json::json!({"category": category, "area": area})
+        }
+        _ => serde_json::Value::Null,
+    };
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "department": {"code": decision.department_code, "name": department},
+        "rule": rule,
+        "path": path,
+    })))
+}
