@@ -171,14 +171,14 @@ impl NewCase {
 
         let category = match input.category.trim() {
             "" => errors.check::<()>("category", Err(FieldError::new("err.choose_category"))),
-            code if catalog.category(code).is_none() => {
+            code if !catalog.category(code).is_some_and(|c| c.active) => {
                 errors.check::<()>("category", Err(FieldError::new("err.unknown_category")))
             }
             _ => Some(()),
         };
         let area = match input.area.trim() {
             "" => errors.check::<()>("area", Err(FieldError::new("err.choose_area"))),
-            code if catalog.area(code).is_none() => {
+            code if !catalog.area(code).is_some_and(|a| a.active) => {
                 errors.check::<()>("area", Err(FieldError::new("err.unknown_area")))
             }
             _ => Some(()),

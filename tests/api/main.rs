@@ -16,6 +16,7 @@ mod authorization;
 mod browser;
 mod browser_journeys;
 mod cases_api;
+mod catalogue;
 mod concurrency;
 mod confidentiality;
 mod hardening;

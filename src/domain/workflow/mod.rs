@@ -500,7 +500,7 @@ fn effect(action: &Action, facts: &Facts, ctx: &Context) -> Result<Decision, Den
             )
         }
         Action::Transfer { department, reason } => {
-            if ctx.catalog.department(department).is_none() || *department == current {
+            if !ctx.catalog.department(department).is_some_and(|d| d.active) || *department == current {
                 return Err(invalid("department", "err.department"));
             }
             if facts.concerned.as_ref() == Some(department) {

@@ -1,4 +1,5 @@
-//! Reference data: `GET /categories`, `/areas`, `/departments`, names in the caller's language.
+//! Reference data in use: `GET /categories`, `/areas`, `/departments`, names in the
+//! caller's language (retired entries are not offered).
 
 use actix_web::{HttpResponse, get, web};
 use serde_json::json;
@@ -12,6 +13,7 @@ pub async fn categories(state: web::Data<App>, Lang(locale): Lang) -> HttpRespon
     let body: Vec<_> = catalog
         .categories
         .iter()
+        .filter(|c| c.active)
         .map(|c| {
             let group = catalog.group(&c.group_code);
             json!({
@@ -20,10 +22,11 @@ pub async fn categories(state: web::Data<App>, Lang(locale): Lang) -> HttpRespon
                 "group": group.map(|g| g.names.get(locale)).unwrap_or(&c.group_code),
                 "group_code": c.group_code,
                 "urgent": c.urgent,
-                "channels": c.channel_codes.iter().filter_map(|code| catalog.channel(code)).map(|ch| json!({
+                "channels": c.channel_codes.iter().filter_map(|code| catalog.channel(code)).filter(|ch| ch.active).map(|ch| json!({
                     "code": ch.code,
                     "name": ch.names.get(locale),
                     "description": ch.descriptions.get(locale),
+                    "reach": ch.reach.get(locale),
                 })).collect::<Vec<_>>(),
             })
         })
@@ -37,6 +40,7 @@ pub async fn areas(state: web::Data<App>, Lang(locale): Lang) -> HttpResponse {
     let body: Vec<_> = catalog
         .areas
         .iter()
+        .filter(|a| a.active)
         .map(|a| {
             json!({
                 "code": a.code,
@@ -55,6 +59,7 @@ pub async fn departments(state: web::Data<App>, Lang(locale): Lang) -> HttpRespo
     let body: Vec<_> = catalog
         .departments
         .iter()
+        .filter(|d| d.active)
         .map(|d| {
             json!({
                 "code": d.code,

@@ -228,6 +228,7 @@ pub fn render_form(
         departments: catalog
             .departments
             .iter()
+            .filter(|d| d.active)
             .map(|d| Opt {
                 code: d.code.clone(),
                 name: d.names.get(locale).to_string(),

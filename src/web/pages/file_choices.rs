@@ -9,10 +9,11 @@ pub(super) fn category_groups(catalog: &Catalog, locale: Locale, selected: &str)
     catalog
         .groups
         .iter()
+        .filter(|g| g.active)
         .map(|g| OptGroup {
             label: g.names.get(locale).to_string(),
             options: catalog
-                .categories_in(&g.code)
+                .offered_categories_in(&g.code)
                 .map(|c| Opt {
                     code: c.code.clone(),
                     name: c.names.get(locale).to_string(),
@@ -33,18 +34,23 @@ pub(super) fn area_groups(catalog: &Catalog, locale: Locale, selected: &str, who
         selected: a.code == selected,
     };
     let mut groups = Vec::new();
-    for city in catalog.areas.iter().filter(|a| a.parent_code.is_none()) {
+    for city in catalog
+        .areas
+        .iter()
+        .filter(|a| a.active && a.parent_code.is_none())
+    {
         let city_name = city.names.get(locale);
         groups.push(OptGroup {
             label: city_name.to_string(),
             options: vec![opt(city, format!("{city_name}{whole}"))],
         });
-        for town in catalog.area_children(&city.code) {
+        for town in catalog.area_children(&city.code).filter(|a| a.active) {
             let town_name = town.names.get(locale);
             let mut options = vec![opt(town, format!("{town_name}{whole}"))];
             options.extend(
                 catalog
                     .area_children(&town.code)
+                    .filter(|a| a.active)
                     .map(|v| opt(v, format!("{town_name} › {}", v.names.get(locale)))),
             );
             groups.push(OptGroup {

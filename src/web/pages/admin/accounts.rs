@@ -103,6 +103,7 @@ impl UserPage {
             .catalog()
             .departments
             .iter()
+            .filter(|d| d.active)
             .map(|d| Opt {
                 code: d.code.clone(),
                 name: d.names.get(locale).to_string(),

@@ -113,7 +113,7 @@ fn fields_for(
             catalog
                 .departments
                 .iter()
-                .filter(|d| d.code != exclude && !(kind == K::Reroute && d.is_intake))
+                .filter(|d| d.active && d.code != exclude && !(kind == K::Reroute && d.is_intake))
                 .map(|d| Opt {
                     code: d.code.clone(),
                     name: d.names.get(locale).to_string(),

@@ -1,0 +1,520 @@
+//! The catalogue a county enters itself, through the admin API: entries created, changed
+//! and retired (never deleted), rules in force at once on every instance, bulk moves, the
+//! history, whole files imported atomically, and the public routing explanation.
+
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::helpers::{Backend, TestApp, complaint, second_instance, spawn_app};
+
+async fn send(
+    app: &TestApp,
+    method: reqwest::Method,
+    token: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = app.api.request(method, app.url(path)).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn import(app: &TestApp, token: &str, query: &str, text: &str) -> (u16, Value) {
+    let response = app
+        .api
+        .post(app.url(&format!("/api/v1/admin/catalog{query}")))
+        .bearer_auth(token)
+        .header("content-type", "application/toml")
+        .body(text.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+fn department(code: &str, zh: &str) -> Value {
+    json!({"code": code, "zh": zh, "en": format!("{code} bureau"), "email": format!("{code}@linjiang.example"), "leader": "leader"})
+}
+
+both_backends!(
+    administrators_manage_entries_that_are_retired_never_deleted,
+    a_rule_added_at_run_time_routes_the_next_filing_on_every_instance,
+    a_department_with_open_cases_is_retired_only_after_a_bulk_move,
+    a_generated_county_imports_atomically_and_again_changes_nothing,
+);
+
+async fn administrators_manage_entries_that_are_retired_never_deleted(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.token_for("admin").await;
+    let staff = app.token_for("env").await;
+    use reqwest::Method as M;
+
+    // Only administrators, and only with a token.
+    let (status, _) = send(&app, M::GET, &staff, "/api/v1/admin/departments", None).await;
+    assert_eq!(status, 403);
+    let status = app
+        .api
+        .get(app.url("/api/v1/admin/departments"))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 401);
+    let (status, _) = send(
+        &app,
+        M::POST,
+        &staff,
+        "/api/v1/admin/departments",
+        Some(department("water", "市水利局")),
+    )
+    .await;
+    assert_eq!(status, 403);
+
+    let (status, body) = send(
+        &app,
+        M::POST,
+        &admin,
+        "/api/v1/admin/departments",
+        Some(department("water", "市水利局")),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["applied"]["changes"][0]["action"], "create");
+    // Codes are unique and permanent; bad input is refused with what is wrong.
+    let (status, body) = send(
+        &app,
+        M::POST,
+        &admin,
+        "/api/v1/admin/departments",
+        Some(department("water", "又一个")),
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    let (status, body) = send(
+        &app,
+        M::PUT,
+        &admin,
+        "/api/v1/admin/departments/water",
+        Some(department("water2", "市水利局")),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    let (status, body) = send(
+        &app,
+        M::POST,
+        &admin,
+        "/api/v1/admin/departments",
+        Some(department("水利", "市水利局")),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    let (status, _) = send(
+        &app,
+        M::POST,
+        &admin,
+        "/api/v1/admin/departments",
+        Some(json!({"code": "x"})),
+    )
+    .await;
+    assert_eq!(status, 400, "missing names");
+    let mut bad = department("roads2", "道路局");
+    bad["reviewer"] = json!("nobody");
+    let (status, body) = send(&app, M::POST, &admin, "/api/v1/admin/departments", Some(bad)).await;
+    assert_eq!(status, 422);
+    assert!(body.to_string().contains("nobody"), "{body}");
+
+    // Renamed, then retired: kept, marked, no longer offered to the public.
+    let mut renamed = department("water", "市水利局（河长办）");
+    let (status, _) = send(
+        &app,
+        M::PUT,
+        &admin,
+        "/api/v1/admin/departments/water",
+        Some(renamed.clone()),
+    )
+    .await;
+    assert_eq!(status, 200);
+    renamed["active"] = json!(false);
+    let (status, body) = send(
+        &app,
+        M::PUT,
+        &admin,
+        "/api/v1/admin/departments/water",
+        Some(renamed),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["applied"]["changes"][0]["action"], "retire");
+    let (_, listed) = send(&app, M::GET, &admin, "/api/v1/admin/departments", None).await;
+    let water = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "water")
+        .expect("kept");
+    assert_eq!(water["active"], false);
+    assert_eq!(water["zh"], "市水利局（河长办）");
+
+    // A category with its channel and group, a village under a town, a liaison card.
+    let (status, body) = send(&app, M::POST, &admin, "/api/v1/admin/channels", Some(json!({
+        "code": "water-court", "zh": "海事法院", "en": "Maritime court",
+        "description_zh": "航运纠纷", "description_en": "Shipping disputes", "reach_zh": "临江市滨江路 8 号"
+    }))).await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = send(&app, M::POST, &admin, "/api/v1/admin/categories", Some(json!({
+        "code": "river", "group": "urban-rural", "zh": "河道保洁", "en": "River cleaning", "channels": ["water-court"]
+    }))).await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = send(
+        &app,
+        M::POST,
+        &admin,
+        "/api/v1/admin/areas",
+        Some(json!({
+            "code": "LJ-QS-NEW", "parent": "LJ-QS", "zh": "新村", "en": "New Village"
+        })),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let (_, areas) = app.get_json("/api/v1/areas").await;
+    let village = areas
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["code"] == "LJ-QS-NEW")
+        .expect("listed");
+    assert_eq!(village["level"], 3);
+    let (status, body) = send(&app, M::POST, &admin, "/api/v1/admin/liaisons", Some(json!({
+        "area": "LJ-QS-NEW", "name": "陈红", "title": "镇党委委员", "office": "青山镇党政办", "phone": "0571-8888 1234",
+        "duties": "走访群众，收集问题，引导依法反映诉求"
+    }))).await;
+    assert_eq!(status, 201, "{body}");
+
+    let (status, history) = send(&app, M::GET, &admin, "/api/v1/admin/history", None).await;
+    assert_eq!(status, 200);
+    let rows = history.as_array().unwrap();
+    let newest = &rows[0];
+    assert_eq!(
+        (newest["entity"].as_str(), newest["actor"].as_str()),
+        (Some("liaison"), Some("admin"))
+    );
+    let retire = rows
+        .iter()
+        .find(|r| r["action"] == "retire")
+        .expect("the retirement");
+    assert_eq!(retire["before"]["zh"], "市水利局（河长办）");
+    assert_eq!(retire["after"]["active"], false);
+}
+
+async fn a_rule_added_at_run_time_routes_the_next_filing_on_every_instance(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let other = second_instance(&app).await;
+    let admin = app.token_for("admin").await;
+    use reqwest::Method as M;
+
+    // The published responsibility: noise is the environment bureau's, city-wide.
+    let (status, explained) = app
+        .get_json("/api/v1/routing/explain?category=noise&area=LJ-CG-DM")
+        .await;
+    assert_eq!(status, 200, "{explained}");
+    assert_eq!(explained["department"]["code"], "environment");
+    assert_eq!(explained["rule"], json!({"category": "noise", "area": null}));
+    assert_eq!(explained["path"], json!(["LJ-CG-DM", "LJ-CG", "LJ"]));
+    let (status, _) = app
+        .get_json("/api/v1/routing/explain?category=nothing&area=LJ")
+        .await;
+    assert_eq!(status, 422);
+
+    // Noise in Dongmen now goes to the town: on this instance and the other, at once.
+    let (status, body) = send(
+        &app,
+        M::POST,
+        &admin,
+        "/api/v1/admin/rules",
+        Some(json!({
+            "category": "noise", "area": "LJ-CG", "department": "qingshan"
+        })),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let (_, explained) = other
+        .get_json("/api/v1/routing/explain?category=noise&area=LJ-CG-DM")
+        .await;
+    assert_eq!(explained["department"]["code"], "qingshan", "{explained}");
+    assert_eq!(explained["path"], json!(["LJ-CG-DM", "LJ-CG"]));
+    let filed = other.file(&complaint()).await;
+    assert_eq!(filed["department"]["code"], "qingshan", "{filed}");
+    let (_, rules) = send(&app, M::GET, &admin, "/api/v1/admin/rules", None).await;
+    assert!(
+        rules
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["area"] == "LJ-CG" && r["department"] == "qingshan")
+    );
+
+    // Retired, the rule routes no more; the case it routed keeps it.
+    let (status, body) = send(
+        &app,
+        M::DELETE,
+        &admin,
+        "/api/v1/admin/rules?category=noise&area=LJ-CG",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["changes"][0]["action"], "retire");
+    let filed_again = other.file(&complaint()).await;
+    assert_eq!(filed_again["department"]["code"], "environment");
+    let (status, _) = send(
+        &app,
+        M::DELETE,
+        &admin,
+        "/api/v1/admin/rules?category=noise&area=LJ-CG",
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    // The same scope can have a rule again.
+    let (status, _) = send(
+        &app,
+        M::POST,
+        &admin,
+        "/api/v1/admin/rules",
+        Some(json!({
+            "category": "noise", "area": "LJ-CG", "department": "environment"
+        })),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let number = filed["tracking_number"].as_str().unwrap();
+    let token = filed["access_token"].as_str().unwrap();
+    let (status, case) = app.get_with(token, &format!("/api/v1/cases/{number}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(case["department"]["code"], "qingshan");
+}
+
+async fn a_department_with_open_cases_is_retired_only_after_a_bulk_move(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.token_for("admin").await;
+    use reqwest::Method as M;
+    let mut numbers = Vec::new();
+    for _ in 0..3 {
+        numbers.push(
+            app.file(&complaint()).await["tracking_number"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let retire = json!({"code": "environment", "zh": "市生态环境局", "en": "Ecology and Environment Bureau",
+        "email": "shengtai@linjiang.example", "leader": "leader", "active": false});
+    let (status, body) = send(
+        &app,
+        M::PUT,
+        &admin,
+        "/api/v1/admin/departments/environment",
+        Some(retire.clone()),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(body.to_string().contains("3"), "{body}");
+    let (status, body) = send(
+        &app,
+        M::POST,
+        &admin,
+        "/api/v1/admin/moves",
+        Some(json!({
+            "from": "environment", "to": "nowhere", "reason": "机构改革"
+        })),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    let (status, body) = send(
+        &app,
+        M::POST,
+        &admin,
+        "/api/v1/admin/moves",
+        Some(json!({
+            "from": "environment", "to": "urban", "area": "LJ-CG", "reason": "机构改革，职责划入城管局"
+        })),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["moved"], 3);
+    let env = app.token_for("env").await;
+    let intake = app.token_for("intake").await;
+    let (_, case) = app
+        .get_with(&intake, &format!("/api/v1/cases/{}", numbers[0]))
+        .await;
+    assert_eq!(case["department"], "urban");
+    let last = case["timeline"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["kind"], "transferred", "{case}");
+    let (status, _) = app.get_with(&env, &format!("/api/v1/cases/{}", numbers[0])).await;
+    assert_eq!(status, 403, "no longer the environment bureau's");
+
+    // Still the city-wide noise rule points at it.
+    let (status, body) = send(
+        &app,
+        M::PUT,
+        &admin,
+        "/api/v1/admin/departments/environment",
+        Some(retire.clone()),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(body.to_string().contains("noise"), "{body}");
+    let (_, rules) = send(&app, M::GET, &admin, "/api/v1/admin/rules", None).await;
+    for rule in rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["department"] == "environment")
+    {
+        let query = format!(
+            "/api/v1/admin/rules?category={}&area={}",
+            rule["category"].as_str().unwrap_or(""),
+            rule["area"].as_str().unwrap_or("")
+        );
+        let (status, body) = send(&app, M::DELETE, &admin, &query, None).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, body) = send(
+        &app,
+        M::PUT,
+        &admin,
+        "/api/v1/admin/departments/environment",
+        Some(retire),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, offered) = app.get_json("/api/v1/departments").await;
+    assert!(
+        !offered
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "environment")
+    );
+    // Its old cases still show its name.
+    let (_, case) = app
+        .get_with(&intake, &format!("/api/v1/cases/{}", numbers[1]))
+        .await;
+    assert!(case.to_string().contains("市生态环境局"), "{case}");
+}
+
+/// A county of 12-digit division codes: one county, 12 towns, 30 villages each.
+fn county() -> String {
+    let mut text = String::from(
+        "[[department]]\ncode = \"xfj\"\nzh = \"县信访局\"\nen = \"County Petitions Bureau\"\nintake = true\n\n\
+         [[department]]\ncode = \"jtj\"\nzh = \"县交通运输局\"\nen = \"County Transport Bureau\"\n\n\
+         [[group]]\ncode = \"roads\"\nzh = \"交通\"\nen = \"Roads\"\n\n\
+         [[category]]\ncode = \"potholes\"\ngroup = \"roads\"\nzh = \"道路坑洼\"\nen = \"Potholes\"\n\n\
+         [[rule]]\ncategory = \"potholes\"\ndepartment = \"jtj\"\n\n\
+         [[area]]\ncode = \"330122000000\"\nzh = \"桐溪县\"\nen = \"Tongxi County\"\n\n",
+    );
+    for town in 1..=12 {
+        let town_code = format!("330122{town:03}000");
+        text.push_str(&format!(
+            "[[area]]\ncode = \"{town_code}\"\nparent = \"330122000000\"\nzh = \"第{town}镇\"\nen = \"Town {town}\"\n\n"
+        ));
+        for village in 1..=30 {
+            text.push_str(&format!(
+                "[[area]]\ncode = \"330122{town:03}{village:03}\"\nparent = \"{town_code}\"\nzh = \"{town}镇{village}村\"\nen = \"Village {town}-{village}\"\n\n"
+            ));
+        }
+    }
+    text
+}
+
+async fn a_generated_county_imports_atomically_and_again_changes_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.token_for("admin").await;
+    let file = county();
+
+    let (status, dry) = import(&app, &admin, "?dry_run=true", &file).await;
+    assert_eq!(status, 200, "{dry}");
+    let created = dry["changes"].as_array().unwrap().len();
+    assert_eq!(created, 2 + 1 + 1 + 1 + 1 + 12 + 12 * 30, "{dry}");
+    let (_, areas) = app.get_json("/api/v1/areas").await;
+    assert!(!areas.to_string().contains("330122"), "a dry run changes nothing");
+    // What the file leaves out of the demo catalogue is listed, not retired.
+    assert!(
+        dry["missing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["code"] == "environment")
+    );
+
+    // One bad row: refused with its line, and nothing at all changes.
+    let broken = file.replace(
+        "parent = \"330122005000\"\nzh = \"5镇7村\"",
+        "parent = \"330122099000\"\nzh = \"5镇7村\"",
+    );
+    let (status, body) = import(&app, &admin, "", &broken).await;
+    assert_eq!(status, 422, "{body}");
+    let message = body.to_string();
+    assert!(
+        message.contains("330122005007") && message.contains("line "),
+        "{message}"
+    );
+    let (_, areas) = app.get_json("/api/v1/areas").await;
+    assert!(!areas.to_string().contains("330122"));
+
+    let (status, applied) = import(&app, &admin, "", &file).await;
+    assert_eq!(status, 200, "{applied}");
+    assert_eq!(applied["changes"].as_array().unwrap().len(), created);
+    let (_, areas) = app.get_json("/api/v1/areas").await;
+    let villages = areas
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["level"] == 3 && a["code"].as_str().unwrap().starts_with("330122"))
+        .count();
+    assert_eq!(villages, 360);
+    let (status, again) = import(&app, &admin, "", &file).await;
+    assert_eq!(status, 200);
+    assert_eq!(again["changes"], json!([]), "re-importing changes nothing");
+
+    // A renamed village keeps its code (and its cases).
+    let mut body = complaint();
+    body["category"] = json!("potholes");
+    body["area"] = json!("330122003004");
+    let filed = app.file(&body).await;
+    assert_eq!(filed["department"]["code"], "jtj");
+    let renamed = file.replace("zh = \"3镇4村\"", "zh = \"3镇幸福村\"");
+    let (_, applied) = import(&app, &admin, "", &renamed).await;
+    assert_eq!(
+        applied["changes"],
+        json!([{"entity": "area", "code": "330122003004", "action": "update"}])
+    );
+    let number = filed["tracking_number"].as_str().unwrap();
+    let (_, case) = app
+        .get_with(
+            filed["access_token"].as_str().unwrap(),
+            &format!("/api/v1/cases/{number}"),
+        )
+        .await;
+    assert!(case.to_string().contains("3镇幸福村"), "{case}");
+
+    // The export reads back as the same catalogue.
+    let exported = app
+        .api
+        .get(app.url("/api/v1/admin/catalog"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(exported.starts_with("# Huiying catalogue"));
+    let (_, again) = import(&app, &admin, "", &exported).await;
+    assert_eq!(again["changes"], json!([]), "{again}");
+}
