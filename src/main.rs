@@ -99,6 +99,44 @@ enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// The catalogue (departments, areas, channels, categories, rules, liaisons) as a file.
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+    /// The area tree.
+    Areas {
+        #[command(subcommand)]
+        command: AreasCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CatalogCommand {
+    /// Write the whole catalogue (retired entries marked) as TOML, to FILE or standard output.
+    Export { file: Option<PathBuf> },
+    /// Apply a catalogue file atomically: create and update, never delete.
+    Import {
+        file: PathBuf,
+        /// Print what would change; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Retire the entries in force that the file does not mention.
+        #[arg(long)]
+        retire_missing: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AreasCommand {
+    /// Read the area tree from a CSV with the header code,name,parent_code (the official
+    /// statistical division codes); atomic, and the same file again changes nothing.
+    Import {
+        #[arg(long, value_name = "FILE")]
+        csv: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -335,6 +373,52 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("account {id} created");
             Ok(())
         }
+        Command::Catalog {
+            command: CatalogCommand::Export { file },
+        } => {
+            let db = open_migrated(&settings)?;
+            let mut conn = db.get()?;
+            let catalog = huiying::db::catalog::load(&mut conn)?;
+            let text = huiying::domain::catalog_file::to_toml(&huiying::domain::catalog_file::export(&catalog))?;
+            match file {
+                Some(path) => {
+                    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+                    eprintln!("catalogue written to {}", path.display());
+                }
+                None => print!("{text}"),
+            }
+            Ok(())
+        }
+        Command::Catalog {
+            command:
+                CatalogCommand::Import {
+                    file,
+                    dry_run,
+                    retire_missing,
+                },
+        } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let parsed = huiying::domain::catalog_file::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let edit = huiying::service::catalogue::Edit::File { parsed, retire_missing };
+            apply_edit(&open_migrated(&settings)?, edit, dry_run, |_| true)
+        }
+        Command::Areas {
+            command: AreasCommand::Import { csv, dry_run },
+        } => {
+            let db = open_migrated(&settings)?;
+            let text = std::fs::read_to_string(&csv).with_context(|| format!("reading {}", csv.display()))?;
+            let current = {
+                let mut conn = db.get()?;
+                huiying::db::catalog::load(&mut conn)?
+            };
+            let parsed = huiying::domain::area_csv::parse(&text, &current)
+                .map_err(|e| anyhow::anyhow!("{}: {}", csv.display(), e.to_string().replace("line ", "row ")))?;
+            let edit = huiying::service::catalogue::Edit::File {
+                parsed,
+                retire_missing: false,
+            };
+            apply_edit(&db, edit, dry_run, |entity| entity == "area")
+        }
         Command::Deadline {
             from,
             days,
@@ -525,4 +609,54 @@ fn redact(url: &str) -> String {
         }
         _ => url.to_string(),
     }
+}
+
+/// The database at `settings`, its migrations applied by opening it (a county may start
+/// from nothing).
+fn open_migrated(settings: &Settings) -> anyhow::Result<Db> {
+    Ok(Db::open(&settings.database_url(), 2)?)
+}
+
+/// Applies a catalogue edit from the command line and prints each change; `missing_shown`
+/// picks which kinds of entries the file was expected to mention.
+fn apply_edit(
+    db: &Db,
+    edit: huiying::service::catalogue::Edit,
+    dry_run: bool,
+    missing_shown: impl Fn(&str) -> bool,
+) -> anyhow::Result<()> {
+    let now = chrono::Utc::now();
+    let (_, applied) = db
+        .write_blocking(move |conn| {
+            huiying::service::catalogue::edit_in(conn, edit, "command line", now, dry_run)
+        })
+        .map_err(|e| match e {
+            huiying::service::ServiceError::Invalid(errors) => anyhow::anyhow!(
+                "{}",
+                errors
+                    .iter()
+                    .map(|(_, e)| huiying::i18n::field_error(huiying::i18n::Locale::En, e))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            other => anyhow::anyhow!(other),
+        })?;
+    for change in &applied.changes {
+        println!(
+            "{} {} {}",
+            change.action.as_str(),
+            change.entity.as_str(),
+            change.code
+        );
+    }
+    for (entity, code) in applied.missing.iter().filter(|(e, _)| missing_shown(e)) {
+        println!("not in the file (kept): {entity} {code}");
+    }
+    let n = applied.changes.len();
+    if dry_run {
+        println!("dry run: {n} changes would be made; nothing was written");
+    } else {
+        println!("{n} changes applied; running instances pick them up within seconds");
+    }
+    Ok(())
 }

@@ -97,8 +97,8 @@ pub struct Liaison {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CatalogError {
-    #[error("there is no intake office: exactly one department must be the intake office")]
-    NoIntake,
+    #[error("two departments are marked as the intake office: {0} and {1}")]
+    TwoIntakes(String, String),
     #[error("area {0} names a parent that does not exist or forms a cycle")]
     BrokenAreaTree(String),
     #[error("category {0} names a supervisory body that is not a department")]
@@ -126,8 +126,22 @@ pub struct Catalog {
     department_index: HashMap<String, usize>,
     area_index: HashMap<String, usize>,
     category_index: HashMap<String, usize>,
-    intake: usize,
+    /// None until a county has entered its intake office: nothing can be filed then.
+    intake: Option<usize>,
 }
+
+/// Stands in for the intake office of a catalogue that has none yet (a county still
+/// setting up): it is never stored, and [`Catalog::is_set_up`] keeps filings out.
+static UNSET_INTAKE: std::sync::LazyLock<Department> = std::sync::LazyLock::new(|| Department {
+    code: String::new(),
+    names: Names::new("信访部门（尚未设置）", "Petitions office (not set up yet)"),
+    email: None,
+    is_intake: true,
+    reviewer: None,
+    leader: None,
+    contact: Contact::default(),
+    active: false,
+});
 
 impl Catalog {
     pub fn new(
@@ -148,10 +162,14 @@ impl Catalog {
         let department_index = index(departments.iter().map(|d| &d.code).collect());
         let area_index = index(areas.iter().map(|a| &a.code).collect());
         let category_index = index(categories.iter().map(|c| &c.code).collect());
-        let intake = departments
-            .iter()
-            .position(|d| d.is_intake)
-            .ok_or(CatalogError::NoIntake)?;
+        let mut intakes = departments.iter().enumerate().filter(|(_, d)| d.is_intake);
+        let intake = intakes.next().map(|(i, _)| i);
+        if let (Some(first), Some((_, second))) = (intake, intakes.next()) {
+            return Err(CatalogError::TwoIntakes(
+                departments[first].code.clone(),
+                second.code.clone(),
+            ));
+        }
         let catalog = Catalog {
             departments,
             areas,
@@ -280,8 +298,12 @@ impl Catalog {
         self.groups.iter().find(|g| g.code == code)
     }
 
+    /// The intake office, or a stand-in while there is none (see [`Catalog::is_set_up`]).
     pub fn intake(&self) -> &Department {
-        &self.departments[self.intake]
+        match self.intake {
+            Some(i) => &self.departments[i],
+            None => &UNSET_INTAKE,
+        }
     }
 
     /// Where a new case goes. A report about an official goes to the category's
@@ -478,9 +500,39 @@ mod tests {
     }
 
     #[test]
-    fn a_catalog_needs_an_intake_office() {
-        let err = Catalog::new(vec![dept("env", false)], vec![], vec![], vec![], vec![], vec![]);
-        assert_eq!(err.err(), Some(CatalogError::NoIntake));
+    fn nothing_is_filed_without_an_intake_office_and_there_is_only_one() {
+        let c = Catalog::new(
+            vec![dept("env", false)],
+            vec![area("c", None, 1)],
+            vec![],
+            vec![category("noise")],
+            vec![],
+            vec![],
+        );
+        // The category names group g, which this catalogue lacks.
+        assert!(c.is_err());
+        let c = Catalog::new(
+            vec![dept("env", false)],
+            vec![area("c", None, 1)],
+            vec![],
+            vec![],
+            vec![],
+            vec![],
+        )
+        .unwrap();
+        assert!(!c.is_set_up());
+        assert!(!c.intake().active && c.intake().code.is_empty());
+        let full = catalog(vec![]);
+        assert!(full.is_set_up());
+        let two = Catalog::new(
+            vec![dept("a", true), dept("b", true)],
+            vec![],
+            vec![],
+            vec![],
+            vec![],
+            vec![],
+        );
+        assert_eq!(two.err(), Some(CatalogError::TwoIntakes("a".into(), "b".into())));
     }
 
     #[test]

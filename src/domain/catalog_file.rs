@@ -256,19 +256,19 @@ impl Checked for LiaisonEntry {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogFile {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub department: Vec<DepartmentEntry>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub area: Vec<AreaEntry>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub channel: Vec<ChannelEntry>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub group: Vec<GroupEntry>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub category: Vec<CategoryEntry>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rule: Vec<RuleEntry>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub liaison: Vec<LiaisonEntry>,
 }
 
@@ -301,6 +301,10 @@ pub struct FileError {
 }
 
 impl FileError {
+    pub fn at(line: Option<usize>, message: impl Into<String>) -> Self {
+        Self::new(line, message)
+    }
+
     fn new(line: Option<usize>, message: impl Into<String>) -> Self {
         FileError {
             line,
@@ -322,6 +326,17 @@ impl ParsedFile {
         ParsedFile {
             file,
             lines: HashMap::new(),
+        }
+    }
+
+    /// Entries read from elsewhere (a CSV), with the row each came from.
+    pub fn with_lines(
+        file: CatalogFile,
+        lines: impl IntoIterator<Item = ((&'static str, String), usize)>,
+    ) -> Self {
+        ParsedFile {
+            file,
+            lines: lines.into_iter().collect(),
         }
     }
 
@@ -618,7 +633,7 @@ pub fn merge(current: &Catalog, parsed: &ParsedFile, retire_missing: bool) -> Re
 /// A refusal with the line of the entry it is about.
 fn refused(parsed: &ParsedFile, error: CatalogError) -> FileError {
     let line = match &error {
-        CatalogError::NoIntake => None,
+        CatalogError::TwoIntakes(_, code) => parsed.line("department", code),
         CatalogError::BrokenAreaTree(code) => parsed.line("area", code),
         CatalogError::UnknownSupervisor(code) => parsed.line("category", code),
         CatalogError::UnknownReference { what, code, .. } => parsed.line(what, code),

@@ -1,6 +1,7 @@
 //! Pure rules: no I/O, no clock (`now` is always an argument). Everything here is
 //! unit-tested without a database.
 
+pub mod area_csv;
 pub mod calendar;
 pub mod case;
 pub mod catalog;

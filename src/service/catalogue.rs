@@ -263,8 +263,8 @@ fn check_retirements(conn: &mut DbConn, new: &Catalog, changes: &[Change]) -> Re
             return Err(refused("err.catalog_rule_to_retired", scope));
         }
     }
-    if !new.intake().active {
-        return Err(refused("err.catalog_intake", &new.intake().code));
+    if let Some(d) = new.departments.iter().find(|d| d.is_intake && !d.active) {
+        return Err(refused("err.catalog_intake", &d.code));
     }
     Ok(())
 }

@@ -26,6 +26,11 @@ pub async fn file(
     options: FilingOptions,
 ) -> Result<FiledCase, ServiceError> {
     let (rules, sealer, now, db) = (app.rules(), app.sealer.clone(), app.now(), app.db.clone());
+    if !rules.catalog.is_set_up() {
+        return Err(ServiceError::Conflict {
+            key: "file.setting_up",
+        });
+    }
     let single = options.is_single_statement();
     let filing =
         move |conn: &mut DbConn| file_case(conn, db.case_ids(), rules.rules(), &sealer, &case, &options, now);

@@ -100,6 +100,8 @@ struct FilePage {
     form: FileForm,
     /// Messages by form field name.
     errors: BTreeMap<String, String>,
+    /// No category, area or intake office yet: the portal says it is being set up.
+    setting_up: bool,
     categories: Vec<OptGroup>,
     areas: Vec<OptGroup>,
     urgent: Vec<String>,
@@ -193,6 +195,7 @@ pub fn render_form(
     let locale = page.locale();
     let whole = page.t("file.area_whole");
     let view = FilePage {
+        setting_up: !catalog.is_set_up(),
         categories: category_groups(catalog, locale, &form.category),
         areas: area_groups(catalog, locale, &form.area, whole),
         urgent: catalog
