@@ -76,6 +76,35 @@
     button.hidden = false;
     button.addEventListener("click", function () { window.print(); });
   });
+  // Long area lists (400 villages and more): a box above the list keeps only the
+  // options whose name contains what is typed, and the groups that still have one.
+  document.querySelectorAll("select[data-filter]").forEach(function (select) {
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "select-filter";
+    box.id = select.id + "-filter";
+    box.placeholder = select.getAttribute("data-filter");
+    box.setAttribute("aria-label", select.getAttribute("data-filter"));
+    box.setAttribute("aria-controls", select.id);
+    select.parentNode.insertBefore(box, select);
+    box.addEventListener("input", function () {
+      var needle = box.value.trim();
+      var first = null;
+      select.querySelectorAll("optgroup").forEach(function (group) {
+        var shown = 0;
+        group.querySelectorAll("option").forEach(function (o) {
+          var hit = !needle || o.textContent.indexOf(needle) >= 0 || group.label.indexOf(needle) >= 0;
+          o.hidden = !hit;
+          o.disabled = !hit;
+          if (hit) { shown += 1; if (!first) { first = o; } }
+        });
+        group.hidden = shown === 0;
+      });
+      if (needle && first && (select.selectedOptions.length === 0 || select.selectedOptions[0].hidden)) {
+        select.value = first.value;
+      }
+    });
+  });
   // Bring the error summary into view after a rejected submission.
   var summary = document.getElementById("form-error");
   if (summary) { summary.focus(); }

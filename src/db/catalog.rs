@@ -230,6 +230,8 @@ pub struct NewReferenceData {
     pub categories: Vec<Category>,
     /// (category, area, department) scopes; ids are assigned by the database.
     pub rules: Vec<(Option<String>, Option<String>, String)>,
+    /// Liaison cards, added when their area has none yet.
+    pub liaisons: Vec<Liaison>,
 }
 
 /// Inserts what is missing; returns how many rows were added.
@@ -361,6 +363,30 @@ pub fn insert_missing(conn: &mut DbConn, data: &NewReferenceData) -> Result<usiz
                 routing_rules::category_code.eq(category),
                 routing_rules::area_code.eq(area),
                 routing_rules::department_code.eq(department),
+            ))
+            .execute(conn)?;
+    }
+    let carded: std::collections::HashSet<String> = liaisons::table
+        .select(liaisons::area_code)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    for (i, l) in data
+        .liaisons
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| !carded.contains(&l.area_code))
+    {
+        added += diesel::insert_into(liaisons::table)
+            .values((
+                liaisons::area_code.eq(&l.area_code),
+                liaisons::name.eq(&l.name),
+                liaisons::title.eq(&l.title),
+                liaisons::office.eq(&l.office),
+                liaisons::phone.eq(&l.phone),
+                liaisons::hours.eq(&l.hours),
+                liaisons::duties.eq(&l.duties),
+                liaisons::position.eq(i as i32),
             ))
             .execute(conn)?;
     }

@@ -26,6 +26,11 @@ pub fn demo_data() -> Result<NewReferenceData, ServiceError> {
             .into_iter()
             .map(|r| (r.category, r.area, r.department))
             .collect(),
+        liaisons: file
+            .liaison
+            .iter()
+            .map(crate::domain::catalog::Liaison::from)
+            .collect(),
     })
 }
 

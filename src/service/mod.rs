@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod deadlines;
 pub mod demo;
 pub mod demo_cases;
+pub mod directory;
 pub mod file_case;
 pub mod health;
 pub mod outbox;

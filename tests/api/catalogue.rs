@@ -408,10 +408,11 @@ async fn a_department_with_open_cases_is_retired_only_after_a_bulk_move(backend:
     assert!(case.to_string().contains("市生态环境局"), "{case}");
 }
 
-/// A county of 12-digit division codes: one county, 12 towns, 30 villages each.
+/// A county of 12-digit division codes: one county, 12 towns, 30 villages each; its
+/// petitions bureau takes over the intake office's code.
 fn county() -> String {
     let mut text = String::from(
-        "[[department]]\ncode = \"xfj\"\nzh = \"县信访局\"\nen = \"County Petitions Bureau\"\nintake = true\n\n\
+        "[[department]]\ncode = \"intake\"\nzh = \"县信访局\"\nen = \"County Petitions Bureau\"\nintake = true\n\n\
          [[department]]\ncode = \"jtj\"\nzh = \"县交通运输局\"\nen = \"County Transport Bureau\"\n\n\
          [[group]]\ncode = \"roads\"\nzh = \"交通\"\nen = \"Roads\"\n\n\
          [[category]]\ncode = \"potholes\"\ngroup = \"roads\"\nzh = \"道路坑洼\"\nen = \"Potholes\"\n\n\
@@ -517,4 +518,110 @@ async fn a_generated_county_imports_atomically_and_again_changes_nothing(backend
     assert!(exported.starts_with("# Huiying catalogue"));
     let (_, again) = import(&app, &admin, "", &exported).await;
     assert_eq!(again["changes"], json!([]), "{again}");
+}
+
+both_backends!(the_directory_shows_who_answers_for_a_village_and_its_card);
+
+async fn the_directory_shows_who_answers_for_a_village_and_its_card(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.token_for("admin").await;
+    use reqwest::Method as M;
+    let (status, body) = send(&app, M::POST, &admin, "/api/v1/admin/liaisons", Some(json!({
+        "area": "LJ-QS-SK", "name": "李梅", "title": "驻村干部", "office": "青山镇农业农村办", "phone": "0571-8801 2102",
+        "duties": "每月两次走访，收集问题，引导依法反映"
+    }))).await;
+    assert_eq!(status, 201, "{body}");
+
+    let (status, found) = app.get_json("/api/v1/directory?area=LJ-QS-SK").await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["name"], "临江市 › 青山镇 › 石口村");
+    // The village's own liaisons first, then the town's.
+    assert_eq!(found["liaisons"][0]["area"], "LJ-QS-SK");
+    let village: Vec<&str> = found["liaisons"][0]["liaisons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        village.contains(&"李梅") && village.contains(&"王建国"),
+        "{village:?}"
+    );
+    assert_eq!(found["liaisons"][1]["area"], "LJ-QS");
+    let noise = found["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["category"] == "noise")
+        .unwrap();
+    assert_eq!(noise["department_name"], "市生态环境局");
+    assert!(found["channels"].as_array().unwrap().len() > 1);
+    let (status, _) = app.get_json("/api/v1/directory?area=NOPE").await;
+    assert_eq!(status, 404);
+
+    let browser = app.browser("zh-CN");
+    let (status, page) = crate::staff_pages::page(&browser, app.url("/directory?area=LJ-QS-SK")).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("李梅") && page.contains("href=\"tel:0571-8801 2102\""),
+        "{page}"
+    );
+    assert!(page.contains("href=\"/cases/new?area=LJ-QS-SK\""));
+    let (status, card) = crate::staff_pages::page(&browser, app.url("/directory/LJ-QS-SK/card")).await;
+    assert_eq!(status, 200);
+    assert!(
+        card.contains("<svg") && card.contains("李梅") && card.contains("110"),
+        "{card}"
+    );
+    assert!(card.contains("http://portal.test/cases/new?area=LJ-QS-SK"));
+    // The QR code's link pre-selects the village.
+    let (_, form) = crate::staff_pages::page(&browser, app.url("/cases/new?area=LJ-QS-SK")).await;
+    assert!(
+        form.contains("<option value=\"LJ-QS-SK\" selected>"),
+        "the village is chosen"
+    );
+    let (status, _) = crate::staff_pages::page(&browser, app.url("/directory/NOPE/card")).await;
+    assert_eq!(status, 404);
+}
+
+/// Printed from Chromium, the card fills exactly one page.
+#[actix_web::test]
+async fn the_liaison_card_prints_on_one_page() {
+    if !crate::browser::available() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("card.pdf");
+    let url = app.url("/directory/LJ-QS-SK/card");
+    let (profile, target) = (dir.path().join("profile"), pdf.clone());
+    // Off the test's thread: the server answering Chromium runs on it.
+    let status = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("/usr/bin/chromium")
+            .args([
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--no-pdf-header-footer",
+            ])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg(format!("--print-to-pdf={}", target.display()))
+            .arg(&url)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(status.success());
+    let bytes = std::fs::read(&pdf).unwrap();
+    // Each page object is `/Type /Page` (the page tree is `/Type /Pages`).
+    let text = String::from_utf8_lossy(&bytes);
+    let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
+    assert_eq!(pages, 1, "the card prints on one page");
 }

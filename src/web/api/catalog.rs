@@ -70,3 +70,23 @@ pub async fn departments(state: web::Data<App>, Lang(locale): Lang) -> HttpRespo
         .collect();
     HttpResponse::Ok().json(body)
 }
+
+#[derive(serde::Deserialize)]
+pub struct AreaQuery {
+    #[serde(default)]
+    area: String,
+}
+
+/// `GET /directory?area=CODE`: who answers for an area (liaisons nearest first), which
+/// department takes each category there, and the lawful channels.
+#[get("/directory")]
+pub async fn directory(
+    state: web::Data<App>,
+    Lang(locale): Lang,
+    query: web::Query<AreaQuery>,
+) -> Result<HttpResponse, crate::web::error::ApiError> {
+    use crate::web::error::Localize;
+    let view =
+        crate::service::directory::for_area(&state.catalog(), query.area.trim(), locale).api(locale)?;
+    Ok(HttpResponse::Ok().json(view))
+}

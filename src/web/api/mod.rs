@@ -69,6 +69,7 @@ pub fn scope() -> Scope {
         .service(catalog::categories)
         .service(catalog::areas)
         .service(catalog::departments)
+        .service(catalog::directory)
         .service(cases::file)
         .service(staff::login)
         .service(staff::queue)

@@ -4,6 +4,7 @@ pub mod about;
 pub mod account;
 pub mod admin;
 pub mod case;
+pub mod directory;
 pub mod error_summary;
 pub mod file;
 pub mod file_choices;
@@ -33,6 +34,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(about::privacy)
         .service(about::contact)
         .service(about::accessibility)
+        .service(directory::directory)
+        .service(directory::card)
         .service(lang::switch)
         .service(file::new_case_form)
         .service(file::submit_case)
