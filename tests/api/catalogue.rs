@@ -582,6 +582,21 @@ async fn the_directory_shows_who_answers_for_a_village_and_its_card(backend: Bac
     );
     let (status, _) = crate::staff_pages::page(&browser, app.url("/directory/NOPE/card")).await;
     assert_eq!(status, 404);
+
+    // The catalogue's pages are the administrators' alone.
+    let staff = crate::staff_pages::signed_in(&app, "env").await;
+    for path in [
+        "/admin/catalog",
+        "/admin/catalog/departments",
+        "/admin/catalog/export",
+    ] {
+        let (status, _) = crate::staff_pages::page(&staff, app.url(path)).await;
+        assert_eq!(status, 403, "{path}");
+    }
+    let admin_pages = crate::staff_pages::signed_in(&app, "admin").await;
+    let (status, html) = crate::staff_pages::page(&admin_pages, app.url("/admin/catalog/liaisons")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("李梅"), "{html}");
 }
 
 /// Printed from Chromium, the card fills exactly one page.
@@ -624,4 +639,97 @@ async fn the_liaison_card_prints_on_one_page() {
     let text = String::from_utf8_lossy(&bytes);
     let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
     assert_eq!(pages, 1, "the card prints on one page");
+}
+
+/// An administrator, in Chromium: uploads the official codes of a town's villages, adds a
+/// department and a rule for them; a resident files for one of the villages and the case
+/// goes there.
+#[actix_web::test]
+async fn an_administrator_sets_up_a_town_in_the_browser_and_a_filing_follows_it() {
+    use crate::browser::{available, both_widths, fill, sign_in, start_browser, wait_for_text};
+    use fantoccini::Locator;
+    if !available() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("areas.csv");
+    std::fs::write(
+        &csv,
+        "\u{feff}code,name,parent_code\n330122000000,桐溪镇,LJ\n330122000001,上溪村,330122000000\n330122000002,下溪村,330122000000\n",
+    )
+    .unwrap();
+    let (_driver, client) = start_browser("zh-CN").await;
+    let result = async {
+        sign_in(&client, &app.url("/staff/login"), "admin").await?;
+        wait_for_text(&client, Locator::Css("h1"), "系统管理").await?;
+        client.goto(&app.url("/admin/catalog")).await?;
+        both_widths(&client, "admin-catalog").await?;
+        client
+            .find(Locator::Id("areas-file"))
+            .await?
+            .send_keys(&csv.display().to_string())
+            .await?;
+        client.find(Locator::Id("areas-dry-run")).await?.click().await?;
+        client
+            .find(Locator::Id("import-areas-submit"))
+            .await?
+            .click()
+            .await?;
+        let said = wait_for_text(&client, Locator::Id("import-result"), "3").await?;
+        assert!(said.contains("3"), "{said}");
+
+        client.goto(&app.url("/admin/catalog/departments")).await?;
+        fill(&client, "f-code", "tongxi").await;
+        fill(&client, "f-zh", "桐溪镇人民政府").await;
+        fill(&client, "f-en", "Tongxi Town Government").await;
+        fill(&client, "f-email", "tongxi@linjiang.example").await;
+        both_widths(&client, "admin-departments").await?;
+        client.find(Locator::Id("save-entry")).await?.click().await?;
+        wait_for_text(&client, Locator::Id("saved"), "已保存").await?;
+        assert!(client.find(Locator::Id("edit-tongxi")).await.is_ok());
+
+        client.goto(&app.url("/admin/catalog")).await?;
+        // Competence by subject beats place: the rule names the category too.
+        fill(&client, "rule-category", "roads-transit").await;
+        fill(&client, "rule-area", "330122000000").await;
+        fill(&client, "rule-department", "tongxi").await;
+        client.find(Locator::Id("rule-save")).await?.click().await?;
+        wait_for_text(&client, Locator::Id("rules"), "桐溪镇人民政府").await?;
+        fill(&client, "try-category", "roads-transit").await;
+        fill(&client, "try-area", "330122000002").await;
+        client.find(Locator::Id("try")).await?.click().await?;
+        wait_for_text(&client, Locator::Id("tried"), "桐溪镇人民政府").await?;
+        both_widths(&client, "admin-rules").await?;
+
+        // The resident: the new village is offered, and the case goes to the town.
+        client.delete_all_cookies().await?;
+        client.goto(&app.url("/cases/new?area=330122000001")).await?;
+        let chosen = client.find(Locator::Id("area")).await?.prop("value").await?;
+        assert_eq!(chosen.as_deref(), Some("330122000001"));
+        client
+            .find(Locator::Id("category"))
+            .await?
+            .select_by_value("roads-transit")
+            .await?;
+        fill(&client, "title", "村口道路坑洼积水").await;
+        fill(
+            &client,
+            "description",
+            "上溪村村口的道路坑洼严重，下雨后积水，行人车辆通行困难。",
+        )
+        .await;
+        fill(&client, "resident_name", "王五").await;
+        fill(&client, "resident_phone", "13700137000").await;
+        client
+            .find(Locator::Css("button.primary[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        wait_for_text(&client, Locator::Id("receipt"), "您的诉求已提交").await?;
+        client.find(Locator::Id("department")).await?.text().await
+    }
+    .await;
+    client.close().await.ok();
+    assert_eq!(result.expect("browser flow"), "桐溪镇人民政府");
 }

@@ -53,7 +53,31 @@ pub async fn home(
         (Some(v), true) => tr.f("admin_home.routing_on", &[("version", &v.to_string())]),
         (Some(v), false) => tr.f("admin_home.routing_off", &[("version", &v.to_string())]),
     };
+    let catalog = state.catalog();
+    let catalogue_state = tr.f(
+        "admin_home.catalog_state",
+        &[
+            (
+                "departments",
+                &catalog
+                    .departments
+                    .iter()
+                    .filter(|d| d.active)
+                    .count()
+                    .to_string(),
+            ),
+            (
+                "areas",
+                &catalog.areas.iter().filter(|a| a.active).count().to_string(),
+            ),
+            (
+                "categories",
+                &catalog.categories.iter().filter(|c| c.active).count().to_string(),
+            ),
+        ],
+    );
     let areas = vec![
+        area("/admin/catalog", "catalog", catalogue_state),
         area(
             "/admin/users",
             "accounts",

@@ -3,7 +3,11 @@
 
 pub mod accounts;
 pub mod calendar;
+pub mod catalog;
+pub mod catalog_files;
 pub mod deadlines;
+pub mod entries;
+pub mod entry_kinds;
 pub mod home;
 pub mod mail;
 pub mod routing;
@@ -13,7 +17,7 @@ use serde::Deserialize;
 /// `?saved=1` after a change was taken.
 #[derive(Deserialize)]
 pub struct SavedQuery {
-    saved: Option<String>,
+    pub(super) saved: Option<String>,
 }
 
 impl SavedQuery {
