@@ -106,7 +106,19 @@ pub fn for_area(catalog: &Catalog, area: &str, locale: Locale) -> Result<Directo
             }
         })
         .collect();
-    let channels = catalog
+    Ok(DirectoryView {
+        area: found.code.clone(),
+        name,
+        level: found.level,
+        liaisons,
+        departments,
+        channels: channels(catalog, locale),
+    })
+}
+
+/// The lawful channels in use, in `locale`.
+pub fn channels(catalog: &Catalog, locale: Locale) -> Vec<ChannelView> {
+    catalog
         .channels
         .iter()
         .filter(|c| c.active)
@@ -116,15 +128,7 @@ pub fn for_area(catalog: &Catalog, area: &str, locale: Locale) -> Result<Directo
             handles: c.descriptions.get(locale).to_string(),
             reach: c.reach.get(locale).to_string(),
         })
-        .collect();
-    Ok(DirectoryView {
-        area: found.code.clone(),
-        name,
-        level: found.level,
-        liaisons,
-        departments,
-        channels,
-    })
+        .collect()
 }
 
 /// The QR code of a link, as an SVG element to put in a page (no XML prologue).

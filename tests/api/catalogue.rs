@@ -583,6 +583,14 @@ async fn the_directory_shows_who_answers_for_a_village_and_its_card(backend: Bac
     let (status, _) = crate::staff_pages::page(&browser, app.url("/directory/NOPE/card")).await;
     assert_eq!(status, 404);
 
+    // The lawful channels, with how to reach them, for everyone.
+    let (status, listed) = crate::staff_pages::page(&browser, app.url("/channels")).await;
+    assert_eq!(status, 200);
+    assert!(
+        listed.contains("id=\"channel-court\"") && listed.contains("id=\"channel-labour-arbitration\""),
+        "{listed}"
+    );
+
     // The catalogue's pages are the administrators' alone.
     let staff = crate::staff_pages::signed_in(&app, "env").await;
     for path in [

@@ -1,5 +1,6 @@
-//! `/directory`: pick a town or village and see who answers for it; and its printable
-//! liaison card with a QR code that opens the filing form with the village chosen.
+//! `/directory`: pick a town or village and see who answers for it; its printable
+//! liaison card with a QR code that opens the filing form with the village chosen; and
+//! `/channels`, the lawful channels for what petitions do not handle.
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -92,4 +93,19 @@ pub async fn card(
         portal,
     };
     Ok(html(StatusCode::OK, view.render()))
+}
+
+#[derive(Template)]
+#[template(path = "channels.html")]
+struct ChannelsPage {
+    page: PageCtx,
+    channels: Vec<crate::service::directory::ChannelView>,
+}
+
+/// The lawful-channel catalogue: what each handles and how to reach it.
+#[get("/channels")]
+pub async fn channels(req: HttpRequest, session: Session, state: web::Data<App>) -> HttpResponse {
+    let page = PageCtx::new(&req, &session);
+    let channels = crate::service::directory::channels(&state.catalog(), page.locale());
+    html(StatusCode::OK, ChannelsPage { page, channels }.render())
 }

@@ -36,6 +36,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(about::accessibility)
         .service(directory::directory)
         .service(directory::card)
+        .service(directory::channels)
         .service(lang::switch)
         .service(file::new_case_form)
         .service(file::submit_case)
