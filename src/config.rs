@@ -93,6 +93,9 @@ pub struct Settings {
     /// How often (milliseconds) an instance asks the database whether the catalogue
     /// changed; a change made on any instance is in force everywhere within this.
     pub catalog_recheck_ms: u64,
+    /// The `jurisdiction_id` Open311 clients may name (any other is refused); none: the
+    /// portal serves one jurisdiction and clients need not name it.
+    pub open311_jurisdiction: Option<String>,
 }
 
 impl Default for Settings {
@@ -132,6 +135,7 @@ impl Default for Settings {
             retain_identity_years: 3,
             suggest_min_cases: crate::domain::suggest::DEFAULT_MIN_CASES,
             catalog_recheck_ms: 2000,
+            open311_jurisdiction: None,
         }
     }
 }
@@ -175,6 +179,7 @@ impl std::fmt::Debug for Settings {
             .field("retain_identity_years", &self.retain_identity_years)
             .field("suggest_min_cases", &self.suggest_min_cases)
             .field("catalog_recheck_ms", &self.catalog_recheck_ms)
+            .field("open311_jurisdiction", &self.open311_jurisdiction)
             .finish()
     }
 }

@@ -8,6 +8,7 @@ pub mod cases;
 pub mod catalog;
 pub mod conn;
 pub mod deadlines;
+pub mod open311;
 pub mod outbox;
 pub mod reception;
 pub mod residents;

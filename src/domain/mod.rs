@@ -14,6 +14,7 @@ pub mod locale;
 pub mod mail;
 pub mod metrics;
 pub mod new_case;
+pub mod open311;
 pub mod permissions;
 pub mod rate;
 pub mod reception;

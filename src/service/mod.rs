@@ -14,6 +14,7 @@ pub mod demo_cases;
 pub mod directory;
 pub mod file_case;
 pub mod health;
+pub mod open311;
 pub mod outbox;
 pub mod queue;
 pub mod reception;

@@ -10,6 +10,7 @@ pub mod error;
 pub mod exports;
 pub mod forms;
 pub mod locale;
+pub mod open311;
 pub mod ops;
 pub mod pages;
 pub mod query;
@@ -51,6 +52,7 @@ pub fn configure(state: App, session_key: Key) -> impl FnOnce(&mut web::ServiceC
             .service(ops::metrics)
             .service(assets::asset)
             .service(assets::favicon)
+            .service(open311::scope())
             // The API sees the same session: a signed-in resident's browser calls it too.
             .service(
                 api::scope()

@@ -23,6 +23,7 @@ mod hardening;
 mod journeys;
 mod leaders;
 mod mail;
+mod open311;
 mod operations;
 mod pages;
 mod persistence;

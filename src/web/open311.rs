@@ -1,0 +1,185 @@
+//! Open311 GeoReport v2 at `/open311/v2/…`, in XML and JSON by the path's suffix:
+//! discovery, services, a service's definition, requests and one request. Names are in
+//! the language of `locale=` or `Accept-Language`; errors are the spec's `{code,
+//! description}` list.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, Scope, get, web};
+use serde_json::Value;
+
+use super::App;
+use super::locale::Lang;
+use crate::domain::locale::Locale;
+use crate::domain::open311::{Format, errors, render};
+use crate::service::ServiceError;
+use crate::service::open311::{self, Query, Refusal};
+
+pub fn scope() -> Scope {
+    web::scope("/open311/v2")
+        .service(discovery)
+        .service(services)
+        .service(definition)
+        .service(requests)
+        .service(request)
+        .default_service(web::to(|| async {
+            answer(Format::Json, "errors", Err(not_found("no such endpoint")))
+        }))
+}
+
+type Params = web::Query<HashMap<String, String>>;
+
+fn not_found(what: &str) -> Refusal {
+    Refusal {
+        status: 404,
+        description: what.to_string(),
+    }
+}
+
+fn answer(format: Format, root: &str, result: Result<Value, Refusal>) -> HttpResponse {
+    let (status, root, body) = match result {
+        Ok(value) => (200, root, value),
+        Err(r) => (r.status, "errors", errors(r.status, &r.description)),
+    };
+    let status =
+        actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::BAD_REQUEST);
+    HttpResponse::build(status)
+        .content_type(format.content_type())
+        .body(render(format, root, &body))
+}
+
+/// The format of a suffix; an unknown one is a 404 (answered in JSON).
+fn format_of(suffix: &str) -> Result<Format, HttpResponse> {
+    Format::parse(suffix).ok_or_else(|| {
+        answer(
+            Format::Json,
+            "errors",
+            Err(not_found("formats are .xml and .json")),
+        )
+    })
+}
+
+/// `locale=` overrides the Accept-Language header.
+fn locale_of(params: &Params, Lang(from_header): Lang) -> Locale {
+    params
+        .get("locale")
+        .and_then(|l| Locale::from_tag(l))
+        .unwrap_or(from_header)
+}
+
+fn jurisdiction(state: &App, params: &Params) -> Result<(), Refusal> {
+    open311::check_jurisdiction(state, params.get("jurisdiction_id").map(String::as_str))
+}
+
+fn service_refusal(e: ServiceError) -> Refusal {
+    match e {
+        ServiceError::NotFound => not_found("service_request_id not found"),
+        ServiceError::Invalid(_) => Refusal {
+            status: 400,
+            description: "invalid parameters".into(),
+        },
+        other => {
+            tracing::error!(error = %other, "open311 request failed");
+            Refusal {
+                status: 500,
+                description: "the request could not be answered".into(),
+            }
+        }
+    }
+}
+
+#[get("/discovery.{format}")]
+pub async fn discovery(state: web::Data<App>, path: web::Path<String>) -> HttpResponse {
+    match format_of(&path) {
+        Ok(format) => answer(format, "discovery", Ok(open311::discovery(&state))),
+        Err(response) => response,
+    }
+}
+
+#[get("/services.{format}")]
+pub async fn services(
+    state: web::Data<App>,
+    path: web::Path<String>,
+    params: Params,
+    lang: Lang,
+) -> HttpResponse {
+    let format = match format_of(&path) {
+        Ok(f) => f,
+        Err(response) => return response,
+    };
+    let locale = locale_of(&params, lang);
+    let result = jurisdiction(&state, &params).map(|()| open311::services(&state.catalog(), locale));
+    answer(format, "services", result)
+}
+
+#[get("/services/{code}.{format}")]
+pub async fn definition(
+    state: web::Data<App>,
+    path: web::Path<(String, String)>,
+    params: Params,
+    lang: Lang,
+) -> HttpResponse {
+    let (code, suffix) = path.into_inner();
+    let format = match format_of(&suffix) {
+        Ok(f) => f,
+        Err(response) => return response,
+    };
+    let locale = locale_of(&params, lang);
+    let result =
+        jurisdiction(&state, &params).and_then(|()| open311::definition(&state.catalog(), &code, locale));
+    answer(format, "service_definition", result)
+}
+
+#[get("/requests.{format}")]
+pub async fn requests(
+    state: web::Data<App>,
+    path: web::Path<String>,
+    params: Params,
+    lang: Lang,
+) -> HttpResponse {
+    let format = match format_of(&path) {
+        Ok(f) => f,
+        Err(response) => return response,
+    };
+    let locale = locale_of(&params, lang);
+    let get = |name: &str| params.get(name).map(String::as_str);
+    let query = jurisdiction(&state, &params).and_then(|()| {
+        Query::parse(
+            get("service_request_id"),
+            get("service_code"),
+            get("start_date"),
+            get("end_date"),
+            get("status"),
+            get("page"),
+            get("page_size"),
+        )
+        .and_then(|q| q.span(state.now()).map(|_| q))
+    });
+    let result = match query {
+        Ok(query) => open311::list(&state, query, locale)
+            .await
+            .map_err(service_refusal),
+        Err(r) => Err(r),
+    };
+    answer(format, "service_requests", result)
+}
+
+#[get("/requests/{id}.{format}")]
+pub async fn request(
+    state: web::Data<App>,
+    path: web::Path<(String, String)>,
+    params: Params,
+    lang: Lang,
+) -> HttpResponse {
+    let (id, suffix) = path.into_inner();
+    let format = match format_of(&suffix) {
+        Ok(f) => f,
+        Err(response) => return response,
+    };
+    let locale = locale_of(&params, lang);
+    let result = match jurisdiction(&state, &params) {
+        Ok(()) => open311::one(&state, &id, locale).await.map_err(service_refusal),
+        Err(r) => Err(r),
+    };
+    answer(format, "service_requests", result)
+}

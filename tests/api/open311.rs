@@ -1,0 +1,276 @@
+//! Open311 GeoReport v2 through HTTP, in both formats: the XML is read with a real
+//! parser and checked for the element names the specification gives.
+
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::helpers::{Backend, TestApp, complaint, spawn_app, spawn_app_with};
+
+async fn get(app: &TestApp, path: &str) -> (u16, String, String) {
+    let response = app.api.get(app.url(path)).send().await.unwrap();
+    let status = response.status().as_u16();
+    let kind = response.headers()["content-type"].to_str().unwrap().to_string();
+    (status, kind, response.text().await.unwrap())
+}
+
+async fn json_of(app: &TestApp, path: &str) -> (u16, Value) {
+    let (status, kind, body) = get(app, path).await;
+    assert!(kind.starts_with("application/json"), "{kind}");
+    (status, serde_json::from_str(&body).unwrap())
+}
+
+/// The texts of `child` under each `item` of the document's root.
+fn texts(xml: &str, item: &str, child: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(xml).unwrap_or_else(|e| panic!("{e}: {xml}"));
+    doc.root_element()
+        .children()
+        .filter(|n| n.has_tag_name(item))
+        .map(|n| {
+            n.children()
+                .find(|c| c.has_tag_name(child))
+                .and_then(|c| c.text())
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect()
+}
+
+fn root_name(xml: &str) -> String {
+    roxmltree::Document::parse(xml)
+        .unwrap()
+        .root_element()
+        .tag_name()
+        .name()
+        .to_string()
+}
+
+both_backends!(
+    discovery_services_and_definitions_follow_the_spec_in_both_formats,
+    requests_show_only_what_the_public_may_see,
+);
+
+async fn discovery_services_and_definitions_follow_the_spec_in_both_formats(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (status, kind, xml) = get(&app, "/open311/v2/discovery.xml").await;
+    assert_eq!((status, kind.starts_with("text/xml")), (200, true), "{kind}");
+    assert_eq!(root_name(&xml), "discovery");
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let endpoint = doc
+        .descendants()
+        .find(|n| n.has_tag_name("endpoint"))
+        .expect("an endpoint");
+    let field = |name: &str| {
+        endpoint
+            .children()
+            .find(|c| c.has_tag_name(name))
+            .and_then(|c| c.text())
+            .map(str::to_string)
+    };
+    assert_eq!(
+        field("specification").as_deref(),
+        Some("http://wiki.open311.org/GeoReport_v2")
+    );
+    assert_eq!(field("type").as_deref(), Some("production"));
+    assert_eq!(field("url").as_deref(), Some("http://portal.test/open311/v2"));
+    let formats: Vec<&str> = endpoint
+        .descendants()
+        .filter(|n| n.has_tag_name("format"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert_eq!(formats, ["text/xml", "application/json"]);
+    for name in ["changeset", "contact", "key_service"] {
+        assert!(
+            doc.root_element().children().any(|c| c.has_tag_name(name)),
+            "{name}"
+        );
+    }
+    let (_, discovery) = json_of(&app, "/open311/v2/discovery.json").await;
+    assert_eq!(
+        discovery["endpoints"][0]["formats"],
+        json!(["text/xml", "application/json"])
+    );
+
+    // One service per category in use, in the language asked for.
+    let (_, categories) = app.get_json("/api/v1/categories").await;
+    let (status, _, xml) = get(&app, "/open311/v2/services.xml?locale=en").await;
+    assert_eq!(status, 200);
+    assert_eq!(root_name(&xml), "services");
+    let codes = texts(&xml, "service", "service_code");
+    assert_eq!(codes.len(), categories.as_array().unwrap().len());
+    assert!(
+        texts(&xml, "service", "service_name").contains(&"Noise".to_string()) || xml.contains("Noise"),
+        "{xml}"
+    );
+    for field in ["description", "metadata", "type", "keywords", "group"] {
+        assert_eq!(texts(&xml, "service", field).len(), codes.len(), "{field}");
+    }
+    assert_eq!(texts(&xml, "service", "type")[0], "realtime");
+    let (_, services) = json_of(&app, "/open311/v2/services.json").await;
+    let noise = services
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["service_code"] == "noise")
+        .unwrap()
+        .clone();
+    assert_eq!(noise["metadata"], true);
+
+    // A service's definition: the area, a single-value list of area codes.
+    let (status, _, xml) = get(&app, "/open311/v2/services/noise.xml").await;
+    assert_eq!(status, 200, "{xml}");
+    assert_eq!(root_name(&xml), "service_definition");
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let attribute = doc.descendants().find(|n| n.has_tag_name("attribute")).unwrap();
+    for name in [
+        "variable",
+        "code",
+        "datatype",
+        "required",
+        "datatype_description",
+        "order",
+        "description",
+        "values",
+    ] {
+        assert!(attribute.children().any(|c| c.has_tag_name(name)), "{name}");
+    }
+    let keys: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("value"))
+        .filter_map(|v| {
+            v.children()
+                .find(|c| c.has_tag_name("key"))
+                .and_then(|k| k.text())
+        })
+        .collect();
+    assert!(keys.contains(&"LJ-QS-SK"), "{keys:?}");
+    let (_, definition) = json_of(&app, "/open311/v2/services/noise.json").await;
+    assert_eq!(definition["attributes"][0]["datatype"], "singlevaluelist");
+
+    // Errors: the spec's list, in the format asked for.
+    let (status, _, xml) = get(&app, "/open311/v2/services/nothing.xml").await;
+    assert_eq!(status, 404);
+    assert_eq!(root_name(&xml), "errors");
+    assert_eq!(texts(&xml, "error", "code"), ["404"]);
+    let (status, body) = json_of(&app, "/open311/v2/services/nothing.json").await;
+    assert_eq!(status, 404);
+    assert_eq!(body[0]["code"], 404);
+    assert!(body[0]["description"].as_str().unwrap().contains("nothing"));
+    let (status, body) = json_of(&app, "/open311/v2/services.html").await;
+    assert_eq!((status, body[0]["code"].as_u64()), (404, Some(404)));
+}
+
+async fn requests_show_only_what_the_public_may_see(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        s.open311_jurisdiction = Some("linjiang.example".into())
+    })
+    .await;
+    let published = app.file(&complaint()).await["tracking_number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut private = complaint();
+    private["publish_consent"] = json!(false);
+    private["address"] = json!("东门路 20 号 3 单元");
+    let private = app.file(&private).await["tracking_number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut report = complaint();
+    report["category"] = json!("official-misconduct");
+    report["concerned_department"] = json!("environment");
+    let report = app.post_case(&report).await;
+    assert_eq!(report.status(), 201);
+    let report: Value = report.json().await.unwrap();
+    let report = report["tracking_number"].as_str().unwrap().to_string();
+
+    let (status, listed) = json_of(&app, "/open311/v2/requests.json").await;
+    assert_eq!(status, 200, "{listed}");
+    let numbers: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["service_request_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        numbers.contains(&published.as_str()) && numbers.contains(&private.as_str()),
+        "{numbers:?}"
+    );
+    assert!(
+        !numbers.contains(&report.as_str()),
+        "reports about officials are never listed"
+    );
+    let shown = |n: &str| {
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["service_request_id"] == n)
+            .unwrap()
+            .clone()
+    };
+    let public = shown(&published);
+    assert_eq!(public["status"], "open");
+    assert_eq!(public["service_code"], "noise");
+    assert_eq!(public["agency_responsible"], "市生态环境局");
+    assert!(public["description"].as_str().unwrap().contains("工地"));
+    assert!(
+        public["requested_datetime"].as_str().unwrap().ends_with("+08:00"),
+        "{public}"
+    );
+    let hidden = shown(&private);
+    assert_eq!(hidden["description"], "");
+    assert_eq!(hidden["address"], "");
+    assert!(!listed.to_string().contains("张三"), "never an identity");
+    assert!(!listed.to_string().contains("138"), "never a phone number");
+
+    // The same in XML, and one by its number.
+    let (_, _, xml) = get(&app, "/open311/v2/requests.xml?status=open&service_code=noise").await;
+    assert_eq!(root_name(&xml), "service_requests");
+    let ids = texts(&xml, "request", "service_request_id");
+    assert!(ids.contains(&published), "{xml}");
+    for field in [
+        "status",
+        "status_notes",
+        "service_name",
+        "description",
+        "agency_responsible",
+        "requested_datetime",
+        "updated_datetime",
+        "expected_datetime",
+    ] {
+        assert_eq!(texts(&xml, "request", field).len(), ids.len(), "{field}");
+    }
+    let (status, _, xml) = get(&app, &format!("/open311/v2/requests/{published}.xml")).await;
+    assert_eq!(status, 200);
+    assert_eq!(texts(&xml, "request", "service_request_id"), [published.clone()]);
+    let (status, one) = json_of(&app, &format!("/open311/v2/requests/{report}.json")).await;
+    assert_eq!(status, 404, "{one}");
+    let (_, closed) = json_of(&app, "/open311/v2/requests.json?status=closed").await;
+    assert_eq!(closed, json!([]));
+    let (_, by_id) = json_of(
+        &app,
+        &format!("/open311/v2/requests.json?service_request_id={private},{report}"),
+    )
+    .await;
+    assert_eq!(by_id.as_array().unwrap().len(), 1);
+
+    // Bad parameters are the spec's errors.
+    for bad in [
+        "start_date=2026-01-01T00:00:00%2B08:00&end_date=2026-11-01T00:00:00%2B08:00",
+        "start_date=yesterday",
+        "status=pending",
+        "page_size=5000",
+    ] {
+        let (status, body) = json_of(&app, &format!("/open311/v2/requests.json?{bad}")).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+        assert_eq!(body[0]["code"], 400);
+    }
+    let (status, _) = json_of(
+        &app,
+        "/open311/v2/requests.json?jurisdiction_id=elsewhere.example",
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = json_of(&app, "/open311/v2/requests.json?jurisdiction_id=linjiang.example").await;
+    assert_eq!(status, 200);
+}
