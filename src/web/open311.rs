@@ -48,15 +48,13 @@ fn answer(format: Format, root: &str, result: Result<Value, Refusal>) -> HttpRes
         .body(render(format, root, &body))
 }
 
-/// The format of a suffix; an unknown one is a 404 (answered in JSON).
-fn format_of(suffix: &str) -> Result<Format, HttpResponse> {
-    Format::parse(suffix).ok_or_else(|| {
-        answer(
-            Format::Json,
-            "errors",
-            Err(not_found("formats are .xml and .json")),
-        )
-    })
+/// What an unknown suffix gets: a 404, in JSON.
+fn unknown_format() -> HttpResponse {
+    answer(
+        Format::Json,
+        "errors",
+        Err(not_found("formats are .xml and .json")),
+    )
 }
 
 /// `locale=` overrides the Accept-Language header.
@@ -90,9 +88,9 @@ fn service_refusal(e: ServiceError) -> Refusal {
 
 #[get("/discovery.{format}")]
 pub async fn discovery(state: web::Data<App>, path: web::Path<String>) -> HttpResponse {
-    match format_of(&path) {
-        Ok(format) => answer(format, "discovery", Ok(open311::discovery(&state))),
-        Err(response) => response,
+    match Format::parse(&path) {
+        Some(format) => answer(format, "discovery", Ok(open311::discovery(&state))),
+        None => unknown_format(),
     }
 }
 
@@ -103,9 +101,8 @@ pub async fn services(
     params: Params,
     lang: Lang,
 ) -> HttpResponse {
-    let format = match format_of(&path) {
-        Ok(f) => f,
-        Err(response) => return response,
+    let Some(format) = Format::parse(&path) else {
+        return unknown_format();
     };
     let locale = locale_of(&params, lang);
     let result = jurisdiction(&state, &params).map(|()| open311::services(&state.catalog(), locale));
@@ -120,9 +117,8 @@ pub async fn definition(
     lang: Lang,
 ) -> HttpResponse {
     let (code, suffix) = path.into_inner();
-    let format = match format_of(&suffix) {
-        Ok(f) => f,
-        Err(response) => return response,
+    let Some(format) = Format::parse(&suffix) else {
+        return unknown_format();
     };
     let locale = locale_of(&params, lang);
     let result =
@@ -137,9 +133,8 @@ pub async fn requests(
     params: Params,
     lang: Lang,
 ) -> HttpResponse {
-    let format = match format_of(&path) {
-        Ok(f) => f,
-        Err(response) => return response,
+    let Some(format) = Format::parse(&path) else {
+        return unknown_format();
     };
     let locale = locale_of(&params, lang);
     let get = |name: &str| params.get(name).map(String::as_str);
@@ -172,9 +167,8 @@ pub async fn request(
     lang: Lang,
 ) -> HttpResponse {
     let (id, suffix) = path.into_inner();
-    let format = match format_of(&suffix) {
-        Ok(f) => f,
-        Err(response) => return response,
+    let Some(format) = Format::parse(&suffix) else {
+        return unknown_format();
     };
     let locale = locale_of(&params, lang);
     let result = match jurisdiction(&state, &params) {

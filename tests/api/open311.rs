@@ -242,7 +242,7 @@ async fn requests_show_only_what_the_public_may_see(backend: Backend) {
     }
     let (status, _, xml) = get(&app, &format!("/open311/v2/requests/{published}.xml")).await;
     assert_eq!(status, 200);
-    assert_eq!(texts(&xml, "request", "service_request_id"), [published.clone()]);
+    assert_eq!(texts(&xml, "request", "service_request_id"), vec![published.to_string()]);
     let (status, one) = json_of(&app, &format!("/open311/v2/requests/{report}.json")).await;
     assert_eq!(status, 404, "{one}");
     let (_, closed) = json_of(&app, "/open311/v2/requests.json?status=closed").await;
