@@ -109,6 +109,7 @@ pub fn event_text(tr: Tr, catalog: &Catalog, tz: Tz, kind: &str, data: Option<&E
         Some(EventData::Received {
             channel,
             contacted_at,
+            ..
         }) => EventText {
             summary: tr.f(
                 "event.received",
@@ -340,6 +341,7 @@ pub fn resident_event_text(
         Some(EventData::Received {
             channel,
             contacted_at,
+            ..
         }) => EventText {
             summary: tr.f(
                 "you.received",

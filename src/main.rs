@@ -109,6 +109,23 @@ enum Command {
         #[command(subcommand)]
         command: AreasCommand,
     },
+    /// Keys for Open311 clients.
+    Apikey {
+        #[command(subcommand)]
+        command: ApikeyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApikeyCommand {
+    /// Issue a key; it is printed alone on the last line, and only its hash is kept.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// Filings this key may make per hour.
+        #[arg(long, default_value_t = huiying::service::api_keys::DEFAULT_PER_HOUR)]
+        filings_per_hour: i32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -418,6 +435,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 retire_missing: false,
             };
             apply_edit(&db, edit, dry_run, |entity| entity == "area")
+        }
+        Command::Apikey {
+            command: ApikeyCommand::Add { name, filings_per_hour },
+        } => {
+            let db = open_migrated(&settings)?;
+            let now = chrono::Utc::now();
+            let (id, key) = db
+                .write_blocking(move |conn| huiying::service::api_keys::issue_in(conn, &name, filings_per_hour, now))
+                .map_err(|e| match e {
+                    huiying::service::ServiceError::Conflict { .. } => anyhow::anyhow!("a key of this name exists"),
+                    other => anyhow::anyhow!(other),
+                })?;
+            println!("key {id} issued; it is shown this once:");
+            println!("{key}");
+            Ok(())
         }
         Command::Deadline {
             from,

@@ -54,6 +54,8 @@ pub struct App {
     calendar: Arc<RwLock<Arc<Calendar>>>,
     policies: Arc<RwLock<Arc<Policies>>>,
     catalog: Arc<RwLock<Arc<Catalog>>>,
+    /// Open311 filings per API key.
+    pub key_filings: Arc<crate::service::api_keys::KeyLimits>,
     /// The catalogue version loaded, and when the database was last asked.
     pub catalog_watch: Arc<CatalogWatch>,
 }
@@ -136,6 +138,7 @@ impl App {
             policies: Arc::new(RwLock::new(Arc::new(Policies::default()))),
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
             catalog_watch: Arc::default(),
+            key_filings: Arc::default(),
         }
     }
 

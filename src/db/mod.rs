@@ -2,6 +2,7 @@
 //! pool, migrations, and the queries the services use.
 
 pub mod admin;
+pub mod api_keys;
 pub mod attachments;
 pub mod audit;
 pub mod cases;

@@ -211,6 +211,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    api_keys (id) {
+        id -> Integer,
+        name -> Text,
+        key_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        filings_per_hour -> Integer,
+    }
+}
+
+diesel::table! {
     catalog_state (id) {
         id -> Integer,
         version -> BigInt,

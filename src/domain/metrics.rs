@@ -530,6 +530,7 @@ mod tests {
                 EventData::Received {
                     channel: crate::domain::case::Channel::Web,
                     contacted_at: None,
+                    via: None,
                 },
             ),
             (day(2), EventData::Accepted { answer_due: day(10) }),

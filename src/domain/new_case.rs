@@ -148,6 +148,8 @@ pub struct NewCase {
     pub recorded_by: Option<i32>,
     /// When the call, letter or visit came in, when the clerk records it later.
     pub contacted_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The client a filing came through (an Open311 key's name).
+    pub via: Option<String>,
     /// The department a report about an official concerns (reports only).
     pub concerned_department: Option<String>,
 }
@@ -259,6 +261,7 @@ impl NewCase {
                 channel,
                 recorded_by: None,
                 contacted_at: None,
+                via: None,
                 concerned_department,
             }),
             _ => Err(errors),

@@ -26,6 +26,9 @@ pub enum EventData {
         /// When the call, letter or visit came in, if before it was recorded.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         contacted_at: Option<DateTime<Utc>>,
+        /// The client it came through (an Open311 key's name).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        via: Option<String>,
     },
     /// Routing placed the case with a department.
     Routed {
@@ -420,6 +423,7 @@ mod tests {
             data: EventData::Received {
                 channel: Channel::Web,
                 contacted_at: None,
+                via: None,
             },
             visibility: Visibility::Public,
             actor_kind: ActorKind::Resident,

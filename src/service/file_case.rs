@@ -164,6 +164,7 @@ pub fn file_case(
                 data: EventData::Received {
                     channel: case.channel,
                     contacted_at: case.contacted_at,
+                    via: case.via.clone(),
                 },
                 visibility: Visibility::Public,
                 actor_kind,

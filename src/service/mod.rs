@@ -2,6 +2,7 @@
 //! input already parsed into domain types, and `now`; it returns what happened.
 
 pub mod admin_overview;
+pub mod api_keys;
 pub mod attachments;
 pub mod audit;
 pub mod auth;

@@ -335,3 +335,154 @@ fn to_service(r: Refusal) -> ServiceError {
     );
     ServiceError::Invalid(errors)
 }
+
+/// What `POST requests` carries, by the spec's names (`attribute[area]` is the area).
+#[derive(Debug, Clone, Default)]
+pub struct Filing {
+    pub api_key: String,
+    pub jurisdiction_id: Option<String>,
+    pub service_code: String,
+    pub lat: Option<String>,
+    pub long: Option<String>,
+    pub address_string: String,
+    pub address_id: String,
+    pub area: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: String,
+    pub description: String,
+}
+
+/// The most characters a request's description may have.
+pub const MAX_DESCRIPTION: usize = 4000;
+
+impl Filing {
+    /// From the body's name–value pairs (form-urlencoded, or a JSON object's fields).
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, String)>) -> Filing {
+        let mut f = Filing::default();
+        for (name, value) in pairs {
+            let value = value.trim().to_string();
+            match name {
+                "api_key" => f.api_key = value,
+                "jurisdiction_id" => f.jurisdiction_id = Some(value),
+                "service_code" => f.service_code = value,
+                "lat" => f.lat = Some(value),
+                "long" => f.long = Some(value),
+                "address_string" => f.address_string = value,
+                "address_id" => f.address_id = value,
+                "attribute[area]" | "attribute[area][]" => f.area = value,
+                "email" => f.email = value,
+                "first_name" => f.first_name = value,
+                "last_name" => f.last_name = value,
+                "phone" => f.phone = value,
+                "description" => f.description = value,
+                // device_id, account_id, media_url and other attributes are not kept.
+                _ => {}
+            }
+        }
+        f
+    }
+
+    /// Who is writing: a Chinese name is surname then given name, without a space.
+    fn name(&self) -> String {
+        let (first, last) = (self.first_name.as_str(), self.last_name.as_str());
+        let cjk = |s: &str| s.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        match (first.is_empty(), last.is_empty()) {
+            (false, false) if cjk(first) && cjk(last) => format!("{last}{first}"),
+            (false, false) => format!("{first} {last}"),
+            (false, true) => first.to_string(),
+            (true, _) => last.to_string(),
+        }
+    }
+}
+
+/// Files an Open311 request through the same use case as the form (validation, routing,
+/// receipt mail when there is an address), as the key's client.
+pub async fn file(app: &App, filing: Filing, locale: Locale) -> Result<Value, Refusal> {
+    let key = super::api_keys::authenticate(app, &filing.api_key)
+        .await
+        .map_err(|e| refuse(500, e.to_string()))?
+        .ok_or_else(|| refuse(403, "api_key is missing, wrong or revoked"))?;
+    check_jurisdiction(app, filing.jurisdiction_id.as_deref())?;
+    app.key_filings.check(&key, app.now()).map_err(|secs| {
+        refuse(
+            429,
+            format!("this key's filing limit is reached: try again in {secs} s"),
+        )
+    })?;
+    let catalog = app.catalog();
+    if !catalog.category(&filing.service_code).is_some_and(|c| c.active) {
+        return Err(refuse(
+            400,
+            format!("service_code {:?} is not a service here", filing.service_code),
+        ));
+    }
+    let area = [filing.area.as_str(), filing.address_id.as_str()]
+        .into_iter()
+        .find(|code| catalog.area(code).is_some_and(|a| a.active))
+        .map(str::to_string)
+        .ok_or_else(|| {
+            refuse(
+                400,
+                "a location is needed: attribute[area] or address_id with an area code from the service definition \
+                 (areas here have no coordinates to match lat/long against)",
+            )
+        })?;
+    if filing.description.chars().count() > MAX_DESCRIPTION {
+        return Err(refuse(
+            400,
+            format!("description may have at most {MAX_DESCRIPTION} characters"),
+        ));
+    }
+    let number = |v: &Option<String>| v.as_deref().and_then(|v| v.parse::<f64>().ok());
+    let title: String = filing.description.chars().take(24).collect();
+    let input = crate::domain::new_case::CaseInput {
+        category: filing.service_code.clone(),
+        area,
+        title: title.trim().to_string(),
+        description: filing.description.clone(),
+        address: Some(filing.address_string.clone()).filter(|a| !a.is_empty()),
+        lat: number(&filing.lat),
+        long: number(&filing.long),
+        resident: crate::domain::new_case::ResidentInput {
+            name: filing.name(),
+            phone: Some(filing.phone.clone()).filter(|p| !p.is_empty()),
+            email: Some(filing.email.clone()).filter(|e| !e.is_empty()),
+        },
+        confidential: false,
+        publish_consent: false,
+        concerned_department: None,
+    };
+    let mut case =
+        crate::domain::new_case::NewCase::parse(&input, &catalog, locale, crate::domain::case::Channel::Api)
+            .map_err(|errors| {
+                let said: Vec<String> = errors
+                    .iter()
+                    .map(|(field, e)| format!("{field}: {}", crate::i18n::field_error(locale, e)))
+                    .collect();
+                refuse(400, said.join("; "))
+            })?;
+    case.via = Some(key.name.clone());
+    let filed = super::file_case::file(app, case, super::file_case::FilingOptions::default())
+        .await
+        .map_err(|e| match e {
+            ServiceError::Conflict { key } => refuse(400, crate::i18n::Tr(locale).t(key)),
+            other => refuse(500, other.to_string()),
+        })?;
+    let notice = crate::i18n::Tr(locale).f(
+        "open311.notice",
+        &[
+            ("department", filed.department.names.get(locale)),
+            (
+                "due",
+                &crate::format::date(locale, filed.acceptance_due_at, app.tz),
+            ),
+        ],
+    );
+    Ok(json!([{
+        "service_request_id": filed.tracking_number.as_str(),
+        "service_notice": notice,
+        "account_id": Value::Null,
+    }]))
+}

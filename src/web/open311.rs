@@ -21,7 +21,9 @@ pub fn scope() -> Scope {
         .service(services)
         .service(definition)
         .service(requests)
+        .service(post_request)
         .service(request)
+        .service(token)
         .default_service(web::to(|| async {
             answer(Format::Json, "errors", Err(not_found("no such endpoint")))
         }))
@@ -174,6 +176,90 @@ pub async fn request(
     let result = match jurisdiction(&state, &params) {
         Ok(()) => open311::one(&state, &id, locale).await.map_err(service_refusal),
         Err(r) => Err(r),
+    };
+    answer(format, "service_requests", result)
+}
+
+/// The body's pairs: form-urlencoded as the spec says, or a JSON object (its `attribute`
+/// object's fields as `attribute[code]`).
+fn pairs_of(content_type: &str, body: &[u8]) -> Result<Vec<(String, String)>, Refusal> {
+    let bad = |what: &str| Refusal {
+        status: 400,
+        description: format!("the body is not {what}"),
+    };
+    if content_type.starts_with("application/json") {
+        let value: Value = serde_json::from_slice(body).map_err(|_| bad("JSON"))?;
+        let object = value.as_object().ok_or_else(|| bad("a JSON object"))?;
+        let text = |v: &Value| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let mut pairs = Vec::new();
+        for (name, v) in object {
+            match (name.as_str(), v) {
+                ("attribute", Value::Object(attributes)) => {
+                    for (code, v) in attributes {
+                        pairs.push((format!("attribute[{code}]"), text(v)));
+                    }
+                }
+                _ => pairs.push((name.clone(), text(v))),
+            }
+        }
+        Ok(pairs)
+    } else {
+        serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).map_err(|_| bad("form-urlencoded"))
+    }
+}
+
+#[actix_web::post("/requests.{format}")]
+pub async fn post_request(
+    state: web::Data<App>,
+    req: actix_web::HttpRequest,
+    path: web::Path<String>,
+    params: Params,
+    lang: Lang,
+    body: web::Bytes,
+) -> HttpResponse {
+    let Some(format) = Format::parse(&path) else {
+        return unknown_format();
+    };
+    let locale = locale_of(&params, lang);
+    let content_type = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let result = match pairs_of(&content_type, &body) {
+        Ok(pairs) => {
+            // `api_key` and `jurisdiction_id` may come in the query string too.
+            let from_query = params.iter().map(|(k, v)| (k.as_str(), v.clone()));
+            let filing = open311::Filing::from_pairs(
+                from_query.chain(pairs.iter().map(|(k, v)| (k.as_str(), v.clone()))),
+            );
+            open311::file(&state, filing, locale).await
+        }
+        Err(r) => Err(r),
+    };
+    answer(format, "service_requests", result)
+}
+
+/// Every filing answers with its id at once, so a token is the request's id.
+#[get("/tokens/{token}.{format}")]
+pub async fn token(
+    state: web::Data<App>,
+    path: web::Path<(String, String)>,
+    params: Params,
+    lang: Lang,
+) -> HttpResponse {
+    let (token, suffix) = path.into_inner();
+    let Some(format) = Format::parse(&suffix) else {
+        return unknown_format();
+    };
+    let locale = locale_of(&params, lang);
+    let result = match open311::one(&state, &token, locale).await {
+        Ok(_) => Ok(serde_json::json!([{ "service_request_id": token, "token": token }])),
+        Err(e) => Err(service_refusal(e)),
     };
     answer(format, "service_requests", result)
 }

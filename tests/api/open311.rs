@@ -242,7 +242,10 @@ async fn requests_show_only_what_the_public_may_see(backend: Backend) {
     }
     let (status, _, xml) = get(&app, &format!("/open311/v2/requests/{published}.xml")).await;
     assert_eq!(status, 200);
-    assert_eq!(texts(&xml, "request", "service_request_id"), vec![published.to_string()]);
+    assert_eq!(
+        texts(&xml, "request", "service_request_id"),
+        vec![published.to_string()]
+    );
     let (status, one) = json_of(&app, &format!("/open311/v2/requests/{report}.json")).await;
     assert_eq!(status, 404, "{one}");
     let (_, closed) = json_of(&app, "/open311/v2/requests.json?status=closed").await;
@@ -273,4 +276,125 @@ async fn requests_show_only_what_the_public_may_see(backend: Backend) {
     assert_eq!(status, 404);
     let (status, _) = json_of(&app, "/open311/v2/requests.json?jurisdiction_id=linjiang.example").await;
     assert_eq!(status, 200);
+}
+
+both_backends!(an_open311_client_files_with_its_key_and_the_case_reaches_the_queue);
+
+async fn issue_key(app: &TestApp, name: &str, per_hour: i32) -> (i32, String) {
+    let (name, now) = (name.to_string(), app.state.now());
+    app.state
+        .db
+        .write(move |conn| huiying::service::api_keys::issue_in(conn, &name, per_hour, now))
+        .await
+        .unwrap()
+}
+
+async fn post_form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    let response = app.api.post(app.url(path)).form(fields).send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+async fn an_open311_client_files_with_its_key_and_the_case_reaches_the_queue(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, key) = issue_key(&app, "12345 热线对接", 2).await;
+    let filing = |key: &'static str| {
+        vec![
+            ("api_key", key),
+            ("service_code", "noise"),
+            ("attribute[area]", "LJ-CG-DM"),
+            ("first_name", "五"),
+            ("last_name", "王"),
+            ("phone", "13700137000"),
+            (
+                "description",
+                "东门社区旁的工地每天夜里十一点以后仍在施工，严重影响居民休息。",
+            ),
+        ]
+    };
+    let key: &'static str = Box::leak(key.into_boxed_str());
+
+    // No key, a wrong key: 403, as the spec's error list.
+    let (status, body) = post_form(&app, "/open311/v2/requests.json", &filing("")).await;
+    assert_eq!(status, 403, "{body}");
+    let (status, xml) = post_form(&app, "/open311/v2/requests.xml", &filing("o311_wrong")).await;
+    assert_eq!(status, 403);
+    assert_eq!(texts(&xml, "error", "code"), ["403"]);
+
+    let (status, xml) = post_form(&app, "/open311/v2/requests.xml", &filing(key)).await;
+    assert_eq!(status, 200, "{xml}");
+    assert_eq!(root_name(&xml), "service_requests");
+    let number = texts(&xml, "request", "service_request_id").pop().unwrap();
+    assert!(
+        texts(&xml, "request", "service_notice")[0].contains("市生态环境局"),
+        "{xml}"
+    );
+
+    // It is in the department's queue, filed through the API by the key's client.
+    let env = app.token_for("env").await;
+    let (_, queue) = app.get_with(&env, "/api/v1/queue").await;
+    assert!(queue.to_string().contains(&number), "{queue}");
+    let (_, case) = app.get_with(&env, &format!("/api/v1/cases/{number}")).await;
+    assert_eq!(case["channel"], "api");
+    let (status, tokens) = json_of(&app, &format!("/open311/v2/tokens/{number}.json")).await;
+    assert_eq!(status, 200);
+    assert_eq!(tokens, json!([{"service_request_id": number, "token": number}]));
+
+    // JSON bodies too, with the attributes as an object.
+    let response = app
+        .api
+        .post(app.url("/open311/v2/requests.json"))
+        .json(&json!({
+            "api_key": key, "service_code": "noise", "attribute": {"area": "LJ-QS-SK"},
+            "first_name": "Li", "last_name": "Ming", "email": "li.ming@example.cn",
+            "description": "Loud music from the shop on the corner every night after 23:00."
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let answer: Value = response.json().await.unwrap();
+    assert!(answer[0]["service_request_id"].is_string(), "{answer}");
+
+    // Its limit reached (2 an hour), the key waits; another key does not.
+    let (status, body) = post_form(&app, "/open311/v2/requests.json", &filing(key)).await;
+    assert_eq!(status, 429, "{body}");
+    let (other_id, other) = issue_key(&app, "第二个客户端", 100).await;
+    let other: &'static str = Box::leak(other.into_boxed_str());
+    let mut no_place = filing(other);
+    no_place.retain(|(k, _)| *k != "attribute[area]");
+    no_place.push(("lat", "30.25"));
+    no_place.push(("long", "120.16"));
+    let (status, body) = post_form(&app, "/open311/v2/requests.json", &no_place).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("attribute[area]"), "{body}");
+    let mut unknown = filing(other);
+    unknown[1] = ("service_code", "nothing");
+    let (status, _) = post_form(&app, "/open311/v2/requests.json", &unknown).await;
+    assert_eq!(status, 400);
+    let long = "长".repeat(4001);
+    let mut too_long = filing(other);
+    too_long[6] = ("description", &long);
+    let (status, body) = post_form(&app, "/open311/v2/requests.json", &too_long).await;
+    assert_eq!(status, 400, "{body}");
+
+    // Administrators see each key's last use and revoke it.
+    let admin = crate::staff_pages::signed_in(&app, "admin").await;
+    let (status, page) = crate::staff_pages::page(&admin, app.url("/admin/apikeys")).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("12345 热线对接") && !page.contains(key),
+        "the key itself is never shown again"
+    );
+    let staff = crate::staff_pages::signed_in(&app, "env").await;
+    let (status, _) = crate::staff_pages::page(&staff, app.url("/admin/apikeys")).await;
+    assert_eq!(status, 403);
+    let response = admin
+        .post(app.url(&format!("/admin/apikeys/{other_id}/revoke")))
+        .form(&[("csrf", crate::pages::csrf_of(&page))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let (status, _) = post_form(&app, "/open311/v2/requests.json", &filing(other)).await;
+    assert_eq!(status, 403, "a revoked key files nothing");
 }

@@ -2,6 +2,7 @@
 //! the routing suggestion model.
 
 pub mod accounts;
+pub mod apikeys;
 pub mod calendar;
 pub mod catalog;
 pub mod catalog_files;
