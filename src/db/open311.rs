@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::conn::{DbConn, DbError};
-use super::schema::cases;
+use super::schema::{case_events, cases};
 
 /// A case as Open311 may show it (what is shown of it depends on consent).
 #[derive(Debug, Clone, Queryable)]
@@ -85,4 +85,43 @@ pub fn requests(conn: &mut DbConn, f: &RequestFilter) -> Result<Vec<RequestRow>,
         None => {}
     }
     Ok(query.load(conn)?)
+}
+
+/// A public step of a case, for the updates extension.
+#[derive(Debug, Clone, Queryable)]
+pub struct UpdateRow {
+    pub id: i64,
+    pub tracking_number: String,
+    pub kind: String,
+    pub payload: String,
+    pub at: NaiveDateTime,
+}
+
+/// Public steps of the given kinds between two moments, oldest first, never of the
+/// hidden categories.
+pub fn updates(
+    conn: &mut DbConn,
+    kinds: &[&str],
+    hidden: &[String],
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<UpdateRow>, DbError> {
+    Ok(case_events::table
+        .inner_join(cases::table)
+        .filter(case_events::visibility.eq("public"))
+        .filter(case_events::kind.eq_any(kinds.to_vec()))
+        .filter(case_events::created_at.ge(from))
+        .filter(case_events::created_at.le(to))
+        .filter(cases::category_code.ne_all(hidden.to_vec()))
+        .order(case_events::id)
+        .limit(limit)
+        .select((
+            case_events::id,
+            cases::tracking_number,
+            case_events::kind,
+            case_events::payload,
+            case_events::created_at,
+        ))
+        .load(conn)?)
 }

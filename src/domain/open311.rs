@@ -52,6 +52,50 @@ pub fn update_status(state: CaseState) -> &'static str {
     }
 }
 
+/// The state a public step leaves the case in, for the steps the updates extension
+/// reports (notes, bookings and the like change no status and are not reported).
+pub fn state_after(kind: &str) -> Option<CaseState> {
+    use CaseState as S;
+    Some(match kind {
+        "routed" | "transferred" | "rerouted" | "assignment_confirmed" => S::Routed,
+        "accepted" => S::Accepted,
+        "not_accepted" => S::NotAccepted,
+        "started" => S::InProgress,
+        "answered" => S::Answered,
+        "withdrawn" => S::Withdrawn,
+        "review_requested" => S::ReviewRequested,
+        "review_accepted" => S::UnderReview,
+        "review_answered" => S::ReviewAnswered,
+        "re_review_requested" => S::ReReviewRequested,
+        "re_review_accepted" => S::UnderReReview,
+        "re_review_answered" => S::Final,
+        "closed" | "satisfied" | "window_expired" => S::Closed,
+        _ => return None,
+    })
+}
+
+/// The kinds [`state_after`] reports.
+pub const UPDATE_KINDS: &[&str] = &[
+    "routed",
+    "transferred",
+    "rerouted",
+    "assignment_confirmed",
+    "accepted",
+    "not_accepted",
+    "started",
+    "answered",
+    "withdrawn",
+    "review_requested",
+    "review_accepted",
+    "review_answered",
+    "re_review_requested",
+    "re_review_accepted",
+    "re_review_answered",
+    "closed",
+    "satisfied",
+    "window_expired",
+];
+
 /// The element each item of a list is written as, by the list's name (as the spec's
 /// XML examples have them).
 fn item_name(list: &str) -> &str {
@@ -176,6 +220,16 @@ mod tests {
             "the resident may still evaluate it"
         );
         assert_eq!(status(CaseState::Closed), "closed");
+    }
+
+    #[test]
+    fn every_reported_step_has_a_state_and_others_none() {
+        for kind in UPDATE_KINDS {
+            assert!(state_after(kind).is_some(), "{kind}");
+        }
+        assert_eq!(state_after("note"), None);
+        assert_eq!(state_after("reception_booked"), None);
+        assert_eq!(update_status(state_after("answered").unwrap()), "fixed");
     }
 
     #[test]

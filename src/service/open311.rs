@@ -486,3 +486,57 @@ pub async fn file(app: &App, filing: Filing, locale: Locale) -> Result<Value, Re
         "account_id": Value::Null,
     }]))
 }
+
+/// The mySociety updates extension: each public step that changed a request's status
+/// between two moments (at most 90 days; the last day by default), oldest first.
+pub async fn updates(
+    app: &App,
+    start: Option<&str>,
+    end: Option<&str>,
+    locale: Locale,
+) -> Result<Value, Refusal> {
+    let query = Query::parse(None, None, start, end, None, None, None)?;
+    let now = app.now();
+    let (from, to) = match (query.start, query.end) {
+        (None, None) => (now - Duration::days(1), now),
+        _ => query.span(now)?,
+    };
+    let catalog = app.catalog();
+    let hidden: Vec<String> = catalog
+        .categories
+        .iter()
+        .filter(|c| c.supervisor.is_some())
+        .map(|c| c.code.clone())
+        .collect();
+    let rows = app
+        .read(move |conn, _, _| {
+            Ok::<_, ServiceError>(crate::db::open311::updates(
+                conn,
+                crate::domain::open311::UPDATE_KINDS,
+                &hidden,
+                from.naive_utc(),
+                to.naive_utc(),
+                MAX_PAGE_SIZE,
+            )?)
+        })
+        .await
+        .map_err(|e| refuse(500, e.to_string()))?;
+    let tr = crate::i18n::Tr(locale);
+    let list = rows
+        .iter()
+        .filter_map(|r| {
+            let state = crate::domain::open311::state_after(&r.kind)?;
+            let data = serde_json::from_str::<crate::domain::timeline::EventData>(&r.payload).ok();
+            let text = crate::format::event_text(tr, &catalog, app.tz, &r.kind, data.as_ref());
+            Some(json!({
+                "update_id": r.id.to_string(),
+                "service_request_id": r.tracking_number,
+                "status": crate::domain::open311::update_status(state),
+                "updated_datetime": w3c(r.at.and_utc(), app.tz),
+                "description": text.summary,
+                "media_url": "",
+            }))
+        })
+        .collect();
+    Ok(Value::Array(list))
+}

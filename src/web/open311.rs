@@ -24,6 +24,7 @@ pub fn scope() -> Scope {
         .service(post_request)
         .service(request)
         .service(token)
+        .service(updates)
         .default_service(web::to(|| async {
             answer(Format::Json, "errors", Err(not_found("no such endpoint")))
         }))
@@ -262,4 +263,24 @@ pub async fn token(
         Err(e) => Err(service_refusal(e)),
     };
     answer(format, "service_requests", result)
+}
+
+/// The mySociety extension FixMyStreet-style clients follow requests by.
+#[get("/servicerequestupdates.{format}")]
+pub async fn updates(
+    state: web::Data<App>,
+    path: web::Path<String>,
+    params: Params,
+    lang: Lang,
+) -> HttpResponse {
+    let Some(format) = Format::parse(&path) else {
+        return unknown_format();
+    };
+    let locale = locale_of(&params, lang);
+    let get = |name: &str| params.get(name).map(String::as_str);
+    let result = match jurisdiction(&state, &params) {
+        Ok(()) => open311::updates(&state, get("start_date"), get("end_date"), locale).await,
+        Err(r) => Err(r),
+    };
+    answer(format, "service_request_updates", result)
 }

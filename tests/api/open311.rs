@@ -257,6 +257,13 @@ async fn requests_show_only_what_the_public_may_see(backend: Backend) {
     .await;
     assert_eq!(by_id.as_array().unwrap().len(), 1);
 
+    let (_, updates) = json_of(&app, "/open311/v2/servicerequestupdates.json").await;
+    assert!(updates.to_string().contains(&published), "{updates}");
+    assert!(
+        !updates.to_string().contains(&report),
+        "reports about officials never appear"
+    );
+
     // Bad parameters are the spec's errors.
     for bad in [
         "start_date=2026-01-01T00:00:00%2B08:00&end_date=2026-11-01T00:00:00%2B08:00",
@@ -335,6 +342,34 @@ async fn an_open311_client_files_with_its_key_and_the_case_reaches_the_queue(bac
     assert!(queue.to_string().contains(&number), "{queue}");
     let (_, case) = app.get_with(&env, &format!("/api/v1/cases/{number}")).await;
     assert_eq!(case["channel"], "api");
+    // Staff accept it: FixMyStreet-style clients see the step among the updates.
+    let (status, _) = app.act(&env, &number, "accept", json!({})).await;
+    assert_eq!(status, 200);
+    let (status, _, xml) = get(&app, "/open311/v2/servicerequestupdates.xml").await;
+    assert_eq!(status, 200, "{xml}");
+    assert_eq!(root_name(&xml), "service_request_updates");
+    let ids = texts(&xml, "request_update", "service_request_id");
+    let statuses = texts(&xml, "request_update", "status");
+    let steps: Vec<(&str, &str)> = ids
+        .iter()
+        .zip(&statuses)
+        .filter(|(id, _)| **id == number)
+        .map(|(id, s)| (id.as_str(), s.as_str()))
+        .collect();
+    assert_eq!(
+        steps,
+        [(number.as_str(), "open"), (number.as_str(), "action_scheduled")],
+        "{xml}"
+    );
+    for field in ["update_id", "updated_datetime", "description", "media_url"] {
+        assert_eq!(texts(&xml, "request_update", field).len(), ids.len(), "{field}");
+    }
+    let (status, _) = json_of(
+        &app,
+        "/open311/v2/servicerequestupdates.json?start_date=2026-01-01T00:00:00%2B08:00&end_date=2026-11-26T00:00:00%2B08:00",
+    )
+    .await;
+    assert_eq!(status, 400, "more than 90 days");
     let (status, tokens) = json_of(&app, &format!("/open311/v2/tokens/{number}.json")).await;
     assert_eq!(status, 200);
     assert_eq!(tokens, json!([{"service_request_id": number, "token": number}]));
