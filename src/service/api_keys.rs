@@ -42,7 +42,7 @@ pub fn issue_in(
     let name = check_name(name)?;
     if api_keys::find_by_name(conn, &name)?.is_some() {
         return Err(ServiceError::Conflict {
-            key: "apikey.name_taken",
+            key: "apikeys.name_taken",
         });
     }
     let (token, _) = super::token::new_token();

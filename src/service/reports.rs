@@ -21,7 +21,7 @@ pub const TREND_MONTHS: u32 = 12;
 pub const REGISTER_MAX_DAYS: i64 = 366;
 
 /// A calendar month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Month {
     pub year: i32,
     pub month: u32,
@@ -196,6 +196,59 @@ pub fn monthly(
     now: DateTime<Utc>,
 ) -> Result<MonthlyReport, ServiceError> {
     leaders_only(user)?;
+    monthly_of(conn, departments, |c| visible_to(user, c), month, tz, now)
+}
+
+/// How many months back the public figures reach (this month included).
+pub const PUBLIC_MONTHS: u32 = 12;
+
+/// Each department's figures of `month` for the public (`/figures`): the review's
+/// definitions, without reports about officials; this month and the eleven before.
+pub async fn public_figures(app: &App, month: Month) -> Result<MonthlyReport, ServiceError> {
+    let this = Month::of(crate::domain::deadline::local_date(app.now(), app.tz));
+    let mut earliest = this;
+    for _ in 1..PUBLIC_MONTHS {
+        earliest = earliest.previous();
+    }
+    if month > this || month < earliest {
+        return Err(ServiceError::Invalid(
+            crate::domain::field_error::FieldErrors::single(
+                "month",
+                crate::domain::field_error::FieldError::new("err.figures_month")
+                    .with("months", PUBLIC_MONTHS),
+            ),
+        ));
+    }
+    app.read(move |conn, rules, now| {
+        let codes: Vec<String> = rules.catalog.departments.iter().map(|d| d.code.clone()).collect();
+        let reports: Vec<&str> = rules
+            .catalog
+            .categories
+            .iter()
+            .filter(|c| c.supervisor.is_some())
+            .map(|c| c.code.as_str())
+            .collect();
+        monthly_of(
+            conn,
+            &codes,
+            |c| !reports.contains(&c.category_code.as_str()),
+            month,
+            rules.tz,
+            now,
+        )
+    })
+    .await
+}
+
+/// The review of `month` over the cases `keep` lets through.
+fn monthly_of(
+    conn: &mut DbConn,
+    departments: &[String],
+    keep: impl Fn(&CaseRecord) -> bool,
+    month: Month,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Result<MonthlyReport, ServiceError> {
     let mut months = vec![month];
     for _ in 1..TREND_MONTHS {
         let earliest = months[0].previous();
@@ -206,7 +259,7 @@ pub fn monthly(
     let cases: Vec<CaseRecord> =
         cases_for_review(conn, since.naive_utc(), period.end.naive_utc(), open_states())?
             .into_iter()
-            .filter(|c| visible_to(user, c))
+            .filter(|c| keep(c))
             .collect();
     let ids: Vec<i64> = cases.iter().map(|c| c.id).collect();
     let events = parse_events(events_of_cases(conn, &ids)?);

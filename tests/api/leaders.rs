@@ -859,3 +859,52 @@ async fn the_pages_publish_book_and_review() {
     let (status, _) = page(&signed_in(&app, "env").await, app.url("/reports/monthly")).await;
     assert_eq!(status, 403);
 }
+
+both_backends!(the_public_figures_count_as_the_review_does_without_reports);
+
+async fn the_public_figures_count_as_the_review_does_without_reports(backend: Backend) {
+    let app = crate::helpers::spawn_app(backend).await;
+    let (number, _) = crate::appeals::answered(&app).await;
+    let mut report = complaint();
+    report["category"] = json!("official-misconduct");
+    report["concerned_department"] = json!("environment");
+    app.file(&report).await;
+
+    let (status, public) = app.get_json("/api/v1/figures").await;
+    assert_eq!(status, 200, "{public}");
+    let leader = app.token_for("leader").await;
+    let (_, review) = app.get_with(&leader, "/api/v1/reports/monthly").await;
+    let line = |report: &Value, code: &str| {
+        report["departments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["department"]["code"] == code)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let env = line(&public, "environment");
+    assert_eq!(env["received"], 1, "{public}");
+    assert_eq!(env["answered"], 1);
+    // The same definitions as the review.
+    let reviewed = line(&review, "environment");
+    for field in [
+        "received",
+        "answered",
+        "on_time_rate",
+        "median_days_to_answer",
+        "response_rate",
+    ] {
+        assert_eq!(env[field], reviewed[field], "{field}");
+    }
+    // The report about an official is not in the public figures, nor its body's line.
+    assert_eq!(line(&public, "discipline"), Value::Null, "{public}");
+    assert_eq!(public["total"]["received"], 1);
+
+    let (status, _) = app.get_json("/api/v1/figures?month=2025-01").await;
+    assert_eq!(status, 422, "twelve months back at most");
+    let (status, page) = crate::staff_pages::page(&app.browser("zh-CN"), app.url("/figures")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("市生态环境局") && page.contains("<svg"), "{page}");
+    assert!(!page.contains(&number), "figures, not cases");
+}

@@ -90,3 +90,38 @@ pub async fn directory(
         crate::service::directory::for_area(&state.catalog(), query.area.trim(), locale).api(locale)?;
     Ok(HttpResponse::Ok().json(view))
 }
+
+#[derive(serde::Deserialize)]
+pub struct MonthQuery {
+    #[serde(default)]
+    month: String,
+}
+
+/// `GET /figures?month=YYYY-MM`: each department's public figures of a month (this one
+/// by default, at most eleven back), as the monthly review counts them.
+#[get("/figures")]
+pub async fn figures(
+    state: web::Data<App>,
+    Lang(locale): Lang,
+    query: web::Query<MonthQuery>,
+) -> Result<HttpResponse, crate::web::error::ApiError> {
+    use crate::web::error::Localize;
+    let month = crate::web::pages::figures::month_of(&state, &query.month).api(locale)?;
+    let report = crate::service::reports::public_figures(&state, month)
+        .await
+        .api(locale)?;
+    let catalog = state.catalog();
+    let lines: Vec<_> = report
+        .review
+        .departments
+        .iter()
+        .filter(|f| crate::web::pages::leader::review::has_cases(f))
+        .map(|f| super::leaders::figures_json(&catalog, locale, f))
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "month": report.month.label(),
+        "departments": lines,
+        "total": super::leaders::figures_json(&catalog, locale, &report.review.total),
+        "trend": report.trend.iter().map(|(m, r, a)| serde_json::json!({"month": m, "received": r, "answered": a})).collect::<Vec<_>>(),
+    })))
+}

@@ -220,7 +220,7 @@ pub async fn take_charge(
     Ok(HttpResponse::Ok().json(json!({ "tracking_number": number, "supervisor": leader })))
 }
 
-fn figures_json(catalog: &Catalog, locale: Locale, f: &Figures) -> Value {
+pub fn figures_json(catalog: &Catalog, locale: Locale, f: &Figures) -> Value {
     json!({
         "department": if f.department.is_empty() { Value::Null } else {
             json!({ "code": f.department, "name": department_name(catalog, locale, &f.department) })

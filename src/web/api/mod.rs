@@ -70,6 +70,7 @@ pub fn scope() -> Scope {
         .service(catalog::areas)
         .service(catalog::departments)
         .service(catalog::directory)
+        .service(catalog::figures)
         .service(cases::file)
         .service(staff::login)
         .service(staff::queue)

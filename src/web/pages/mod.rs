@@ -6,6 +6,7 @@ pub mod admin;
 pub mod case;
 pub mod directory;
 pub mod error_summary;
+pub mod figures;
 pub mod file;
 pub mod file_choices;
 pub mod file_similar;
@@ -37,6 +38,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(directory::directory)
         .service(directory::card)
         .service(directory::channels)
+        .service(figures::figures)
         .service(lang::switch)
         .service(file::new_case_form)
         .service(file::submit_case)

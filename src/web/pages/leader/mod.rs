@@ -4,7 +4,7 @@
 
 mod desk;
 mod one_day;
-mod review;
+pub mod review;
 
 pub use desk::{create_day, dashboard, public_days, supervise};
 pub use one_day::{cancel_day, day, meeting};

@@ -33,14 +33,14 @@ pub struct FiguresLine {
     pub satisfaction: String,
 }
 
-fn percent(rate: &Rate) -> String {
+pub(crate) fn percent(rate: &Rate) -> String {
     rate.percent()
         .map(|p| format!("{p:.1}%"))
         .unwrap_or_else(|| "—".into())
 }
 
 impl FiguresLine {
-    fn new(rank: usize, name: String, f: &Figures) -> Self {
+    pub(crate) fn new(rank: usize, name: String, f: &Figures) -> Self {
         FiguresLine {
             rank,
             department: name,
@@ -85,7 +85,7 @@ struct ReportPage {
 }
 
 /// Whether a department had anything to count in the month.
-fn has_cases(f: &Figures) -> bool {
+pub(crate) fn has_cases(f: &Figures) -> bool {
     f.received + f.accepted + f.answered + f.closed + f.overdue_now > 0
 }
 
