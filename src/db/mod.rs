@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api_keys;
 pub mod attachments;
 pub mod audit;
+pub mod board;
 pub mod cases;
 pub mod catalog;
 pub mod conn;

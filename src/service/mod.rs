@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod board;
 pub mod caller;
 pub mod cases;
 pub mod catalogue;

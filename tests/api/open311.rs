@@ -433,3 +433,102 @@ async fn an_open311_client_files_with_its_key_and_the_case_reaches_the_queue(bac
     let (status, _) = post_form(&app, "/open311/v2/requests.json", &filing(other)).await;
     assert_eq!(status, 403, "a revoked key files nothing");
 }
+
+both_backends!(the_board_shows_published_cases_with_answers_and_finds_chinese_words);
+
+async fn the_board_shows_published_cases_with_answers_and_finds_chinese_words(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (answered, _) = crate::appeals::answered(&app).await;
+    let mut garbage = complaint();
+    garbage["category"] = json!("sanitation");
+    garbage["area"] = json!("LJ-QS-TX");
+    garbage["title"] = json!("村口垃圾堆放多日无人清运 13912345678");
+    garbage["description"] = json!("桃溪村村口的垃圾已经堆了一个多星期，天热发臭，希望尽快清运。");
+    let found = app.file(&garbage).await["tracking_number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut private = garbage.clone();
+    private["publish_consent"] = json!(false);
+    let private = app.file(&private).await["tracking_number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut secret = garbage.clone();
+    secret["confidential"] = json!(true);
+    let secret = app.file(&secret).await["tracking_number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let (status, board) = app.get_json("/api/v1/board").await;
+    assert_eq!(status, 200, "{board}");
+    let numbers: Vec<&str> = board["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["tracking_number"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        numbers,
+        [found.as_str(), answered.as_str()],
+        "newest first, only the published"
+    );
+    assert!(!numbers.contains(&private.as_str()) && !numbers.contains(&secret.as_str()));
+    let first = &board["items"][0];
+    assert_eq!(first["title"], "村口垃圾堆放多日无人清运 ***", "redacted");
+    assert!(!board.to_string().contains("张三"), "never an identity");
+    let with_answer = &board["items"][1];
+    assert!(
+        with_answer["answer"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("施工单位"),
+        "{with_answer}"
+    );
+
+    // Two Chinese characters find their case; filters narrow.
+    let (_, searched) = app
+        .get_json(&format!("/api/v1/board?q={}", crate::helpers::encode("垃圾")))
+        .await;
+    let hits: Vec<&str> = searched["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["tracking_number"].as_str().unwrap())
+        .collect();
+    assert_eq!(hits, [found.as_str()]);
+    let (_, none) = app
+        .get_json(&format!("/api/v1/board?q={}", crate::helpers::encode("路灯")))
+        .await;
+    assert_eq!(none["items"], json!([]));
+    let (_, by_area) = app.get_json("/api/v1/board?area=LJ-QS").await;
+    assert_eq!(
+        by_area["items"].as_array().unwrap().len(),
+        1,
+        "a town includes its villages"
+    );
+    let (_, by_state) = app.get_json("/api/v1/board?state=answered").await;
+    assert_eq!(by_state["items"][0]["tracking_number"], answered.as_str());
+    let (status, _) = app.get_json("/api/v1/board?category=nothing").await;
+    assert_eq!(status, 422);
+
+    let browser = app.browser("zh-CN");
+    let (status, page) = crate::staff_pages::page(
+        &browser,
+        app.url(&format!("/board?q={}", crate::helpers::encode("垃圾"))),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&format!("id=\"case-{found}\"")) && !page.contains(&format!("id=\"case-{answered}\"")),
+        "{page}"
+    );
+    let (status, kind, atom) = get(&app, "/board.atom?category=noise").await;
+    assert_eq!(status, 200);
+    assert!(kind.starts_with("application/atom+xml"), "{kind}");
+    let doc = roxmltree::Document::parse(&atom).unwrap();
+    assert_eq!(doc.root_element().tag_name().name(), "feed");
+    let entries: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("entry")).collect();
+    assert_eq!(entries.len(), 1, "{atom}");
+}

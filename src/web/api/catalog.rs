@@ -125,3 +125,18 @@ pub async fn figures(
         "trend": report.trend.iter().map(|(m, r, a)| serde_json::json!({"month": m, "received": r, "answered": a})).collect::<Vec<_>>(),
     })))
 }
+
+/// `GET /board?category=&area=&state=&department=&q=&before=`: published complaints,
+/// redacted, with their answers, newest first (20 a page; `next_before` for the next).
+#[get("/board")]
+pub async fn board(
+    state: web::Data<App>,
+    Lang(locale): Lang,
+    query: web::Query<crate::service::board::BoardQuery>,
+) -> Result<HttpResponse, crate::web::error::ApiError> {
+    use crate::web::error::Localize;
+    let page = crate::service::board::page(&state, &query, locale)
+        .await
+        .api(locale)?;
+    Ok(HttpResponse::Ok().json(page))
+}

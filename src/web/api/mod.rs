@@ -71,6 +71,7 @@ pub fn scope() -> Scope {
         .service(catalog::departments)
         .service(catalog::directory)
         .service(catalog::figures)
+        .service(catalog::board)
         .service(cases::file)
         .service(staff::login)
         .service(staff::queue)

@@ -3,6 +3,7 @@
 pub mod about;
 pub mod account;
 pub mod admin;
+pub mod board;
 pub mod case;
 pub mod directory;
 pub mod error_summary;
@@ -39,6 +40,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(directory::card)
         .service(directory::channels)
         .service(figures::figures)
+        .service(board::board)
+        .service(board::feed)
         .service(lang::switch)
         .service(file::new_case_form)
         .service(file::submit_case)

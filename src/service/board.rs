@@ -1,0 +1,190 @@
+//! The public board: cases whose residents consented to publication, redacted, with the
+//! written answer once given, newest first; filters and a search that works for Chinese.
+//! Never an identity; confidential cases and reports about officials never appear.
+
+use serde::Serialize;
+
+use super::ServiceError;
+use crate::app::App;
+use crate::db::board::{BoardFilter, answers, board};
+use crate::domain::case::CaseState;
+use crate::domain::field_error::{FieldError, FieldErrors};
+use crate::domain::locale::Locale;
+use crate::domain::text::redact;
+use crate::domain::timeline::EventData;
+
+pub const PAGE: i64 = 20;
+/// A search of more words or characters than this is refused.
+pub const MAX_QUERY_CHARS: usize = 60;
+const MAX_WORDS: usize = 5;
+const SUMMARY_CHARS: usize = 140;
+
+/// What the board is asked for (as typed; empty means any).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct BoardQuery {
+    pub category: String,
+    pub area: String,
+    pub state: String,
+    pub department: String,
+    pub q: String,
+    pub before: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Answer {
+    pub outcome: String,
+    pub text: String,
+    pub legal_basis: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BoardItem {
+    pub tracking_number: String,
+    pub title: String,
+    pub summary: String,
+    pub area: String,
+    pub category: String,
+    pub department: String,
+    pub state: String,
+    pub state_name: String,
+    pub submitted_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub supports: i64,
+    pub answer: Option<Answer>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BoardPage {
+    pub items: Vec<BoardItem>,
+    /// Pass as `before` for the next (older) page.
+    pub next_before: Option<i64>,
+}
+
+fn some(text: &str) -> Option<String> {
+    Some(text.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+/// The filter, every code checked; a wrong one is refused by field.
+fn filter_of(app: &App, q: &BoardQuery) -> Result<BoardFilter, ServiceError> {
+    let catalog = app.catalog();
+    let mut errors = FieldErrors::new();
+    let category = some(&q.category);
+    if category.as_deref().is_some_and(|c| catalog.category(c).is_none()) {
+        errors.add("category", FieldError::new("err.unknown_category"));
+    }
+    let area = some(&q.area);
+    let areas = match area.as_deref() {
+        None => None,
+        Some(a) if catalog.area(a).is_none() => {
+            errors.add("area", FieldError::new("err.unknown_area"));
+            None
+        }
+        // An area includes the villages under it.
+        Some(a) => Some(
+            catalog
+                .areas
+                .iter()
+                .filter(|x| catalog.area_path(&x.code).is_some_and(|p| p.contains(&a)))
+                .map(|x| x.code.clone())
+                .collect(),
+        ),
+    };
+    let state = some(&q.state);
+    if state.as_deref().is_some_and(|s| CaseState::parse(s).is_none()) {
+        errors.add("state", FieldError::new("err.state"));
+    }
+    let department = some(&q.department);
+    if department
+        .as_deref()
+        .is_some_and(|d| catalog.department(d).is_none())
+    {
+        errors.add("department", FieldError::new("err.unknown_department"));
+    }
+    let text = q.q.trim();
+    let chars = text.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        errors.add(
+            "q",
+            FieldError::new("err.too_long")
+                .with("max", MAX_QUERY_CHARS)
+                .with("count", chars),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    Ok(BoardFilter {
+        category,
+        areas,
+        state,
+        department,
+        words: text
+            .split_whitespace()
+            .take(MAX_WORDS)
+            .map(str::to_string)
+            .collect(),
+        hidden_categories: catalog
+            .categories
+            .iter()
+            .filter(|c| c.supervisor.is_some())
+            .map(|c| c.code.clone())
+            .collect(),
+        before: q.before,
+        limit: PAGE + 1,
+    })
+}
+
+/// One page of the board.
+pub async fn page(app: &App, query: &BoardQuery, locale: Locale) -> Result<BoardPage, ServiceError> {
+    let filter = filter_of(app, query)?;
+    let (rows, answered, supports) = app
+        .read(move |conn, _, _| {
+            let rows = board(conn, &filter)?;
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            let answered = answers(conn, &ids)?;
+            let supports = crate::db::residents::support_counts(conn, &ids)?;
+            Ok::<_, ServiceError>((rows, answered, supports))
+        })
+        .await?;
+    let catalog = app.catalog();
+    let tr = crate::i18n::Tr(locale);
+    let more = rows.len() as i64 > PAGE;
+    let items: Vec<BoardItem> = rows
+        .iter()
+        .take(PAGE as usize)
+        .map(|r| {
+            let answer = answered
+                .get(&r.id)
+                .and_then(|payload| match serde_json::from_str(payload) {
+                    Ok(EventData::Answered {
+                        outcome,
+                        text,
+                        legal_basis,
+                    }) => Some(Answer {
+                        outcome: tr.t(&format!("outcome.{}", outcome.as_str())).to_string(),
+                        text: redact(&text),
+                        legal_basis,
+                    }),
+                    _ => None,
+                });
+            let summary: String = redact(&r.description).chars().take(SUMMARY_CHARS).collect();
+            BoardItem {
+                tracking_number: r.tracking_number.clone(),
+                title: redact(&r.title),
+                summary,
+                area: crate::format::area_path_name(&catalog, locale, &r.area_code),
+                category: crate::format::category_name(&catalog, locale, &r.category_code),
+                department: crate::format::department_name(&catalog, locale, &r.department_code),
+                state_name: tr.t(&format!("state.{}", r.state)).to_string(),
+                state: r.state.clone(),
+                submitted_at: r.submitted_at.and_utc(),
+                updated_at: r.updated_at.and_utc(),
+                supports: supports.get(&r.id).copied().unwrap_or(0),
+                answer,
+            }
+        })
+        .collect();
+    let next_before = more.then(|| rows[PAGE as usize - 1].id);
+    Ok(BoardPage { items, next_before })
+}
