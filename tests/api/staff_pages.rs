@@ -344,6 +344,14 @@ async fn the_intake_office_records_a_letter_on_a_residents_behalf() {
         "id=\"resident_name\" name=\"resident_name\" value=\"\" maxlength=\"50\" autocomplete=\"off\""
     ));
     assert!(!form.contains("id=\"emergency-banner\""));
+    assert!(
+        form.contains("记下反映人所说的时间、地点、经过和诉求"),
+        "the hint speaks to the clerk"
+    );
+    assert!(
+        !form.contains("您的诉求送达对口部门"),
+        "no residents' promise in the workspace footer"
+    );
     let fields = [
         ("csrf", csrf_of(&form)),
         ("channel", "letter".to_string()),

@@ -145,6 +145,15 @@ impl FilePage {
         }
     }
 
+    /// The description's hint, in the clerk's words on the clerk's form.
+    fn hint_key(&self) -> &'static str {
+        if self.channels.is_empty() {
+            "file.description_hint"
+        } else {
+            "clerk.file_description_hint"
+        }
+    }
+
     /// The browser offers the resident their own details; the clerk's would be wrong.
     fn autocomplete(&self, kind: &'static str) -> &'static str {
         if self.channels.is_empty() { kind } else { "off" }
