@@ -282,6 +282,10 @@ pub fn edit_in(
     let current = crate::db::catalog::load(conn).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let (new, missing) = edited(&current, edit)?;
     let changes = diff(&current, &new);
+    // Once there is an intake office, the portal keeps one: without it nothing is filed.
+    if current.intake().active && !new.intake().active {
+        return Err(refused("err.catalog_intake", &current.intake().code));
+    }
     check_retirements(conn, &new, &changes)?;
     if !dry_run {
         crate::db::catalog::apply(conn, &new, &changes, actor, now.naive_utc())?;

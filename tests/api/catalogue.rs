@@ -128,6 +128,26 @@ async fn administrators_manage_entries_that_are_retired_never_deleted(backend: B
     assert_eq!(status, 422);
     assert!(body.to_string().contains("nobody"), "{body}");
 
+    // The intake office cannot be unmarked: without one nothing could be filed.
+    let (_, listed) = send(&app, M::GET, &admin, "/api/v1/admin/departments", None).await;
+    let mut intake = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "intake")
+        .unwrap()
+        .clone();
+    intake["intake"] = json!(false);
+    let (status, body) = send(
+        &app,
+        M::PUT,
+        &admin,
+        "/api/v1/admin/departments/intake",
+        Some(intake),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+
     // Renamed, then retired: kept, marked, no longer offered to the public.
     let mut renamed = department("water", "市水利局（河长办）");
     let (status, _) = send(
