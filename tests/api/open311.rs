@@ -301,24 +301,26 @@ async fn post_form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> (u16, 
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
+/// An Open311 filing of the usual noise complaint, with `key`.
+fn filing(key: &str) -> Vec<(&'static str, &str)> {
+    vec![
+        ("api_key", key),
+        ("service_code", "noise"),
+        ("attribute[area]", "LJ-CG-DM"),
+        ("first_name", "五"),
+        ("last_name", "王"),
+        ("phone", "13700137000"),
+        (
+            "description",
+            "东门社区旁的工地每天夜里十一点以后仍在施工，严重影响居民休息。",
+        ),
+    ]
+}
+
 async fn an_open311_client_files_with_its_key_and_the_case_reaches_the_queue(backend: Backend) {
     let app = spawn_app(backend).await;
     let (_, key) = issue_key(&app, "12345 热线对接", 2).await;
-    let filing = |key: &'static str| {
-        vec![
-            ("api_key", key),
-            ("service_code", "noise"),
-            ("attribute[area]", "LJ-CG-DM"),
-            ("first_name", "五"),
-            ("last_name", "王"),
-            ("phone", "13700137000"),
-            (
-                "description",
-                "东门社区旁的工地每天夜里十一点以后仍在施工，严重影响居民休息。",
-            ),
-        ]
-    };
-    let key: &'static str = Box::leak(key.into_boxed_str());
+    let key = key.as_str();
 
     // No key, a wrong key: 403, as the spec's error list.
     let (status, body) = post_form(&app, "/open311/v2/requests.json", &filing("")).await;
@@ -394,7 +396,7 @@ async fn an_open311_client_files_with_its_key_and_the_case_reaches_the_queue(bac
     let (status, body) = post_form(&app, "/open311/v2/requests.json", &filing(key)).await;
     assert_eq!(status, 429, "{body}");
     let (other_id, other) = issue_key(&app, "第二个客户端", 100).await;
-    let other: &'static str = Box::leak(other.into_boxed_str());
+    let other = other.as_str();
     let mut no_place = filing(other);
     no_place.retain(|(k, _)| *k != "attribute[area]");
     no_place.push(("lat", "30.25"));
