@@ -30,7 +30,8 @@ struct FiguresPage {
     next: Option<String>,
     lines: Vec<FiguresLine>,
     total: FiguresLine,
-    on_time_chart: String,
+    /// None while no department has a case answered or due this month.
+    on_time_chart: Option<String>,
     trend_chart: String,
 }
 
@@ -75,20 +76,17 @@ pub async fn figures(
         .filter(|f| has_cases(f))
         .collect();
     shown.sort_by(|a, b| b.received.cmp(&a.received).then(a.department.cmp(&b.department)));
-    let on_time_chart = charts::bars(
-        tr.t("report.on_time"),
-        &shown
-            .iter()
-            .filter(|f| f.on_time.denominator > 0)
-            .map(|f| Bar {
-                label: name(&f.department),
-                value: f.on_time.percent().unwrap_or(0.0),
-                shown: percent(&f.on_time),
-            })
-            .collect::<Vec<_>>(),
-        Some(100.0),
-        BLUE,
-    );
+    let on_time: Vec<Bar> = shown
+        .iter()
+        .filter(|f| f.on_time.denominator > 0)
+        .map(|f| Bar {
+            label: name(&f.department),
+            value: f.on_time.percent().unwrap_or(0.0),
+            shown: percent(&f.on_time),
+        })
+        .collect();
+    let on_time_chart =
+        (!on_time.is_empty()).then(|| charts::bars(tr.t("report.on_time"), &on_time, Some(100.0), BLUE));
     let trend_chart = charts::lines(
         tr.t("report.trend"),
         &report.trend.iter().map(|(m, _, _)| m.clone()).collect::<Vec<_>>(),
