@@ -15,11 +15,11 @@ pub fn parse(text: &str, current: &Catalog) -> Result<ParsedFile, FileError> {
         .from_reader(text.as_bytes());
     let headers = reader
         .headers()
-        .map_err(|e| FileError::at(Some(1), e.to_string()))?
+        .map_err(|e| FileError::new(Some(1), e.to_string()))?
         .clone();
     let column = |name: &str| {
         headers.iter().position(|h| h.trim() == name).ok_or_else(|| {
-            FileError::at(
+            FileError::new(
                 Some(1),
                 format!("the header has no column {name} (it needs code,name,parent_code)"),
             )
@@ -30,23 +30,23 @@ pub fn parse(text: &str, current: &Catalog) -> Result<ParsedFile, FileError> {
     let mut lines = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let row = i + 2;
-        let record = record.map_err(|e| FileError::at(Some(row), e.to_string()))?;
+        let record = record.map_err(|e| FileError::new(Some(row), e.to_string()))?;
         let cell = |at: usize| record.get(at).unwrap_or("").trim().to_string();
         let (code, name, parent) = (cell(code_at), cell(name_at), cell(parent_at));
         if code.is_empty() && name.is_empty() {
             continue;
         }
         if !is_code(&code) {
-            return Err(FileError::at(Some(row), format!("{code:?} is not an area code")));
+            return Err(FileError::new(Some(row), format!("{code:?} is not an area code")));
         }
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(FileError::at(
+            return Err(FileError::new(
                 Some(row),
                 format!("area {code}: the name must be 1 to 100 characters"),
             ));
         }
         if lines.iter().any(|(c, _): &(String, usize)| *c == code) {
-            return Err(FileError::at(Some(row), format!("area {code} appears twice")));
+            return Err(FileError::new(Some(row), format!("area {code} appears twice")));
         }
         let en = current
             .area(&code)

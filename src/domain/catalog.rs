@@ -395,6 +395,15 @@ impl Catalog {
         }
     }
 
+    /// The codes of `root` and every area under it (a town with its villages).
+    pub fn subtree(&self, root: &str) -> Vec<String> {
+        self.areas
+            .iter()
+            .filter(|a| self.area_path(&a.code).is_some_and(|path| path.contains(&root)))
+            .map(|a| a.code.clone())
+            .collect()
+    }
+
     /// Areas grouped for a form: each level-2 area with its children, after the roots.
     pub fn area_children(&self, parent: &str) -> impl Iterator<Item = &Area> {
         self.areas

@@ -81,14 +81,7 @@ fn filter_of(app: &App, q: &BoardQuery) -> Result<BoardFilter, ServiceError> {
             None
         }
         // An area includes the villages under it.
-        Some(a) => Some(
-            catalog
-                .areas
-                .iter()
-                .filter(|x| catalog.area_path(&x.code).is_some_and(|p| p.contains(&a)))
-                .map(|x| x.code.clone())
-                .collect(),
-        ),
+        Some(a) => Some(catalog.subtree(a)),
     };
     let state = some(&q.state);
     if state.as_deref().is_some_and(|s| CaseState::parse(s).is_none()) {

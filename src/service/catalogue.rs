@@ -125,16 +125,21 @@ fn file_refused(e: FileError) -> ServiceError {
 
 /// The catalogue after `edit`, checked as a whole (no I/O).
 pub fn edited(current: &Catalog, edit: Edit) -> Result<(Catalog, Missing), ServiceError> {
+    use crate::domain::catalog_file::Checked;
+    let problem = match &edit {
+        Edit::Create(entry) | Edit::Update(entry) => entry.problem(),
+        Edit::Liaison { entry, .. } => entry.problem(),
+        _ => None,
+    };
+    if let Some((field, problem)) = problem {
+        let mut errors = FieldErrors::new();
+        errors.add(
+            field,
+            FieldError::new("err.catalog").with("message", format!("{field} {problem}")),
+        );
+        return Err(ServiceError::Invalid(errors));
+    }
     match edit {
-        Edit::Create(entry) | Edit::Update(entry) if entry.problem().is_some() => {
-            let (field, problem) = entry.problem().unwrap_or_default();
-            let mut errors = FieldErrors::new();
-            errors.add(
-                field,
-                FieldError::new("err.catalog").with("message", format!("{field} {problem}")),
-            );
-            Err(ServiceError::Invalid(errors))
-        }
         Edit::Create(entry) if entry.exists_in(current) => Err(ServiceError::Conflict {
             key: "catalog.code_taken",
         }),
@@ -183,15 +188,6 @@ pub fn edited(current: &Catalog, edit: Edit) -> Result<(Catalog, Missing), Servi
             Ok((rebuilt(current, rules)?, Vec::new()))
         }
         Edit::Liaison { id, entry } => {
-            use crate::domain::catalog_file::Checked;
-            if let Some((field, problem)) = entry.problem() {
-                let mut errors = FieldErrors::new();
-                errors.add(
-                    field,
-                    FieldError::new("err.catalog").with("message", format!("{field} {problem}")),
-                );
-                return Err(ServiceError::Invalid(errors));
-            }
             let mut liaisons = current.liaisons.clone();
             let mut card = crate::domain::catalog::Liaison::from(&entry);
             match id {

@@ -177,19 +177,6 @@ fn department_for(
     }
 }
 
-fn subtree(catalog: &Catalog, root: &str) -> Vec<String> {
-    catalog
-        .areas
-        .iter()
-        .filter(|a| {
-            catalog
-                .area_path(&a.code)
-                .is_some_and(|path| path.contains(&root))
-        })
-        .map(|a| a.code.clone())
-        .collect()
-}
-
 pub fn queue(
     conn: &mut DbConn,
     catalog: &Catalog,
@@ -205,7 +192,7 @@ pub fn queue(
     }
     let areas = match &filter.area {
         Some(area) if catalog.area(area).is_none() => return Err(invalid("area", "err.unknown_area")),
-        Some(area) => Some(subtree(catalog, area)),
+        Some(area) => Some(catalog.subtree(area)),
         None => None,
     };
     let open = filter.state.is_none_or(|s| !s.is_terminal());

@@ -202,14 +202,20 @@ pub fn monthly(
 /// How many months back the public figures reach (this month included).
 pub const PUBLIC_MONTHS: u32 = 12;
 
-/// Each department's figures of `month` for the public (`/figures`): the review's
-/// definitions, without reports about officials; this month and the eleven before.
-pub async fn public_figures(app: &App, month: Month) -> Result<MonthlyReport, ServiceError> {
+/// The first and the last month the public figures show (the last is this month).
+pub fn public_months(app: &App) -> (Month, Month) {
     let this = Month::of(crate::domain::deadline::local_date(app.now(), app.tz));
     let mut earliest = this;
     for _ in 1..PUBLIC_MONTHS {
         earliest = earliest.previous();
     }
+    (earliest, this)
+}
+
+/// Each department's figures of `month` for the public (`/figures`): the review's
+/// definitions, without reports about officials; this month and the eleven before.
+pub async fn public_figures(app: &App, month: Month) -> Result<MonthlyReport, ServiceError> {
+    let (earliest, this) = public_months(app);
     if month > this || month < earliest {
         return Err(ServiceError::Invalid(
             crate::domain::field_error::FieldErrors::single(

@@ -447,15 +447,7 @@ pub fn move_all(
         ServiceError::Invalid(errors)
     })?;
     // An area includes the villages under it.
-    let areas: Option<Vec<String>> = order.area.as_deref().map(|top| {
-        rules
-            .catalog
-            .areas
-            .iter()
-            .filter(|a| rules.catalog.area_path(&a.code).is_some_and(|p| p.contains(&top)))
-            .map(|a| a.code.clone())
-            .collect()
-    });
+    let areas = order.area.as_deref().map(|top| rules.catalog.subtree(top));
     let numbers =
         crate::db::cases::movable_numbers(conn, &order.from, areas.as_deref(), order.category.as_deref())?;
     let actor = admin.actor();

@@ -302,11 +302,7 @@ pub struct FileError {
 }
 
 impl FileError {
-    pub fn at(line: Option<usize>, message: impl Into<String>) -> Self {
-        Self::new(line, message)
-    }
-
-    fn new(line: Option<usize>, message: impl Into<String>) -> Self {
+    pub fn new(line: Option<usize>, message: impl Into<String>) -> Self {
         FileError {
             line,
             message: message.into(),

@@ -62,11 +62,7 @@ pub async fn figures(
     let (locale, tr) = (page.locale(), page.tr);
     let month = month_of(&state, &query.month).page(locale)?;
     let report = public_figures(&state, month).await.page(locale)?;
-    let this = Month::of(crate::domain::deadline::local_date(state.now(), state.tz));
-    let mut earliest = this;
-    for _ in 1..crate::service::reports::PUBLIC_MONTHS {
-        earliest = earliest.previous();
-    }
+    let (earliest, this) = crate::service::reports::public_months(&state);
     let catalog = state.catalog();
     let name = |code: &str| department_name(&catalog, locale, code);
     let mut shown: Vec<_> = report
