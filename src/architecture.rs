@@ -142,3 +142,30 @@ fn pages_do_not_import_the_api() {
         found.join("\n")
     );
 }
+
+/// The domain and the services describe their shapes for the OpenAPI document only by
+/// derives, as they do for serde; building the document is the web layer's business.
+#[test]
+fn below_the_web_layer_openapi_is_only_derived() {
+    for dir in ["domain", "service", "db", "jobs", "notify"] {
+        let found: Vec<String> = sources(dir)
+            .into_iter()
+            .flat_map(|(path, text)| {
+                text.lines()
+                    .enumerate()
+                    .filter(|(_, l)| l.contains("utoipa"))
+                    .filter(|(_, l)| {
+                        let l = l.trim();
+                        !(l.starts_with("#[derive(") || l.starts_with("///") || l.starts_with("//"))
+                    })
+                    .map(|(n, l)| format!("{}:{}: {}", path.display(), n + 1, l.trim()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert!(
+            found.is_empty(),
+            "{dir} builds OpenAPI by hand:\n{}",
+            found.join("\n")
+        );
+    }
+}

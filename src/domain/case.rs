@@ -1,11 +1,12 @@
 //! The vocabulary of a case: its states, how it came in, who may see an event.
 
 /// Declares a string-backed enum with `as_str`, `parse` and `ALL`, stored as text in both
-/// databases and spelled the same in the API.
+/// databases and spelled the same in the API (and its schema: the texts are `tt`, not
+/// `literal`, so derives read them as plain string literals).
 macro_rules! text_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:tt),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         pub enum $name {
             $($(#[$vdoc])* #[serde(rename = $text)] $variant),+
         }

@@ -84,7 +84,7 @@ pub struct GeoPoint {
 
 /// The input as it arrives from the JSON API or the web form (after flattening).
 /// Every field is optional at this level so a missing one is reported per field.
-#[derive(Debug, Clone, Default, Deserialize, Validate)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, Validate, utoipa::ToSchema)]
 #[serde(default)]
 pub struct CaseInput {
     #[validate(length(max = 64))]
@@ -110,7 +110,7 @@ pub struct CaseInput {
     pub concerned_department: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Validate)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, Validate, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ResidentInput {
     #[validate(length(max = "PersonName::MAX_CHARS"))]

@@ -20,25 +20,32 @@ const MAX_WORDS: usize = 5;
 const SUMMARY_CHARS: usize = 140;
 
 /// What the board is asked for (as typed; empty means any).
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct BoardQuery {
+    /// A category code.
     pub category: String,
+    /// An area code: the cases of the area and every area within it.
     pub area: String,
+    /// A state (`answered`, `closed`, …).
     pub state: String,
+    /// A department code.
     pub department: String,
+    /// Words to find in the title or summary (Chinese from two characters).
     pub q: String,
+    /// The `next_before` of the page before.
     pub before: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Answer {
     pub outcome: String,
     pub text: String,
     pub legal_basis: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BoardItem {
     pub tracking_number: String,
     pub title: String,
@@ -54,7 +61,7 @@ pub struct BoardItem {
     pub answer: Option<Answer>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BoardPage {
     pub items: Vec<BoardItem>,
     /// Pass as `before` for the next (older) page.

@@ -8,7 +8,7 @@ use crate::domain::catalog::Catalog;
 use crate::domain::locale::Locale;
 
 /// One liaison card as the public reads it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct CardView {
     pub name: String,
     pub title: String,
@@ -19,14 +19,14 @@ pub struct CardView {
 }
 
 /// The liaisons of one area on the way up.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct AreaCards {
     pub area: String,
     pub name: String,
     pub liaisons: Vec<CardView>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Responsibility {
     pub category: String,
     pub category_name: String,
@@ -34,7 +34,7 @@ pub struct Responsibility {
     pub department_name: String,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ChannelView {
     pub code: String,
     pub name: String,
@@ -43,7 +43,7 @@ pub struct ChannelView {
 }
 
 /// Everything the directory shows for one area.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct DirectoryView {
     pub area: String,
     /// The area's full name, from the top (`桐溪县 › 城关镇 › 东门社区`).

@@ -24,7 +24,7 @@ const HISTORY: i64 = 20_000;
 const MAX_TEXT: usize = 5_000;
 
 /// A suggested label with its name in the reader's language.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Named {
     pub code: String,
     pub name: String,
@@ -32,7 +32,7 @@ pub struct Named {
 }
 
 /// A suggestion as pages and the API show it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SuggestionView {
     pub categories: Vec<Named>,
     pub departments: Vec<Named>,

@@ -4,7 +4,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
-use serde_json::json;
 
 use super::locale::locale_of;
 use super::pages::PageCtx;
@@ -253,14 +252,32 @@ impl ResponseError for ApiError {
         if let AppError::Unauthenticated { .. } = &self.error {
             response.insert_header(("WWW-Authenticate", "Bearer"));
         }
-        response.json(json!({
-            "error": {
-                "code": self.error.code(),
-                "message": self.error.message(tr),
-                "fields": fields,
-            }
-        }))
+        response.json(ErrorBody {
+            error: ErrorDetail {
+                code: self.error.code(),
+                message: self.error.message(tr),
+                fields,
+            },
+        })
     }
+}
+
+/// Every API error's body.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable and machine-readable: `invalid`, `bad_request`, `payload_too_large`,
+    /// `unsupported_media_type`, `not_found`, `forbidden`, `unauthenticated`, `conflict`,
+    /// `too_many_requests`, `upload_refused`, `busy`, `internal`.
+    pub code: &'static str,
+    /// For a person, in the language asked for.
+    pub message: String,
+    /// For `invalid`: each field that failed, with its message (empty otherwise).
+    pub fields: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Template)]

@@ -13,7 +13,7 @@ use crate::format::rfc3339;
 use crate::service::caller::Caller;
 use crate::service::residents::{self, Export};
 use crate::web::App;
-use crate::web::api::cases::resident_json;
+use crate::web::api::cases::ResidentCaseView;
 use crate::web::error::AppError;
 
 /// Everything kept about a resident, as one JSON document.
@@ -26,7 +26,7 @@ pub fn export_json(catalog: &Catalog, locale: Locale, tz: Tz, export: &Export, n
             "created_at": rfc3339(a.created_at),
             "last_seen_at": rfc3339(a.last_seen_at),
         })),
-        "cases": export.cases.iter().map(|c| resident_json(catalog, locale, tz, c)).collect::<Vec<_>>(),
+        "cases": export.cases.iter().map(|c| ResidentCaseView::of(catalog, locale, tz, c)).collect::<Vec<_>>(),
         "supports": export.supports.iter().map(|(number, s)| json!({
             "tracking_number": number,
             "email": s.email,

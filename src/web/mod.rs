@@ -55,10 +55,17 @@ pub fn configure(state: App, session_key: Key) -> impl FnOnce(&mut web::ServiceC
             .service(open311::scope())
             // The API sees the same session: a signed-in resident's browser calls it too.
             .service(
-                api::scope()
+                utoipa_actix_web::scope("/api/v1")
+                    .configure(api::routes)
                     .wrap(from_fn(api::cookie_writes_need_json))
                     .wrap(from_fn(auth::check_sessions))
                     .wrap(sessions(session_key.clone(), secure)),
+            )
+            .service(
+                web::resource("/api")
+                    .wrap(from_fn(auth::check_sessions))
+                    .wrap(sessions(session_key.clone(), secure))
+                    .route(web::get().to(api::reference::page)),
             )
             .service(
                 web::scope("")

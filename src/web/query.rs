@@ -17,15 +17,24 @@ pub fn parse_number(raw: &str) -> Result<TrackingNumber, AppError> {
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueParams {
+    /// A department code (leaders and the intake office; others see their own).
     pub department: Option<String>,
+    /// A case state.
     pub state: Option<String>,
+    /// A category code.
     pub category: Option<String>,
+    /// How the case came in (`web`, `api`, `phone`, `letter`, `visit` …).
     pub channel: Option<String>,
+    /// An area code: the area and every area within it.
     pub area: Option<String>,
+    /// `overdue` or `soon`.
     pub due: Option<String>,
+    /// The `next_cursor` of the page before.
     pub cursor: Option<String>,
+    /// Lines a page (at most 100).
     pub limit: Option<u32>,
 }
 

@@ -14,13 +14,15 @@ async fn send(
     path: &str,
     body: Option<Value>,
 ) -> (u16, Value) {
-    let mut request = app.api.request(method, app.url(path)).bearer_auth(token);
+    let mut request = app.api.request(method.clone(), app.url(path)).bearer_auth(token);
     if let Some(body) = body {
         request = request.json(&body);
     }
     let response = request.send().await.unwrap();
     let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    let body = response.json().await.unwrap_or(Value::Null);
+    crate::contract::check(method.as_str(), path, status, &body);
+    (status, body)
 }
 
 async fn import(app: &TestApp, token: &str, query: &str, text: &str) -> (u16, Value) {
@@ -34,7 +36,9 @@ async fn import(app: &TestApp, token: &str, query: &str, text: &str) -> (u16, Va
         .await
         .unwrap();
     let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    let body = response.json().await.unwrap_or(Value::Null);
+    crate::contract::check("POST", "/api/v1/admin/catalog", status, &body);
+    (status, body)
 }
 
 fn department(code: &str, zh: &str) -> Value {

@@ -232,13 +232,17 @@ impl TestApp {
     pub async fn file(&self, body: &Value) -> Value {
         let response = self.post_case(body).await;
         assert_eq!(response.status(), 201, "filing failed");
-        response.json().await.expect("json body")
+        let body = response.json().await.expect("json body");
+        crate::contract::check("POST", "/api/v1/cases", 201, &body);
+        body
     }
 
     pub async fn get_json(&self, path: &str) -> (u16, Value) {
         let response = self.api.get(self.url(path)).send().await.expect("request sent");
         let status = response.status().as_u16();
-        (status, response.json().await.expect("json body"))
+        let body = response.json().await.expect("json body");
+        crate::contract::check("GET", path, status, &body);
+        (status, body)
     }
 
     /// A browser-like client that keeps cookies.
@@ -361,7 +365,9 @@ impl TestApp {
             .await
             .expect("sent");
         let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
+        let body = response.json().await.unwrap_or(Value::Null);
+        crate::contract::check("POST", &format!("/api/v1/cases/{number}/{action}"), status, &body);
+        (status, body)
     }
 
     pub async fn get_with(&self, token: &str, path: &str) -> (u16, Value) {
@@ -373,7 +379,9 @@ impl TestApp {
             .await
             .expect("sent");
         let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
+        let body = response.json().await.unwrap_or(Value::Null);
+        crate::contract::check("GET", path, status, &body);
+        (status, body)
     }
 
     /// One deadline scan and delivery round as of the test clock.

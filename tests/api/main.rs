@@ -19,6 +19,7 @@ mod cases_api;
 mod catalogue;
 mod concurrency;
 mod confidentiality;
+mod contract;
 mod hardening;
 mod journeys;
 mod leaders;

@@ -5,7 +5,7 @@ use crate::domain::case::{Outcome, Rating};
 use crate::domain::field_error::{FieldError, FieldErrors};
 
 /// An action's content as typed (form fields or JSON), before parsing.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ActionInput {
     pub reason: String,

@@ -3,8 +3,11 @@
 //! (list, set, retire), liaison cards, the history, bulk moves and the whole file.
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::doc::Errors;
 
 use crate::domain::catalog_file::{
     AreaEntry, CategoryEntry, ChannelEntry, DepartmentEntry, GroupEntry, LiaisonEntry, RuleEntry, export,
@@ -15,17 +18,61 @@ use crate::web::auth::ApiStaff;
 use crate::web::error::{ApiError, AppError, Localize};
 use crate::web::locale::Lang;
 
-/// What an edit did, as the API answers it.
-pub fn applied_json(applied: &Applied) -> Value {
-    json!({
-        "version": applied.version,
-        "changes": applied.changes.iter().map(|c| json!({
-            "entity": c.entity.as_str(),
-            "code": c.code,
-            "action": c.action.as_str(),
-        })).collect::<Vec<_>>(),
-        "missing": applied.missing.iter().map(|(what, code)| json!({"entity": what, "code": code})).collect::<Vec<_>>(),
-    })
+/// What an edit did (or, for a dry run, would do).
+#[derive(Serialize, ToSchema)]
+pub struct AppliedView {
+    /// The catalogue's version after the edit.
+    pub version: i64,
+    pub changes: Vec<ChangeView>,
+    /// Entries a file left out (retired with `retire_missing`, otherwise kept).
+    pub missing: Vec<Missing>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ChangeView {
+    /// `department`, `area`, `group`, `category`, `channel`, `rule` or `liaison`.
+    pub entity: &'static str,
+    pub code: String,
+    /// `created`, `changed`, `retired` or `restored`.
+    pub action: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Missing {
+    pub entity: String,
+    pub code: String,
+}
+
+impl AppliedView {
+    pub fn of(applied: &Applied) -> AppliedView {
+        AppliedView {
+            version: applied.version,
+            changes: applied
+                .changes
+                .iter()
+                .map(|c| ChangeView {
+                    entity: c.entity.as_str(),
+                    code: c.code.clone(),
+                    action: c.action.as_str(),
+                })
+                .collect(),
+            missing: applied
+                .missing
+                .iter()
+                .map(|(entity, code)| Missing {
+                    entity: entity.to_string(),
+                    code: code.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// An entry as saved, and what saving it did.
+#[derive(Serialize, ToSchema)]
+pub struct Saved<E> {
+    pub entry: E,
+    pub applied: AppliedView,
 }
 
 fn permanent_code() -> AppError {
@@ -38,6 +85,8 @@ fn permanent_code() -> AppError {
 /// The five kinds of entry with a code share their routes: list, create, change.
 macro_rules! entries {
     ($list:ident, $create:ident, $update:ident, $path:literal, $item:literal, $entry:ty, $variant:ident, $field:ident) => {
+        /// Every entry of this kind, retired ones included.
+        #[utoipa::path(tag = "admin", responses((status = 200, body = [$entry]), Errors), security(("staff_token" = [])))]
         #[get($path)]
         pub async fn $list(
             state: web::Data<App>,
@@ -48,6 +97,8 @@ macro_rules! entries {
             Ok(HttpResponse::Ok().json(export(&catalog).$field))
         }
 
+        /// Adds an entry (its code is permanent).
+        #[utoipa::path(tag = "admin", request_body = $entry, responses((status = 201, body = Saved<$entry>), Errors), security(("staff_token" = [])))]
         #[post($path)]
         pub async fn $create(
             state: web::Data<App>,
@@ -59,9 +110,11 @@ macro_rules! entries {
             let applied = catalogue::edit(&state, &user, Edit::Create(Entry::$variant(entry.clone())))
                 .await
                 .api(locale)?;
-            Ok(HttpResponse::Created().json(json!({"entry": entry, "applied": applied_json(&applied)})))
+            Ok(HttpResponse::Created().json(Saved { entry, applied: AppliedView::of(&applied) }))
         }
 
+        /// Changes an entry; `active: false` retires it (what it routed moves up).
+        #[utoipa::path(tag = "admin", request_body = $entry, responses((status = 200, body = Saved<$entry>), Errors), security(("staff_token" = [])))]
         #[put($item)]
         pub async fn $update(
             state: web::Data<App>,
@@ -77,7 +130,7 @@ macro_rules! entries {
             let applied = catalogue::edit(&state, &user, Edit::Update(Entry::$variant(entry.clone())))
                 .await
                 .api(locale)?;
-            Ok(HttpResponse::Ok().json(json!({"entry": entry, "applied": applied_json(&applied)})))
+            Ok(HttpResponse::Ok().json(Saved { entry, applied: AppliedView::of(&applied) }))
         }
     };
 }
@@ -133,6 +186,18 @@ entries!(
     channel
 );
 
+#[derive(Serialize, ToSchema)]
+pub struct RuleView {
+    pub id: i32,
+    /// Absent: any category.
+    pub category: Option<String>,
+    /// Absent: anywhere.
+    pub area: Option<String>,
+    pub department: String,
+}
+
+/// The routing rules in force.
+#[utoipa::path(tag = "admin", responses((status = 200, body = [RuleView]), Errors), security(("staff_token" = [])))]
 #[get("/admin/rules")]
 pub async fn list_rules(
     state: web::Data<App>,
@@ -140,14 +205,27 @@ pub async fn list_rules(
     ApiStaff(user): ApiStaff,
 ) -> Result<HttpResponse, ApiError> {
     let catalog = catalogue::in_force(&state, &user).api(locale)?;
-    let rules: Vec<Value> = catalog
+    let rules: Vec<RuleView> = catalog
         .routing()
         .rules()
-        .map(|r| json!({"id": r.id, "category": r.category_code, "area": r.area_code, "department": r.department_code}))
+        .map(|r| RuleView {
+            id: r.id,
+            category: r.category_code.clone(),
+            area: r.area_code.clone(),
+            department: r.department_code.clone(),
+        })
         .collect();
     Ok(HttpResponse::Ok().json(rules))
 }
 
+#[derive(Serialize, ToSchema)]
+pub struct RuleSaved {
+    pub rule: RuleEntry,
+    pub applied: AppliedView,
+}
+
+/// Sets the department for a category in an area (replacing the rule of that scope).
+#[utoipa::path(tag = "admin", request_body = RuleEntry, responses((status = 201, body = RuleSaved), Errors), security(("staff_token" = [])))]
 #[post("/admin/rules")]
 pub async fn set_rule(
     state: web::Data<App>,
@@ -159,19 +237,33 @@ pub async fn set_rule(
     let applied = catalogue::edit(&state, &user, Edit::SetRule(rule.clone()))
         .await
         .api(locale)?;
-    Ok(HttpResponse::Created().json(json!({"rule": rule, "applied": applied_json(&applied)})))
+    Ok(HttpResponse::Created().json(RuleSaved {
+        rule,
+        applied: AppliedView::of(&applied),
+    }))
 }
 
 /// The scope of a rule to retire: `{category?, area?}` as a JSON body or the query.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct Scope {
+    /// The rule's category (none: the rule for any category).
     #[serde(default)]
     category: Option<String>,
+    /// The rule's area (none: the rule for anywhere).
     #[serde(default)]
     area: Option<String>,
 }
 
+/// Retires the rule of a scope: its cases then route by the next broader rule.
+#[utoipa::path(
+    tag = "admin",
+    params(Scope),
+    request_body(content = Option<Scope>, content_type = "application/json"),
+    responses((status = 200, body = AppliedView), Errors),
+    security(("staff_token" = []))
+)]
 #[delete("/admin/rules")]
 pub async fn retire_rule(
     state: web::Data<App>,
@@ -187,9 +279,19 @@ pub async fn retire_rule(
         area: none_if_empty(scope.area),
     };
     let applied = catalogue::edit(&state, &user, edit).await.api(locale)?;
-    Ok(HttpResponse::Ok().json(applied_json(&applied)))
+    Ok(HttpResponse::Ok().json(AppliedView::of(&applied)))
 }
 
+/// A liaison card with its id.
+#[derive(Serialize, ToSchema)]
+pub struct LiaisonCard {
+    pub id: i32,
+    #[serde(flatten)]
+    pub card: LiaisonEntry,
+}
+
+/// Every liaison card, retired ones included.
+#[utoipa::path(tag = "admin", responses((status = 200, body = [LiaisonCard]), Errors), security(("staff_token" = [])))]
 #[get("/admin/liaisons")]
 pub async fn list_liaisons(
     state: web::Data<App>,
@@ -197,19 +299,19 @@ pub async fn list_liaisons(
     ApiStaff(user): ApiStaff,
 ) -> Result<HttpResponse, ApiError> {
     let catalog = catalogue::in_force(&state, &user).api(locale)?;
-    let cards: Vec<Value> = catalog
+    let cards: Vec<LiaisonCard> = catalog
         .liaisons
         .iter()
-        .map(|l| {
-            let mut card = json!(LiaisonEntry::from(l));
-            card["id"] = json!(l.id);
-            card["active"] = json!(l.active);
-            card
+        .map(|l| LiaisonCard {
+            id: l.id,
+            card: LiaisonEntry::from(l),
         })
         .collect();
     Ok(HttpResponse::Ok().json(cards))
 }
 
+/// Adds a liaison card (published in the directory).
+#[utoipa::path(tag = "admin", request_body = LiaisonEntry, responses((status = 201, body = AppliedView), Errors), security(("staff_token" = [])))]
 #[post("/admin/liaisons")]
 pub async fn create_liaison(
     state: web::Data<App>,
@@ -221,9 +323,11 @@ pub async fn create_liaison(
     let applied = catalogue::edit(&state, &user, Edit::Liaison { id: None, entry })
         .await
         .api(locale)?;
-    Ok(HttpResponse::Created().json(applied_json(&applied)))
+    Ok(HttpResponse::Created().json(AppliedView::of(&applied)))
 }
 
+/// Changes a liaison card; `active: false` takes it out of the directory.
+#[utoipa::path(tag = "admin", request_body = LiaisonEntry, responses((status = 200, body = AppliedView), Errors), security(("staff_token" = [])))]
 #[put("/admin/liaisons/{id}")]
 pub async fn update_liaison(
     state: web::Data<App>,
@@ -237,17 +341,37 @@ pub async fn update_liaison(
         entry: body.into_inner(),
     };
     let applied = catalogue::edit(&state, &user, edit).await.api(locale)?;
-    Ok(HttpResponse::Ok().json(applied_json(&applied)))
+    Ok(HttpResponse::Ok().json(AppliedView::of(&applied)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
+    /// Changes older than this id.
     #[serde(default)]
     before: Option<i32>,
+    /// At most this many (100 by default).
     #[serde(default)]
     limit: Option<i64>,
 }
 
+/// One change to the catalogue: who, when, and the entry before and after.
+#[derive(Serialize, ToSchema)]
+pub struct HistoryEntry {
+    pub id: i32,
+    pub at: String,
+    pub actor: String,
+    pub entity: String,
+    pub code: String,
+    pub action: String,
+    #[schema(value_type = Option<Object>)]
+    pub before: Option<Value>,
+    #[schema(value_type = Option<Object>)]
+    pub after: Option<Value>,
+}
+
+/// The catalogue's history, newest first.
+#[utoipa::path(tag = "admin", params(HistoryQuery), responses((status = 200, body = [HistoryEntry]), Errors), security(("staff_token" = [])))]
 #[get("/admin/history")]
 pub async fn history(
     state: web::Data<App>,
@@ -259,25 +383,23 @@ pub async fn history(
         .await
         .api(locale)?;
     let parse = |t: &Option<String>| t.as_deref().and_then(|t| serde_json::from_str::<Value>(t).ok());
-    let body: Vec<Value> = rows
+    let body: Vec<HistoryEntry> = rows
         .iter()
-        .map(|r| {
-            json!({
-                "id": r.id,
-                "at": crate::format::rfc3339(r.at.and_utc()),
-                "actor": r.actor,
-                "entity": r.entity,
-                "code": r.code,
-                "action": r.action,
-                "before": parse(&r.before),
-                "after": parse(&r.after),
-            })
+        .map(|r| HistoryEntry {
+            id: r.id,
+            at: crate::format::rfc3339(r.at.and_utc()),
+            actor: r.actor.clone(),
+            entity: r.entity.clone(),
+            code: r.code.clone(),
+            action: r.action.clone(),
+            before: parse(&r.before),
+            after: parse(&r.after),
         })
         .collect();
     Ok(HttpResponse::Ok().json(body))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MoveBody {
     from: String,
@@ -289,7 +411,15 @@ pub struct MoveBody {
     reason: String,
 }
 
-/// All open cases of one department (optionally in an area or of a category) to another.
+#[derive(Serialize, ToSchema)]
+pub struct Moved {
+    /// How many open cases moved.
+    pub moved: usize,
+}
+
+/// All open cases of one department (optionally in an area or of a category) to another,
+/// each with an event on its timeline.
+#[utoipa::path(tag = "admin", request_body = MoveBody, responses((status = 200, body = Moved), Errors), security(("staff_token" = [])))]
 #[post("/admin/moves")]
 pub async fn move_cases(
     state: web::Data<App>,
@@ -308,10 +438,15 @@ pub async fn move_cases(
     let moved = catalogue::move_open_cases(&state, &user, order)
         .await
         .api(locale)?;
-    Ok(HttpResponse::Ok().json(json!({ "moved": moved })))
+    Ok(HttpResponse::Ok().json(Moved { moved }))
 }
 
 /// The whole catalogue as the file `huiying catalog export` writes.
+#[utoipa::path(
+    tag = "admin",
+    responses((status = 200, description = "The catalogue file.", body = String, content_type = "application/toml"), Errors),
+    security(("staff_token" = []))
+)]
 #[get("/admin/catalog")]
 pub async fn export_file(
     state: web::Data<App>,
@@ -327,16 +462,26 @@ pub async fn export_file(
         .body(text))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
+    /// Say what would change, change nothing.
     #[serde(default)]
     dry_run: bool,
+    /// Retire the entries the file leaves out.
     #[serde(default)]
     retire_missing: bool,
 }
 
 /// Applies a catalogue file (the body, TOML), atomically; `?dry_run=true` says what would
 /// change and changes nothing.
+#[utoipa::path(
+    tag = "admin",
+    params(ImportQuery),
+    request_body(content = String, content_type = "application/toml", description = "A catalogue file."),
+    responses((status = 200, body = AppliedView), Errors),
+    security(("staff_token" = []))
+)]
 #[post("/admin/catalog")]
 pub async fn import_file(
     state: web::Data<App>,
@@ -363,5 +508,5 @@ pub async fn import_file(
         catalogue::edit(&state, &user, edit).await
     }
     .api(locale)?;
-    Ok(HttpResponse::Ok().json(applied_json(&applied)))
+    Ok(HttpResponse::Ok().json(AppliedView::of(&applied)))
 }

@@ -2,7 +2,10 @@
 //! the resident (case token or account) and for staff who may see the case.
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::doc::Errors;
 
 use crate::format::rfc3339;
 use crate::service::attachments::{self, AttachmentView};
@@ -13,21 +16,49 @@ use crate::web::locale::Lang;
 use crate::web::query::parse_number;
 use crate::web::upload;
 
-pub fn attachment_json(number: &str, a: &AttachmentView) -> Value {
-    json!({
-        "id": a.id,
-        "name": a.name,
-        "content_type": a.content_type,
-        "size": a.size,
-        "sha256": a.sha256,
-        "created_at": rfc3339(a.created_at),
-        "url": format!("/api/v1/cases/{number}/attachments/{}", a.id),
-    })
+/// A photo or document on a case.
+#[derive(Serialize, ToSchema)]
+pub struct Attachment {
+    pub id: i64,
+    pub name: String,
+    pub content_type: String,
+    /// Bytes.
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: String,
+    /// Where to fetch it (with the same proof as the case).
+    pub url: String,
+}
+
+impl Attachment {
+    pub fn of(number: &str, a: &AttachmentView) -> Attachment {
+        Attachment {
+            id: a.id,
+            name: a.name.clone(),
+            content_type: a.content_type.clone(),
+            size: a.size,
+            sha256: a.sha256.clone(),
+            created_at: rfc3339(a.created_at),
+            url: format!("/api/v1/cases/{number}/attachments/{}", a.id),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Attachments {
+    /// All the case's files, the new ones included.
+    pub attachments: Vec<Attachment>,
 }
 
 /// Adds files. Who is asking and whether the case takes files is settled from the path,
 /// headers and query before a byte of the body is read; the body then streams to disk
-/// within the limits of `web::upload`.
+/// within the limits of `web::upload`. Photos (JPEG, PNG, WebP) and PDFs.
+#[utoipa::path(
+    tag = "cases",
+    request_body(content_type = "multipart/form-data", description = "One or more `file` parts."),
+    responses((status = 201, body = Attachments), Errors),
+    security(("case_token" = []), ("resident_session" = []), ("staff_token" = []))
+)]
 #[post("/cases/{tracking_number}/attachments")]
 pub async fn add(
     req: HttpRequest,
@@ -49,11 +80,17 @@ pub async fn add(
     let all = attachments::add(&state, admission, received.files)
         .await
         .api(locale)?;
-    Ok(HttpResponse::Created().json(json!({
-        "attachments": all.iter().map(|a| attachment_json(number.as_str(), a)).collect::<Vec<_>>(),
-    })))
+    Ok(HttpResponse::Created().json(Attachments {
+        attachments: all.iter().map(|a| Attachment::of(number.as_str(), a)).collect(),
+    }))
 }
 
+/// The file itself, with its type (images inline, anything else as a download).
+#[utoipa::path(
+    tag = "cases",
+    responses((status = 200, description = "The file.", content_type = "application/octet-stream"), Errors),
+    security(("case_token" = []), ("resident_session" = []), ("staff_token" = []))
+)]
 #[get("/cases/{tracking_number}/attachments/{id}")]
 pub async fn fetch(
     state: web::Data<App>,

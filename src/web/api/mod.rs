@@ -4,7 +4,9 @@ pub mod admin_catalog;
 pub mod attachments;
 pub mod cases;
 pub mod catalog;
+pub mod doc;
 pub mod leaders;
+pub mod reference;
 pub mod residents;
 pub mod routing;
 pub mod staff;
@@ -15,7 +17,8 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::JsonPayloadError;
 use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use actix_web::middleware::Next;
-use actix_web::{Scope, web};
+use actix_web::web;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::BODY_LIMIT;
 use super::error::{AppError, for_request};
@@ -64,8 +67,10 @@ pub async fn cookie_writes_need_json(
     next.call(req).await
 }
 
-pub fn scope() -> Scope {
-    web::scope("/api/v1")
+/// Every route of the API, in the order they are matched. Each handler documents itself
+/// (`#[utoipa::path]`); mounting it here puts it in [`doc::document`] too.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(doc::openapi_json)
         .service(catalog::categories)
         .service(catalog::areas)
         .service(catalog::departments)
@@ -128,7 +133,7 @@ pub fn scope() -> Scope {
         .service(attachments::add)
         .service(leaders::take_charge)
         .service(staff::action)
-        .default_service(web::to(super::error::not_found))
+        .default_service(web::to(super::error::not_found));
 }
 
 /// JSON bodies: size-limited, and every failure answered in our error format.

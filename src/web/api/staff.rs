@@ -1,11 +1,16 @@
 //! The staff API: sign in for a token, the queue, a case as staff see it, who filed it,
 //! and every action on a case (also the resident's, with the case's own token).
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
-use crate::domain::workflow::{Action, ActionInput, ActionKind};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::cases::Event;
+use super::doc::Errors;
+use crate::domain::case::CaseState;
+use crate::domain::workflow::{Action, ActionInput, ActionKind, Extension};
 use crate::format::{event_text, rfc3339};
 use crate::service::ServiceError;
 use crate::service::auth::{StaffUser, login_for_token};
@@ -19,7 +24,7 @@ use crate::web::locale::Lang;
 use crate::web::query::parse_number;
 use crate::web::query::{QueueParams, queue_filter};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct LoginBody {
     #[serde(default)]
     username: String,
@@ -27,6 +32,19 @@ pub struct LoginBody {
     password: String,
 }
 
+#[derive(Serialize, ToSchema)]
+pub struct SignedIn {
+    /// Send as `Authorization: Bearer …` with every staff request.
+    pub token: String,
+    pub role: crate::domain::case::Role,
+    pub department: Option<String>,
+    pub display_name: String,
+    pub expires_at: String,
+}
+
+/// Signs a staff member in for a token (too many failures from one client are refused
+/// for a while).
+#[utoipa::path(tag = "staff", request_body = LoginBody, responses((status = 200, body = SignedIn), Errors))]
 #[post("/auth/login")]
 pub async fn login(
     req: HttpRequest,
@@ -43,15 +61,52 @@ pub async fn login(
             other => other.into(),
         })
         .api(locale)?;
-    Ok(HttpResponse::Ok().json(json!({
-        "token": token,
-        "role": user.role,
-        "department": user.department,
-        "display_name": user.display_name,
-        "expires_at": rfc3339(expires_at),
-    })))
+    Ok(HttpResponse::Ok().json(SignedIn {
+        token,
+        role: user.role,
+        department: user.department,
+        display_name: user.display_name,
+        expires_at: rfc3339(expires_at),
+    }))
 }
 
+#[derive(Serialize, ToSchema)]
+pub struct Queue {
+    /// The department shown; none for a leader's view of all.
+    pub department: Option<String>,
+    /// Cases per state in the department.
+    pub counts: BTreeMap<&'static str, i64>,
+    pub items: Vec<QueueItem>,
+    /// Pass as `cursor` for the next page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QueueItem {
+    pub tracking_number: String,
+    pub state: String,
+    pub category: String,
+    pub area: String,
+    pub department: String,
+    pub title: String,
+    pub submitted_at: String,
+    pub due_at: Option<String>,
+    pub overdue: bool,
+    /// Due within the next days.
+    pub due_soon: bool,
+    pub confidential: bool,
+    /// A department's objection the intake office has yet to rule on.
+    pub objection_from: Option<String>,
+    pub extension: Option<String>,
+}
+
+/// The caller's queue, most urgent first (keyset pages: `next_cursor`).
+#[utoipa::path(
+    tag = "staff",
+    params(QueueParams),
+    responses((status = 200, body = Queue), Errors),
+    security(("staff_token" = []))
+)]
 #[get("/queue")]
 pub async fn queue(
     state: web::Data<App>,
@@ -62,39 +117,64 @@ pub async fn queue(
     let filter = queue_filter(&params).api(locale)?;
     let page = queues::for_staff(&state, &user, filter).await.api(locale)?;
     let now = state.now();
-    let counts: serde_json::Map<String, Value> = page
-        .counts
-        .iter()
-        .map(|(s, n)| (s.as_str().to_string(), json!(n)))
-        .collect();
-    let items: Vec<Value> = page
+    let soon = now + chrono::Duration::days(crate::service::queue::DUE_SOON_DAYS);
+    let items = page
         .rows
-        .iter()
+        .into_iter()
         .map(|r| {
             let due = r.due_at;
-            json!({
-                "tracking_number": r.tracking_number,
-                "state": r.state,
-                "category": r.category_code,
-                "area": r.area_code,
-                "department": r.department_code,
-                "title": r.title,
-                "submitted_at": rfc3339(r.submitted_at),
-                "due_at": due.map(rfc3339),
-                "overdue": due.is_some_and(|d| d < now),
-                "due_soon": due.is_some_and(|d| d >= now && d <= now + chrono::Duration::days(crate::service::queue::DUE_SOON_DAYS)),
-                "confidential": r.confidential,
-                "objection_from": r.objection_from,
-                "extension": r.extension_state,
-            })
+            QueueItem {
+                tracking_number: r.tracking_number,
+                state: r.state,
+                category: r.category_code,
+                area: r.area_code,
+                department: r.department_code,
+                title: r.title,
+                submitted_at: rfc3339(r.submitted_at),
+                due_at: due.map(rfc3339),
+                overdue: due.is_some_and(|d| d < now),
+                due_soon: due.is_some_and(|d| d >= now && d <= soon),
+                confidential: r.confidential,
+                objection_from: r.objection_from,
+                extension: r.extension_state,
+            }
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({
-        "department": page.department,
-        "counts": counts,
-        "items": items,
-        "next_cursor": page.next,
-    })))
+    Ok(HttpResponse::Ok().json(Queue {
+        department: page.department,
+        counts: page.counts.iter().map(|(s, n)| (s.as_str(), *n)).collect(),
+        items,
+        next_cursor: page.next,
+    }))
+}
+
+/// A case as staff see it: no identity (that is `GET /cases/{n}/contact`, for those
+/// who may).
+#[derive(Serialize, ToSchema)]
+pub struct StaffCase {
+    pub tracking_number: String,
+    pub state: String,
+    pub channel: String,
+    pub category: String,
+    pub area: String,
+    pub department: String,
+    pub title: String,
+    pub description: String,
+    pub address: Option<String>,
+    pub confidential: bool,
+    /// For a report about an official: the department it concerns.
+    pub concerned_department: Option<String>,
+    pub submitted_at: String,
+    pub due_at: Option<String>,
+    pub acceptance_due_at: Option<String>,
+    pub answer_due_at: Option<String>,
+    pub objection_from: Option<String>,
+    pub extension: Option<String>,
+    pub may_see_identity: bool,
+    pub attachments: Vec<super::attachments::Attachment>,
+    /// The actions the caller may take now.
+    pub actions: Vec<&'static str>,
+    pub timeline: Vec<Event>,
 }
 
 /// The case as staff see it (identity excluded): `GET /cases/{n}` with a staff token.
@@ -103,47 +183,65 @@ pub async fn staff_view(
     locale: crate::domain::locale::Locale,
     user: StaffUser,
     number: crate::domain::tracking::TrackingNumber,
-) -> Result<Value, ApiError> {
+) -> Result<StaffCase, ApiError> {
     let case = workflow::case_for_staff(state, &user, number).await.api(locale)?;
     let tr = crate::i18n::Tr(locale);
     let catalog = state.catalog();
-    let r = &case.case;
-    Ok(json!({
-        "tracking_number": r.tracking_number,
-        "state": r.state,
-        "channel": r.channel,
-        "category": r.category_code,
-        "area": r.area_code,
-        "department": r.department_code,
-        "title": r.title,
-        "description": r.description,
-        "address": r.address,
-        "confidential": r.confidential,
-        "concerned_department": r.concerned_department,
-        "submitted_at": rfc3339(r.submitted_at),
-        "due_at": r.due_at.map(rfc3339),
-        "acceptance_due_at": r.acceptance_due_at.map(rfc3339),
-        "answer_due_at": r.answer_due_at.map(rfc3339),
-        "objection_from": r.objection_from,
-        "extension": r.extension_state,
-        "may_see_identity": case.may_see_identity,
-        "attachments": case.attachments.iter()
-            .map(|a| super::attachments::attachment_json(&r.tracking_number, a))
-            .collect::<Vec<_>>(),
-        "actions": case.available.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
-        "timeline": case.timeline.iter().map(|e| json!({
-            "seq": e.seq,
-            "at": rfc3339(e.at),
-            "kind": e.kind,
-            "visibility": e.visibility,
-            "actor": e.actor_kind,
-            "actor_id": e.actor_id,
-            "message": event_text(tr, &catalog, state.tz, &e.kind, e.data.as_ref()).summary,
-            "data": e.data,
-        })).collect::<Vec<_>>(),
-    }))
+    let r = case.case;
+    let number = r.tracking_number.clone();
+    Ok(StaffCase {
+        attachments: case
+            .attachments
+            .iter()
+            .map(|a| super::attachments::Attachment::of(&number, a))
+            .collect(),
+        actions: case.available.iter().map(|k| k.as_str()).collect(),
+        timeline: case
+            .timeline
+            .iter()
+            .map(|e| Event {
+                seq: e.seq,
+                at: rfc3339(e.at),
+                kind: e.kind.clone(),
+                visibility: e.visibility,
+                actor: Some(e.actor_kind),
+                actor_id: e.actor_id,
+                message: event_text(tr, &catalog, state.tz, &e.kind, e.data.as_ref()).summary,
+                data: e.data.clone(),
+            })
+            .collect(),
+        tracking_number: number,
+        state: r.state,
+        channel: r.channel,
+        category: r.category_code,
+        area: r.area_code,
+        department: r.department_code,
+        title: r.title,
+        description: r.description,
+        address: r.address,
+        confidential: r.confidential,
+        concerned_department: r.concerned_department,
+        submitted_at: rfc3339(r.submitted_at),
+        due_at: r.due_at.map(rfc3339),
+        acceptance_due_at: r.acceptance_due_at.map(rfc3339),
+        answer_due_at: r.answer_due_at.map(rfc3339),
+        objection_from: r.objection_from,
+        extension: r.extension_state,
+        may_see_identity: case.may_see_identity,
+    })
 }
 
+/// Who filed a case: only for staff who may see it (never for a confidential case's
+/// department), and the reading is itself recorded on the timeline.
+#[derive(Serialize, ToSchema)]
+pub struct Contact {
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+}
+
+#[utoipa::path(tag = "staff", responses((status = 200, body = Contact), Errors), security(("staff_token" = [])))]
 #[get("/cases/{tracking_number}/contact")]
 pub async fn contact(
     state: web::Data<App>,
@@ -153,24 +251,39 @@ pub async fn contact(
 ) -> Result<HttpResponse, ApiError> {
     let number = parse_number(&path).api(locale)?;
     let identity = workflow::identity(&state, &user, number).await.api(locale)?;
-    Ok(HttpResponse::Ok().json(json!({
-        "name": identity.name,
-        "phone": identity.phone,
-        "email": identity.email,
-        "address": identity.address,
-    })))
+    Ok(HttpResponse::Ok().json(Contact {
+        name: identity.name,
+        phone: identity.phone,
+        email: identity.email,
+        address: identity.address,
+    }))
 }
 
-pub fn acted_json(acted: &Acted) -> Value {
-    json!({
-        "tracking_number": acted.tracking_number,
-        "state": acted.status.state,
-        "department": acted.status.department,
-        "due_at": acted.status.due_at.map(rfc3339),
-        "answer_due_at": acted.status.answer_due_at.map(rfc3339),
-        "extension": acted.status.extension,
-        "events": acted.events.iter().map(|e| e.kind()).collect::<Vec<_>>(),
-    })
+/// What an action did: the case's state after it, and the events it wrote.
+#[derive(Serialize, ToSchema)]
+pub struct ActedView {
+    pub tracking_number: String,
+    pub state: CaseState,
+    pub department: String,
+    pub due_at: Option<String>,
+    pub answer_due_at: Option<String>,
+    pub extension: Option<Extension>,
+    /// The kinds of the events written, in order.
+    pub events: Vec<&'static str>,
+}
+
+impl ActedView {
+    pub fn of(acted: &Acted) -> ActedView {
+        ActedView {
+            tracking_number: acted.tracking_number.clone(),
+            state: acted.status.state,
+            department: acted.status.department.clone(),
+            due_at: acted.status.due_at.map(rfc3339),
+            answer_due_at: acted.status.answer_due_at.map(rfc3339),
+            extension: acted.status.extension,
+            events: acted.events.iter().map(|e| e.kind()).collect(),
+        }
+    }
 }
 
 /// A body of at most `limit` bytes, refused as soon as it passes it.
@@ -206,7 +319,18 @@ fn action_input(req: &HttpRequest, body: &[u8]) -> Result<ActionInput, AppError>
     serde_json::from_slice(body).map_err(|e| AppError::BadRequest(e.to_string()))
 }
 
-/// `POST /cases/{n}/<action>` for every action of the state machine.
+/// `POST /cases/{n}/<action>` for every action of the state machine: `accept`,
+/// `not_accept`, `start`, `transfer`, `answer`, `extend`, `evaluate`, `request_review` …
+/// (the case's `actions` lists those the caller may take now). Staff act with their token;
+/// the resident with the case's token or their session. The body holds the fields the
+/// action needs (none for some).
+#[utoipa::path(
+    tag = "staff",
+    params(("action" = ActionKind, Path, description = "The action's name.")),
+    request_body(content = Option<ActionInput>, content_type = "application/json"),
+    responses((status = 200, body = ActedView), Errors),
+    security(("staff_token" = []), ("case_token" = []), ("resident_session" = []))
+)]
 #[post("/cases/{tracking_number}/{action:.+}")]
 pub async fn action(
     req: HttpRequest,
@@ -233,5 +357,5 @@ pub async fn action(
     let acted = workflow::act_as(&state, &caller, number, action)
         .await
         .api(locale)?;
-    Ok(HttpResponse::Ok().json(acted_json(&acted)))
+    Ok(HttpResponse::Ok().json(ActedView::of(&acted)))
 }
