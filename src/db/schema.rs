@@ -454,3 +454,27 @@ diesel::table! {
         training_requested_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::table! {
+    board_texts (case_id) {
+        case_id -> BigInt,
+        text -> Text,
+    }
+}
+
+diesel::table! {
+    board_terms (term, case_id) {
+        term -> Text,
+        case_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    board_index_state (id) {
+        id -> Integer,
+        indexed_through -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(board_texts, cases);
+diesel::allow_tables_to_appear_in_same_query!(board_terms, cases);

@@ -20,6 +20,7 @@ pub mod rate;
 pub mod reception;
 pub mod retention;
 pub mod routing;
+pub mod search_terms;
 pub mod sign_in;
 pub mod similar;
 pub mod suggest;

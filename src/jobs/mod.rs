@@ -2,7 +2,8 @@
 //! what ran out (`closing`: evaluation over, unconfirmed lapse), the leaders' digest
 //! (`digest`), reception-day mail (`reception_mail`), forgetting old records
 //! (`housekeeping`), removing identities past their retention (`retention`), training
-//! the routing suggestion model (`training`, in the worker loop) and mail delivery
+//! the routing suggestion model (`training`, in the worker loop), indexing new cases for
+//! the board's search (`board_index`) and mail delivery
 //! (`delivery`). Each has a name, a run step and
 //! per-item error isolation through one keyset pager (`pager`): a failing case is logged,
 //! counted on `/metrics` (`job_items_failed_total`) and skipped, and the rest go on; a
@@ -10,6 +11,7 @@
 //! database. Runs inside `serve`, alone as `huiying worker`, or once as `huiying jobs
 //! run-once`; safe on many instances at once (every notice has a unique key).
 
+mod board_index;
 mod closing;
 mod delivery;
 mod digest;
@@ -42,6 +44,8 @@ pub struct Scanned {
     pub reception: usize,
     /// Cases whose resident's identity was removed after the retention period.
     pub identities_removed: usize,
+    /// Cases indexed for the board's search.
+    pub board_indexed: usize,
     /// Items skipped on an error, across the jobs (each logged and counted).
     pub failed: usize,
 }
@@ -91,6 +95,7 @@ impl Jobs {
         let reception = run_job(reception_mail::RECEPTION_MAIL, reception_mail::run(app, now)).await;
         let kept = run_job(housekeeping::HOUSEKEEPING, housekeeping::run(app, now)).await;
         let forgotten = run_job(retention::RETENTION, retention::run(app, now)).await;
+        let indexed = run_job(board_index::BOARD_INDEX, board_index::run(app, now)).await;
         let scanned = Scanned {
             reminders: reminders.done,
             escalations: escalations.done,
@@ -98,6 +103,7 @@ impl Jobs {
             digests: digests.done,
             reception: reception.done,
             identities_removed: forgotten.done,
+            board_indexed: indexed.done,
             failed: [
                 reminders,
                 escalations,
@@ -106,6 +112,7 @@ impl Jobs {
                 reception,
                 kept,
                 forgotten,
+                indexed,
             ]
             .iter()
             .map(|o| o.failed)

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::ServiceError;
 use crate::app::App;
-use crate::db::board::{BoardFilter, answers, board};
+use crate::db::board::{BoardFilter, Search, answers, board};
 use crate::domain::case::CaseState;
 use crate::domain::field_error::{FieldError, FieldErrors};
 use crate::domain::locale::Locale;
@@ -119,20 +119,91 @@ fn filter_of(app: &App, q: &BoardQuery) -> Result<BoardFilter, ServiceError> {
         areas,
         state,
         department,
-        words: text
-            .split_whitespace()
-            .take(MAX_WORDS)
-            .map(str::to_string)
-            .collect(),
-        hidden_categories: catalog
-            .categories
-            .iter()
-            .filter(|c| c.supervisor.is_some())
-            .map(|c| c.code.clone())
-            .collect(),
+        search: search_of(text),
+        hidden_categories: hidden_categories(&catalog),
         before: q.before,
         limit: PAGE + 1,
     })
+}
+
+/// Reports about officials: never on the board, never in its index.
+fn hidden_categories(catalog: &crate::domain::catalog::Catalog) -> Vec<String> {
+    catalog
+        .categories
+        .iter()
+        .filter(|c| c.supervisor.is_some())
+        .map(|c| c.code.clone())
+        .collect()
+}
+
+/// The words of a query and the index terms they need. A word the index cannot serve
+/// (one Chinese character) is still checked against the text.
+fn search_of(text: &str) -> Option<Search> {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .take(MAX_WORDS)
+        .map(str::to_lowercase)
+        .collect();
+    if words.is_empty() {
+        return None;
+    }
+    let terms: std::collections::BTreeSet<String> = words
+        .iter()
+        .flat_map(|w| crate::domain::search_terms::of_query(w))
+        .collect();
+    Some(Search {
+        words,
+        terms: terms.into_iter().collect(),
+    })
+}
+
+/// What the index holds of a case: what the board shows of it (redacted), lowercased,
+/// title and description on their own lines.
+fn indexed_text(title: &str, description: &str) -> String {
+    format!("{}\n{}", redact(title), redact(description)).to_lowercase()
+}
+
+/// Cases filed this long ago have committed (ids are taken before the insert commits,
+/// so a newer id can be visible before an older one).
+const SETTLED_SECS: i64 = 60;
+const INDEX_BATCH: i64 = 500;
+
+/// Indexes the cases filed since the last run for the board's search, a batch at a
+/// time, until it has caught up; safe on many instances (one wins each batch). Returns
+/// how many cases were indexed.
+pub async fn index_new(app: &App, now: chrono::DateTime<chrono::Utc>) -> Result<usize, ServiceError> {
+    let hidden = hidden_categories(&app.catalog());
+    let until = (now - chrono::Duration::seconds(SETTLED_SECS)).naive_utc();
+    let mut indexed = 0;
+    loop {
+        let hidden = hidden.clone();
+        let (done, more) = app
+            .write(move |conn, _, _| {
+                let from = crate::db::board::indexed_through(conn)?;
+                let (rows, last) = crate::db::board::unindexed(conn, from, until, &hidden, INDEX_BATCH)?;
+                let Some(to) = last else {
+                    return Ok::<_, ServiceError>((0, false));
+                };
+                let entries: Vec<(i64, String, Vec<String>)> = rows
+                    .into_iter()
+                    .map(|r| {
+                        let text = indexed_text(&r.title, &r.description);
+                        let terms = crate::domain::search_terms::of_text(&text).into_iter().collect();
+                        (r.id, text, terms)
+                    })
+                    .collect();
+                let count = entries.len();
+                if !crate::db::board::store_index(conn, from, to, &entries)? {
+                    return Ok((0, false));
+                }
+                Ok((count, true))
+            })
+            .await?;
+        indexed += done;
+        if !more {
+            return Ok(indexed);
+        }
+    }
 }
 
 /// One page of the board.

@@ -490,6 +490,19 @@ async fn the_board_shows_published_cases_with_answers_and_finds_chinese_words(ba
         "{with_answer}"
     );
 
+    // The search reads its index, which the jobs fill with what has settled (a minute).
+    let search = |q: &str| format!("/api/v1/board?q={}", crate::helpers::encode(q));
+    let (_, early) = app.get_json(&search("垃圾")).await;
+    assert_eq!(early["items"], json!([]), "not indexed yet");
+    app.advance(chrono::Duration::minutes(2));
+    let (scanned, _) = app.run_jobs().await;
+    assert_eq!(
+        scanned.board_indexed, 2,
+        "the two published cases, not the private or the confidential"
+    );
+    let (scanned, _) = app.run_jobs().await;
+    assert_eq!(scanned.board_indexed, 0, "indexed once");
+
     // Two Chinese characters find their case; filters narrow.
     let (_, searched) = app
         .get_json(&format!("/api/v1/board?q={}", crate::helpers::encode("垃圾")))
@@ -501,10 +514,28 @@ async fn the_board_shows_published_cases_with_answers_and_finds_chinese_words(ba
         .map(|i| i["tracking_number"].as_str().unwrap())
         .collect();
     assert_eq!(hits, [found.as_str()]);
-    let (_, none) = app
-        .get_json(&format!("/api/v1/board?q={}", crate::helpers::encode("路灯")))
-        .await;
+    let (_, none) = app.get_json(&search("路灯")).await;
     assert_eq!(none["items"], json!([]));
+    let (_, both) = app.get_json(&search("垃圾 清运")).await;
+    assert_eq!(
+        both["items"].as_array().unwrap().len(),
+        1,
+        "every word must be there"
+    );
+    let (_, one) = app.get_json(&search("臭")).await;
+    assert_eq!(
+        one["items"][0]["tracking_number"],
+        found.as_str(),
+        "one character: read, not indexed"
+    );
+    let (_, phone) = app.get_json(&search("13912345678")).await;
+    assert_eq!(
+        phone["items"],
+        json!([]),
+        "what the board redacts cannot be searched for"
+    );
+    let (_, phone) = app.get_json(&search("臭 5678")).await;
+    assert_eq!(phone["items"], json!([]), "not even a part of it");
     let (_, by_area) = app.get_json("/api/v1/board?area=LJ-QS").await;
     assert_eq!(
         by_area["items"].as_array().unwrap().len(),
