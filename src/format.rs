@@ -258,6 +258,29 @@ pub fn event_text(tr: Tr, catalog: &Catalog, tz: Tz, kind: &str, data: Option<&E
             legal_basis,
         }) => written("event.re_review_answered", outcome, text, legal_basis),
         Some(EventData::HearingStarted { .. }) => plain(tr.t("event.hearing_started").to_string()),
+        Some(EventData::MarkedMajor { reason }) => plain(tr.f("event.marked_major", &[("reason", reason)])),
+        Some(EventData::ClearedMajor { reason }) => plain(tr.f("event.cleared_major", &[("reason", reason)])),
+        Some(EventData::Mediated {
+            facts,
+            agreement,
+            performance_deadline,
+            performance,
+            court_confirmation_by,
+        }) => EventText {
+            summary: tr.f(
+                "event.mediated",
+                &[
+                    ("deadline", &performance_deadline.to_string()),
+                    ("performance", performance),
+                    ("confirm_by", &court_confirmation_by.to_string()),
+                ],
+            ),
+            detail: Some(format!("{facts}\n\n{agreement}")),
+        },
+        Some(EventData::MediationFailed { facts, reason }) => EventText {
+            summary: tr.f("event.mediation_failed", &[("reason", reason)]),
+            detail: Some(facts.clone()),
+        },
         Some(EventData::HearingEnded { paused_days, due_at }) => plain(match due_at {
             Some(due) => tr.f(
                 "event.hearing_ended",

@@ -199,12 +199,15 @@ enum UserCommand {
     Add {
         #[arg(long)]
         username: String,
-        /// intake, staff, head, leader or admin.
+        /// intake, staff, head, leader, admin or liaison.
         #[arg(long)]
         role: String,
-        /// Department code (required for staff and heads).
+        /// Department code (required for staff and heads; a liaison's office, if any).
         #[arg(long)]
         department: Option<String>,
+        /// An area a liaison works in (repeat for each; at least one for a liaison).
+        #[arg(long = "area")]
+        areas: Vec<String>,
         /// Where this person's notifications go.
         #[arg(long)]
         email: Option<String>,
@@ -336,6 +339,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     username,
                     role,
                     department,
+                    areas,
                     email,
                     name,
                     password_stdin: _,
@@ -353,6 +357,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 department: department.unwrap_or_default(),
                 email: email.unwrap_or_default(),
                 locale: "zh-CN".into(),
+                areas,
             };
             let account = Account::parse(&input, &catalog).map_err(|errors| {
                 let text: Vec<String> = errors

@@ -456,6 +456,18 @@ pub fn events_of_cases(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<EventRecord
     Ok(all)
 }
 
+/// Marks the case as a major matter since `since`, or clears the mark.
+pub fn set_major(conn: &mut DbConn, case_id: i64, since: Option<NaiveDateTime>) -> Result<(), DbError> {
+    use super::schema::major_cases;
+    diesel::delete(major_cases::table.filter(major_cases::case_id.eq(case_id))).execute(conn)?;
+    if let Some(since) = since {
+        diesel::insert_into(major_cases::table)
+            .values((major_cases::case_id.eq(case_id), major_cases::since.eq(since)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// The intake office corrected the case's category (its timeline says so).
 pub fn set_category(conn: &mut DbConn, case_id: i64, category: &str) -> Result<(), DbError> {
     diesel::update(cases::table.filter(cases::id.eq(case_id)))

@@ -20,6 +20,7 @@ pub mod sessions;
 pub mod suggest;
 pub mod templates;
 pub mod users;
+pub mod visits;
 mod writer;
 
 pub use conn::{Backend, Db, DbConn, DbError, MultiBackend};

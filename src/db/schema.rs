@@ -478,3 +478,45 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(board_texts, cases);
 diesel::allow_tables_to_appear_in_same_query!(board_terms, cases);
+
+diesel::table! {
+    major_cases (case_id) {
+        case_id -> BigInt,
+        since -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(major_cases, cases);
+
+diesel::table! {
+    user_areas (user_id, area_code) {
+        user_id -> Integer,
+        area_code -> Text,
+    }
+}
+
+diesel::table! {
+    visits (id) {
+        id -> Integer,
+        area_code -> Text,
+        visited_on -> Date,
+        met -> Text,
+        notes -> Text,
+        liaison_id -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    visit_cases (case_id) {
+        case_id -> BigInt,
+        visit_id -> Integer,
+    }
+}
+
+diesel::joinable!(visit_cases -> visits (visit_id));
+diesel::joinable!(visit_cases -> cases (case_id));
+diesel::allow_tables_to_appear_in_same_query!(visit_cases, visits);
+diesel::allow_tables_to_appear_in_same_query!(visit_cases, cases);
+diesel::allow_tables_to_appear_in_same_query!(visits, cases);
+diesel::allow_tables_to_appear_in_same_query!(user_areas, users);

@@ -47,6 +47,28 @@ pub fn insert_user(conn: &mut DbConn, row: &NewUserRow<'_>) -> Result<i32, DbErr
         .first(conn)?)
 }
 
+/// Sets the areas of an account (a liaison's), replacing those it had.
+pub fn set_areas(conn: &mut DbConn, user_id: i32, areas: &[String]) -> Result<(), DbError> {
+    use super::schema::user_areas;
+    diesel::delete(user_areas::table.filter(user_areas::user_id.eq(user_id))).execute(conn)?;
+    for area in areas {
+        diesel::insert_into(user_areas::table)
+            .values((user_areas::user_id.eq(user_id), user_areas::area_code.eq(area)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The areas of an account (a liaison's).
+pub fn areas_of(conn: &mut DbConn, user_id: i32) -> Result<Vec<String>, DbError> {
+    use super::schema::user_areas;
+    Ok(user_areas::table
+        .filter(user_areas::user_id.eq(user_id))
+        .order(user_areas::area_code)
+        .select(user_areas::area_code)
+        .load(conn)?)
+}
+
 pub fn find_by_username(conn: &mut DbConn, username: &str) -> Result<Option<UserRecord>, DbError> {
     Ok(users::table
         .filter(users::username.eq(username))

@@ -93,13 +93,16 @@ text_enum! {
 
 text_enum! {
     /// Staff roles. Staff and heads belong to a department; the intake office (信访办)
-    /// triages and places cases; leaders oversee; administrators run the system.
+    /// triages and places cases; leaders oversee; administrators run the system; a
+    /// village liaison (联络员) visits the areas given to them, files what residents
+    /// raise there, mediates, and may belong to an office routing rules name.
     Role {
         Intake = "intake",
         Staff = "staff",
         Head = "head",
         Leader = "leader",
         Admin = "admin",
+        Liaison = "liaison",
     }
 }
 
@@ -109,6 +112,8 @@ text_enum! {
         Supported = "supported",
         Explained = "explained",
         NotSupported = "not_supported",
+        /// Settled by an agreement between the parties.
+        Mediated = "mediated",
     }
 }
 

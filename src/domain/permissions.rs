@@ -16,6 +16,8 @@ pub enum Duty {
     ReceiveResidents,
     /// Recording a phone call, letter or visit as a case, for a resident.
     RecordOnBehalf,
+    /// Visiting the villages of one's areas and filing what residents raise there.
+    Visit,
 }
 
 /// Whether `role` may do `duty`.
@@ -25,6 +27,7 @@ pub fn may(role: Role, duty: Duty) -> bool {
         Duty::Review | Duty::ArrangeReceptionDays => matches!(role, Role::Leader | Role::Admin),
         Duty::ReceiveResidents => role == Role::Leader,
         Duty::RecordOnBehalf => role == Role::Intake,
+        Duty::Visit => role == Role::Liaison,
     }
 }
 
@@ -32,7 +35,7 @@ pub fn may(role: Role, duty: Duty) -> bool {
 /// their queue, leaders on their desk, administrators on their overview.
 pub fn home(role: Role) -> &'static str {
     match role {
-        Role::Staff | Role::Head | Role::Intake => "/staff",
+        Role::Staff | Role::Head | Role::Intake | Role::Liaison => "/staff",
         Role::Leader => "/leader",
         Role::Admin => "/admin",
     }
@@ -60,7 +63,8 @@ mod tests {
     #[test]
     fn every_role_has_a_home() {
         let homes: Vec<&str> = Role::ALL.iter().map(|r| home(*r)).collect();
-        assert_eq!(homes.len(), 5);
+        assert_eq!(homes.len(), 6);
+        assert_eq!(home(Role::Liaison), "/staff");
         assert_eq!(home(Role::Admin), "/admin");
         assert_eq!(home(Role::Leader), "/leader");
         assert_eq!(home(Role::Intake), "/staff");
@@ -70,11 +74,12 @@ mod tests {
     fn every_role_and_duty() {
         use Duty::*;
         let table = [
-            (Role::Admin, [true, true, true, false, false]),
-            (Role::Leader, [false, true, true, true, false]),
-            (Role::Intake, [false, false, false, false, true]),
-            (Role::Head, [false, false, false, false, false]),
-            (Role::Staff, [false, false, false, false, false]),
+            (Role::Admin, [true, true, true, false, false, false]),
+            (Role::Leader, [false, true, true, true, false, false]),
+            (Role::Intake, [false, false, false, false, true, false]),
+            (Role::Head, [false, false, false, false, false, false]),
+            (Role::Staff, [false, false, false, false, false, false]),
+            (Role::Liaison, [false, false, false, false, false, true]),
         ];
         for (role, expected) in table {
             let got = [
@@ -83,6 +88,7 @@ mod tests {
                 ArrangeReceptionDays,
                 ReceiveResidents,
                 RecordOnBehalf,
+                Visit,
             ]
             .map(|d| may(role, d));
             assert_eq!(got, expected, "{role:?}");

@@ -127,6 +127,27 @@ pub enum EventData {
         paused_days: u32,
         due_at: Option<DateTime<Utc>>,
     },
+    /// Marked as a major or urgent matter, and why.
+    MarkedMajor {
+        reason: String,
+    },
+    ClearedMajor {
+        reason: String,
+    },
+    /// The parties agreed: the agreement's content (People's Mediation Law, art. 29) and
+    /// the day until which they may jointly ask the court to confirm it (art. 33).
+    Mediated {
+        facts: String,
+        agreement: String,
+        performance_deadline: chrono::NaiveDate,
+        performance: String,
+        court_confirmation_by: chrono::NaiveDate,
+    },
+    /// Mediation did not settle it: the case goes on as any other.
+    MediationFailed {
+        facts: String,
+        reason: String,
+    },
     /// Closed after a satisfied evaluation or when the evaluation window ran out.
     Closed {
         after: CloseReason,

@@ -141,6 +141,41 @@ fn resident_locale(case: About<'_>) -> Locale {
     Locale::from_tag(case.locale).unwrap_or_default()
 }
 
+/// A major matter, to the intake office and the leader over the department holding it:
+/// at once, and once each (the key holds the moment it was marked).
+fn major_matter(
+    conn: &mut DbConn,
+    catalog: &Catalog,
+    case: About<'_>,
+    department: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<NewNotice>, DbError> {
+    let data = MailData::MajorMatter {
+        number: case.number.to_string(),
+        department: department.to_string(),
+        title: case.title.to_string(),
+        reason: reason.to_string(),
+    };
+    let mut recipients: Vec<(String, Locale)> = Vec::new();
+    if let Some(address) = department_address(catalog, &catalog.intake().code) {
+        recipients.push((address.to_string(), DEPARTMENT_LOCALE));
+    }
+    if let Some(leader) = catalog.department(department).and_then(|d| d.leader.as_deref())
+        && let Some((email, locale)) = crate::db::users::email_of(conn, leader)?
+    {
+        recipients.push((email, Locale::from_tag(&locale).unwrap_or_default()));
+    }
+    recipients.dedup_by(|a, b| a.0 == b.0);
+    Ok(recipients
+        .into_iter()
+        .map(|(email, locale)| {
+            let key = format!("major:{}:{}:{email}", case.id, now.timestamp_micros());
+            notice(&data, &email, locale, Some(case.id), Some(key), now)
+        })
+        .collect())
+}
+
 /// The notices an action's events cause.
 pub fn for_events(
     conn: &mut DbConn,
@@ -199,6 +234,16 @@ pub fn for_events(
             }
             EventData::Objected { .. } => {
                 notices.extend(assignment(catalog, case, &status.department, status.due_at, now));
+            }
+            EventData::MarkedMajor { reason } => {
+                notices.extend(major_matter(
+                    conn,
+                    catalog,
+                    case,
+                    &status.department,
+                    reason,
+                    now,
+                )?);
             }
             EventData::ExtensionRequested { days, reason } => {
                 for (email, locale) in emails_of(conn, case.department, "head")? {

@@ -131,6 +131,7 @@ pub fn seed_demo_accounts(
             department: department.unwrap_or_default().to_string(),
             email: format!("{username}@staff.linjiang.example"),
             locale: "zh-CN".into(),
+            areas: Vec::new(),
         };
         let account = Account::parse(&input, catalog).map_err(ServiceError::Invalid)?;
         create_account(conn, None, &account, password_hash, now)?;
@@ -183,6 +184,32 @@ pub fn seed_demo_reception_days(
         create_day(conn, catalog, &leader, day, today, now)?;
     }
     Ok(days.len())
+}
+
+/// The demo catalogue, for unit tests that need a real one.
+#[cfg(test)]
+pub fn catalog_for_tests() -> crate::domain::catalog::Catalog {
+    let data = crate::service::demo::demo_data().expect("demo data");
+    let rules = data
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, (c, a, d))| crate::domain::routing::RoutingRule {
+            id: i as i32,
+            category_code: c.clone(),
+            area_code: a.clone(),
+            department_code: d.clone(),
+        })
+        .collect();
+    crate::domain::catalog::Catalog::new(
+        data.departments,
+        data.areas,
+        data.groups,
+        data.categories,
+        data.channels,
+        rules,
+    )
+    .expect("catalog")
 }
 
 #[cfg(test)]

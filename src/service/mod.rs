@@ -29,6 +29,7 @@ pub mod suggest;
 pub mod templates;
 pub mod token;
 pub mod users;
+pub mod visits;
 pub mod workflow;
 
 use crate::db::DbError;

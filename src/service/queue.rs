@@ -159,7 +159,7 @@ fn department_for(
         return Err(invalid("department", "err.department"));
     }
     match user.role {
-        Role::Staff | Role::Head => {
+        Role::Staff | Role::Head | Role::Liaison => {
             let own = user
                 .department
                 .clone()

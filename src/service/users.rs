@@ -25,6 +25,8 @@ pub struct AccountInput {
     pub department: String,
     pub email: String,
     pub locale: String,
+    /// A liaison's areas (area codes).
+    pub areas: Vec<String>,
 }
 
 /// An account that passed every check.
@@ -36,6 +38,8 @@ pub struct Account {
     pub department: Option<String>,
     pub email: Option<String>,
     pub locale: Locale,
+    /// The areas a liaison works in (none for other roles).
+    pub areas: Vec<String>,
 }
 
 impl Account {
@@ -66,8 +70,35 @@ impl Account {
             (Some(Role::Staff | Role::Head), code) => Some(code.to_string()),
             // The intake office's accounts belong to it.
             (Some(Role::Intake), _) => Some(catalog.intake().code.clone()),
+            // A liaison may belong to an office that routing rules name.
+            (Some(Role::Liaison), "") => None,
+            (Some(Role::Liaison), code) if catalog.department(code).is_none() => {
+                errors.add("department", FieldError::new("err.department"));
+                None
+            }
+            (Some(Role::Liaison), code) => Some(code.to_string()),
             _ => None,
         };
+        let mut areas: Vec<String> = input
+            .areas
+            .iter()
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty())
+            .collect();
+        areas.sort();
+        areas.dedup();
+        if role == Some(Role::Liaison) && areas.is_empty() {
+            errors.add("areas", FieldError::new("err.areas_required"));
+        }
+        if areas
+            .iter()
+            .any(|a| catalog.area(a).is_none_or(|area| !area.active))
+        {
+            errors.add("areas", FieldError::new("err.unknown_area"));
+        }
+        if role != Some(Role::Liaison) {
+            areas.clear();
+        }
         let email = match input.email.trim() {
             "" => None,
             raw => errors
@@ -82,6 +113,7 @@ impl Account {
                 department,
                 email,
                 locale: Locale::from_tag(&input.locale).unwrap_or_default(),
+                areas,
             }),
             _ => Err(errors),
         }
@@ -135,6 +167,8 @@ impl AccountView {
             department: self.department.clone().unwrap_or_default(),
             email: self.email.clone().unwrap_or_default(),
             locale: self.locale.as_str().into(),
+            // The form does not change a liaison's areas (the command line sets them).
+            areas: Vec::new(),
         }
     }
 }
@@ -227,6 +261,7 @@ pub fn create_account(
             created_at: now.naive_utc(),
         },
     )?;
+    crate::db::users::set_areas(conn, id, &account.areas)?;
     tracing::info!(user = id, role = %account.role, "account created");
     Ok(id)
 }

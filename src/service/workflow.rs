@@ -57,8 +57,14 @@ pub fn facts_of(record: &CaseRecord, events: &[EventRecord]) -> Result<Facts, Se
                 })
         })
         .collect::<Result<Vec<(DateTime<Utc>, EventData)>, ServiceError>>()?;
+    // Recorded by a member of staff when they filed it (a call, a letter, a visit).
+    let recorded_by = events
+        .first()
+        .filter(|e| e.kind == "received" && e.actor_kind == ActorKind::Staff.as_str())
+        .and_then(|e| e.actor_id);
     Ok(Facts {
         concerned: record.concerned_department.clone(),
+        recorded_by,
         ..Facts::from_timeline(
             status,
             record.category_code.clone(),
@@ -159,6 +165,15 @@ fn append(
         });
     }
     insert_events(conn, &chained)?;
+    for (data, _) in events {
+        match data {
+            EventData::MarkedMajor { .. } => {
+                crate::db::cases::set_major(conn, record.id, Some(now.naive_utc()))?
+            }
+            EventData::ClearedMajor { .. } => crate::db::cases::set_major(conn, record.id, None)?,
+            _ => {}
+        }
+    }
     let unchanged;
     let status = match status {
         Some(status) => status,

@@ -332,6 +332,11 @@ impl TestApp {
 
     /// Creates an account with the given role and department.
     pub async fn add_account(&self, username: &str, role: &str, department: Option<&str>) {
+        self.add_account_in(username, role, department, &[]).await
+    }
+
+    /// Creates an account with the given role, department and areas (a liaison's).
+    pub async fn add_account_in(&self, username: &str, role: &str, department: Option<&str>, areas: &[&str]) {
         let catalog = self.state.catalog();
         let input = huiying::service::users::AccountInput {
             username: username.into(),
@@ -340,6 +345,7 @@ impl TestApp {
             department: department.unwrap_or_default().into(),
             email: format!("{username}@staff.example"),
             locale: "zh-CN".into(),
+            areas: areas.iter().map(|a| a.to_string()).collect(),
         };
         let account = huiying::service::users::Account::parse(&input, &catalog).expect("valid account");
         let hash = huiying::service::auth::NewPassword::parse("correct horse battery")

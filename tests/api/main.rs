@@ -23,6 +23,7 @@ mod contract;
 mod hardening;
 mod journeys;
 mod leaders;
+mod liaisons;
 mod mail;
 mod open311;
 mod operations;

@@ -11,6 +11,16 @@ pub fn may_view(actor: &Actor, facts: &Facts, catalog: &Catalog) -> bool {
         Actor::Resident | Actor::System => true,
         // Whatever the role: the department a report is about never reads it.
         Actor::Staff(s) if s.department.is_some() && s.department == facts.concerned => false,
+        // A liaison: what they recorded and what their office holds, never a report
+        // about an official.
+        Actor::Staff(s) if s.role == Role::Liaison => {
+            let report = catalog
+                .category(&facts.category)
+                .is_some_and(|c| c.supervisor.is_some());
+            !report
+                && (facts.recorded_by == Some(s.user_id)
+                    || s.works_for(&facts.status.department, &catalog.intake().code))
+        }
         Actor::Staff(s) => match s.role {
             Role::Leader => true,
             Role::Admin => false,
@@ -67,6 +77,10 @@ fn permitted(actor: &Actor, kind: ActionKind, facts: &Facts, intake: &str) -> bo
                 }
                 K::ApproveExtension | K::RefuseExtension => holder && s.role == Role::Head,
                 K::Note => matches!(s.role, Role::Leader) || s.is_intake(intake) || holder,
+                // Whoever may see it and works on cases may raise it; clearing it too.
+                K::MarkMajor | K::ClearMajor => holder || s.is_intake(intake) || s.role == Role::Liaison,
+                // The holder, or the liaison who recorded it and mediates on the spot.
+                K::Mediate => holder || (s.role == Role::Liaison && facts.recorded_by == Some(s.user_id)),
                 K::Withdraw
                 | K::Confirm
                 | K::Evaluate
@@ -133,6 +147,14 @@ fn legal(kind: ActionKind, facts: &Facts, ctx: &Context) -> Result<(), Denial> {
             }
         }
         K::Answer if !in_states(&[S::Accepted, S::InProgress]) => conflict("deny.state"),
+        K::Mediate if !in_states(&[S::Routed, S::Accepted, S::InProgress]) => conflict("deny.state"),
+        K::MarkMajor | K::ClearMajor
+            if in_states(&[S::Closed, S::Final, S::Withdrawn, S::NotAccepted, S::Unconfirmed]) =>
+        {
+            conflict("deny.state")
+        }
+        K::MarkMajor if facts.major => conflict("deny.major_already"),
+        K::ClearMajor if !facts.major => conflict("deny.not_major"),
         K::Withdraw
             if !in_states(&[
                 S::Submitted,

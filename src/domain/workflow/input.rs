@@ -20,6 +20,14 @@ pub struct ActionInput {
     pub comment: String,
     /// A re-route's corrected category (empty: unchanged).
     pub category: String,
+    /// A mediation: both parties agree to mediate (required), what happened, what was
+    /// agreed, by when and how it is performed; `outcome: "failed"` with a `reason` when
+    /// it did not settle.
+    pub parties_consent: bool,
+    pub facts: String,
+    pub agreement: String,
+    pub performance_deadline: String,
+    pub performance: String,
 }
 
 impl Action {
@@ -106,6 +114,9 @@ impl Action {
             K::Answer => written(&mut errors).map(Action::Answer),
             K::AnswerReview => written(&mut errors).map(Action::AnswerReview),
             K::AnswerReReview => written(&mut errors).map(Action::AnswerReReview),
+            K::MarkMajor => reason(&mut errors).map(|reason| Action::MarkMajor { reason }),
+            K::ClearMajor => reason(&mut errors).map(|reason| Action::ClearMajor { reason }),
+            K::Mediate => mediation(input, &mut errors).map(Action::Mediate),
             K::Note => errors
                 .check("text", NoteText::parse(&input.text))
                 .map(|text| Action::Note { text }),
@@ -124,5 +135,37 @@ impl Action {
             Some(action) if errors.is_empty() => Ok(action),
             _ => Err(errors),
         }
+    }
+}
+
+/// A mediation's record from its fields: consent first, then what the outcome needs.
+fn mediation(input: &ActionInput, errors: &mut FieldErrors) -> Option<Mediation> {
+    if !input.parties_consent {
+        errors.add("parties_consent", FieldError::new("err.parties_consent"));
+    }
+    let facts = errors.check("facts", NoteText::parse(&input.facts));
+    if input.outcome.trim() == "failed" {
+        let reason = errors.check("reason", Reason::parse(&input.reason));
+        return facts
+            .zip(reason)
+            .map(|(facts, reason)| Mediation::Failed { facts, reason });
+    }
+    let agreement = errors.check("agreement", AnswerText::parse(&input.agreement));
+    let deadline = errors.check(
+        "performance_deadline",
+        chrono::NaiveDate::parse_from_str(input.performance_deadline.trim(), "%Y-%m-%d")
+            .map_err(|_| FieldError::new("err.date")),
+    );
+    let performance = errors.check("performance", NoteText::parse(&input.performance));
+    match (facts, agreement, deadline, performance) {
+        (Some(facts), Some(agreement), Some(performance_deadline), Some(performance)) => {
+            Some(Mediation::Agreed {
+                facts,
+                agreement,
+                performance_deadline,
+                performance,
+            })
+        }
+        _ => None,
     }
 }

@@ -58,7 +58,8 @@ impl StaffActor {
     /// Works for the department `code` (intake staff work for the intake office).
     pub fn works_for(&self, code: &str, intake: &str) -> bool {
         match self.role {
-            Role::Staff | Role::Head => self.department.as_deref() == Some(code),
+            // A liaison holds what is routed to their office, if they have one.
+            Role::Staff | Role::Head | Role::Liaison => self.department.as_deref() == Some(code),
             Role::Intake => code == intake,
             Role::Leader | Role::Admin => false,
         }
@@ -111,6 +112,11 @@ super::case::text_enum! {
         HearingStart = "hearing/start",
         /// The hearing is over: the clock runs again, the deadline later by the pause.
         HearingEnd = "hearing/end",
+        /// A major or urgent matter (重大、紧急事项, 信访工作条例 art. 25): raised at once.
+        MarkMajor = "major",
+        ClearMajor = "major/clear",
+        /// Settled by mediation between the parties (人民调解), or a mediation that failed.
+        Mediate = "mediation",
         CloseExpired = "close-expired",
     }
 }
@@ -178,8 +184,40 @@ pub enum Action {
     AnswerReReview(Written),
     HearingStart,
     HearingEnd,
+    MarkMajor {
+        reason: Reason,
+    },
+    ClearMajor {
+        reason: Reason,
+    },
+    Mediate(Mediation),
     CloseExpired,
 }
+
+/// A mediation's record: what the People's Mediation Law (art. 29) asks an agreement to
+/// say, or why it failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mediation {
+    Agreed {
+        facts: NoteText,
+        agreement: AnswerText,
+        /// By when, and how, the parties perform what they agreed.
+        performance_deadline: chrono::NaiveDate,
+        performance: NoteText,
+    },
+    Failed {
+        facts: NoteText,
+        reason: Reason,
+    },
+}
+
+/// The legal basis an agreed mediation is answered with.
+pub const MEDIATION_BASIS: &str =
+    "《中华人民共和国人民调解法》第二十八条、第二十九条、第三十一条、第三十三条";
+
+/// Within this many days of an agreement, the parties may jointly ask the court to
+/// confirm it (People's Mediation Law, art. 33).
+pub const COURT_CONFIRMATION_DAYS: i64 = 30;
 
 impl Action {
     pub fn kind(&self) -> ActionKind {
@@ -207,6 +245,9 @@ impl Action {
             Action::AnswerReReview(_) => ActionKind::AnswerReReview,
             Action::HearingStart => ActionKind::HearingStart,
             Action::HearingEnd => ActionKind::HearingEnd,
+            Action::MarkMajor { .. } => ActionKind::MarkMajor,
+            Action::ClearMajor { .. } => ActionKind::ClearMajor,
+            Action::Mediate(_) => ActionKind::Mediate,
             Action::CloseExpired => ActionKind::CloseExpired,
         }
     }
@@ -254,6 +295,11 @@ pub struct Facts {
     /// In a report about an official, the department the resident named as concerned:
     /// it never sees the case and the case never goes to it.
     pub concerned: Option<String>,
+    /// The member of staff who recorded the case for the resident (a call, a letter, a
+    /// liaison's visit), if one did.
+    pub recorded_by: Option<i32>,
+    /// Marked as a major matter and not cleared since.
+    pub major: bool,
 }
 
 impl Facts {
@@ -278,6 +324,8 @@ impl Facts {
             evaluated_since_answer: false,
             hearing: None,
             concerned: None,
+            recorded_by: None,
+            major: false,
         };
         for (at, event) in events {
             match event {
@@ -301,6 +349,8 @@ impl Facts {
                 EventData::Evaluated { .. } => facts.evaluated_since_answer = true,
                 EventData::HearingStarted { due_at } => facts.hearing = Some((*at, *due_at)),
                 EventData::HearingEnded { .. } => facts.hearing = None,
+                EventData::MarkedMajor { .. } => facts.major = true,
+                EventData::ClearedMajor { .. } => facts.major = false,
                 _ => {}
             }
         }
@@ -588,6 +638,57 @@ fn effect(action: &Action, facts: &Facts, ctx: &Context) -> Result<Decision, Den
             },
             Visibility::Internal,
         ),
+        Action::MarkMajor { reason } => event(
+            EventData::MarkedMajor {
+                reason: reason.to_string(),
+            },
+            Visibility::Internal,
+        ),
+        Action::ClearMajor { reason } => event(
+            EventData::ClearedMajor {
+                reason: reason.to_string(),
+            },
+            Visibility::Internal,
+        ),
+        Action::Mediate(Mediation::Agreed {
+            facts,
+            agreement,
+            performance_deadline,
+            performance,
+        }) => {
+            // Settled: answered as mediated, so the resident may still evaluate it.
+            status.state = CaseState::Answered;
+            status.due_at = Some(ctx.due(now, policy.review_window_days));
+            let confirm_by = crate::domain::deadline::local_date(now, ctx.tz)
+                + chrono::Duration::days(COURT_CONFIRMATION_DAYS);
+            vec![
+                (
+                    EventData::Mediated {
+                        facts: facts.to_string(),
+                        agreement: agreement.to_string(),
+                        performance_deadline: *performance_deadline,
+                        performance: performance.to_string(),
+                        court_confirmation_by: confirm_by,
+                    },
+                    Visibility::Public,
+                ),
+                (
+                    EventData::Answered {
+                        outcome: Outcome::Mediated,
+                        text: agreement.to_string(),
+                        legal_basis: MEDIATION_BASIS.to_string(),
+                    },
+                    Visibility::Public,
+                ),
+            ]
+        }
+        Action::Mediate(Mediation::Failed { facts, reason }) => event(
+            EventData::MediationFailed {
+                facts: facts.to_string(),
+                reason: reason.to_string(),
+            },
+            Visibility::Public,
+        ),
         Action::Withdraw => {
             status.state = CaseState::Withdrawn;
             status.due_at = None;
@@ -827,6 +928,8 @@ mod tests {
             evaluated_since_answer: false,
             hearing: None,
             concerned: None,
+            recorded_by: None,
+            major: false,
         }
     }
 

@@ -104,6 +104,23 @@ pub(super) fn content(data: &MailData, cx: &Cx) -> Option<Content> {
             Some(title.clone()),
             Some(cx.staff(number)),
         ),
+        MailData::MajorMatter {
+            number,
+            department,
+            title,
+            reason,
+        } => (
+            cx.tr.f("mail.major.subject", &[("number", number)]),
+            vec![
+                cx.tr.f(
+                    "mail.major.body",
+                    &[("department", &cx.dept(department)), ("number", number)],
+                ),
+                cx.tr.f("mail.major.reason", &[("reason", reason)]),
+            ],
+            Some(title.clone()),
+            Some(cx.staff(number)),
+        ),
         MailData::Escalation {
             number,
             department,

@@ -114,6 +114,14 @@ pub enum MailData {
         department: String,
         comment: String,
     },
+    /// To the intake office and the supervising leader: a case was marked as a major or
+    /// urgent matter (信访工作条例 art. 25).
+    MajorMatter {
+        number: String,
+        department: String,
+        title: String,
+        reason: String,
+    },
     /// To the department: a deadline is close.
     Reminder {
         number: String,

@@ -126,6 +126,9 @@ pub(super) fn content(data: &MailData, cx: &Cx) -> Option<Content> {
                 ],
             )];
             paragraphs.push(format!("{}{}", cx.tr.t("event.legal_basis"), legal_basis));
+            if *outcome == crate::domain::case::Outcome::Mediated {
+                paragraphs.push(cx.tr.t("mail.answered.court_confirmation").to_string());
+            }
             if let Some(end) = window_end {
                 paragraphs.push(cx.tr.f("mail.answered.window", &[("due", &cx.day(end))]));
             }

@@ -5,27 +5,7 @@ use super::*;
 use crate::domain::catalog::Catalog;
 
 fn catalog() -> Catalog {
-    let data = crate::service::demo::demo_data().expect("demo data");
-    let rules = data
-        .rules
-        .iter()
-        .enumerate()
-        .map(|(i, (c, a, d))| crate::domain::routing::RoutingRule {
-            id: i as i32,
-            category_code: c.clone(),
-            area_code: a.clone(),
-            department_code: d.clone(),
-        })
-        .collect();
-    Catalog::new(
-        data.departments,
-        data.areas,
-        data.groups,
-        data.categories,
-        data.channels,
-        rules,
-    )
-    .expect("catalog")
+    crate::service::demo::catalog_for_tests()
 }
 
 /// One of every kind of mail.
@@ -153,6 +133,20 @@ fn every_mail(sealer: &Sealer) -> Vec<MailData> {
             state: CaseState::Routed,
             title: "标题".into(),
             due: at,
+        },
+        MailData::MajorMatter {
+            number: n.clone(),
+            department: d.clone(),
+            title: "标题".into(),
+            reason: "涉及三十余户居民的房屋安全".into(),
+        },
+        MailData::Answered {
+            number: n.clone(),
+            department: d.clone(),
+            outcome: Outcome::Mediated,
+            text: "双方同意由施工方每晚十点后停工，并赔偿二百元。".into(),
+            legal_basis: crate::domain::workflow::MEDIATION_BASIS.into(),
+            window_end: Some(at),
         },
         MailData::Escalation {
             number: n.clone(),

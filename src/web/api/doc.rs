@@ -163,6 +163,10 @@ const TAGS: &[(&str, &str)] = &[
         "leaders",
         "Reception days, bookings, personal charge and the monthly review.",
     ),
+    (
+        "liaisons",
+        "Village liaisons: visits and the cases they file (mediation and major matters are actions on a case).",
+    ),
     ("admin", "The catalogue, edited by administrators."),
     ("meta", "This document."),
 ];

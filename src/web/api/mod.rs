@@ -6,6 +6,7 @@ pub mod cases;
 pub mod catalog;
 pub mod doc;
 pub mod leaders;
+pub mod liaisons;
 pub mod reference;
 pub mod residents;
 pub mod routing;
@@ -126,6 +127,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(leaders::cancel_day)
         .service(leaders::record_meeting)
         .service(leaders::monthly_report)
+        .service(liaisons::record_visit)
         .service(attachments::fetch)
         .service(cases::show)
         // Before the catch-all of actions on a case.

@@ -1,0 +1,267 @@
+//! Liaisons at work: a visit filing several cases at once in the liaison's own areas,
+//! what a liaison may see, mediation on the spot, and major matters raised at once.
+
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::helpers::{Backend, TestApp, complaint, second_instance};
+use crate::mail::app_with_sink;
+
+const INTAKE: &str = "xinfang@linjiang.example";
+const LEADER: &str = "leader@staff.linjiang.example";
+
+/// A liaison for 桥市镇 (LJ-QS, with its villages), and their token.
+async fn liaison(app: &TestApp) -> String {
+    app.add_account_in("liu.liaison", "liaison", None, &["LJ-QS"])
+        .await;
+    app.token_for("liu.liaison").await
+}
+
+fn raised(title: &str) -> Value {
+    let mut case = complaint();
+    case["area"] = json!("LJ-QS-TX");
+    case["title"] = json!(title);
+    case
+}
+
+async fn visit(app: &TestApp, token: &str, body: &Value) -> (u16, Value) {
+    let response = app
+        .api
+        .post(app.url("/api/v1/visits"))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let body = response.json().await.unwrap_or(Value::Null);
+    crate::contract::check("POST", "/api/v1/visits", status, &body);
+    (status, body)
+}
+
+fn three_problems() -> Value {
+    let mut noise = raised("村口搅拌站夜间施工噪音扰民");
+    noise["category"] = json!("noise");
+    let mut road = raised("桃溪村通村公路塌方需要修复");
+    road["category"] = json!("roads-transit");
+    let mut report = raised("反映村干部优亲厚友问题");
+    report["category"] = json!("official-misconduct");
+    report["concerned_department"] = json!("housing");
+    json!({
+        "area": "LJ-QS-TX",
+        "date": "2026-11-25",
+        "met": "村民代表五人、网格员一人",
+        "notes": "走访桃溪村，群众反映三件事。",
+        "cases": [noise, road, report],
+    })
+}
+
+both_backends!(
+    a_liaison_files_three_cases_from_one_visit_and_sees_only_their_own,
+    a_mediation_settles_a_case_with_its_agreement_and_the_court_notice,
+);
+
+async fn a_liaison_files_three_cases_from_one_visit_and_sees_only_their_own(backend: Backend) {
+    let app = crate::helpers::spawn_app(backend).await;
+    let token = liaison(&app).await;
+    let (status, body) = visit(&app, &token, &three_problems()).await;
+    assert_eq!(status, 201, "{body}");
+    let filed: Vec<(String, String)> = body["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["tracking_number"].as_str().unwrap().to_string(),
+                c["department"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(filed.len(), 3);
+    assert_eq!(filed[2].1, "discipline", "a report goes to the supervisory body");
+
+    // The liaison reads what they recorded, came in by visit; never the report.
+    let (status, noise) = app
+        .get_with(&token, &format!("/api/v1/cases/{}", filed[0].0))
+        .await;
+    assert_eq!(status, 200, "{noise}");
+    assert_eq!(noise["channel"], "visit");
+    let (status, _) = app
+        .get_with(&token, &format!("/api/v1/cases/{}", filed[2].0))
+        .await;
+    assert_eq!(status, 403, "never a report about an official");
+    let (status, _) = app
+        .get_with(&token, &format!("/api/v1/cases/{}/contact", filed[2].0))
+        .await;
+    assert_eq!(status, 403);
+    // A case someone else filed in the same village is not theirs.
+    let other = app.file(&raised("桃溪村路灯不亮")).await;
+    let number = other["tracking_number"].as_str().unwrap();
+    let (status, _) = app.get_with(&token, &format!("/api/v1/cases/{number}")).await;
+    assert_eq!(status, 403);
+
+    // Only their areas; nothing raised needs a note; one bad case stores nothing.
+    let mut elsewhere = three_problems();
+    elsewhere["area"] = json!("LJ-CG-DM");
+    let (status, body) = visit(&app, &token, &elsewhere).await;
+    assert_eq!(status, 422);
+    assert!(body["error"]["fields"]["area"].is_string(), "{body}");
+    let (status, body) = visit(
+        &app,
+        &token,
+        &json!({"area": "LJ-QS-SK", "date": "2026-11-26", "met": "村两委成员", "cases": []}),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(body["error"]["fields"]["notes"].is_string(), "{body}");
+    let (status, _) = visit(
+        &app,
+        &token,
+        &json!({"area": "LJ-QS-SK", "date": "2026-11-26", "met": "村两委成员", "notes": "无新情况反映", "cases": []}),
+    )
+    .await;
+    assert_eq!(status, 201, "nothing raised is a visit too");
+    let mut broken = three_problems();
+    broken["cases"][1]["title"] = json!("");
+    let (status, body) = visit(&app, &token, &broken).await;
+    assert_eq!(status, 422);
+    assert!(body["error"]["fields"]["cases[1].title"].is_string(), "{body}");
+    let (_, queue) = app
+        .get_with(&app.token_for("intake").await, "/api/v1/queue?department=all")
+        .await;
+    let total: i64 = queue["counts"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_i64().unwrap())
+        .sum();
+    assert_eq!(
+        total, 4,
+        "the three of the visit and the one filed online; nothing of the refused visit"
+    );
+
+    // Others may not record visits.
+    let staff = app.token_for("env").await;
+    let (status, _) = visit(&app, &staff, &three_problems()).await;
+    assert_eq!(status, 403);
+}
+
+async fn a_mediation_settles_a_case_with_its_agreement_and_the_court_notice(backend: Backend) {
+    let app = crate::helpers::spawn_app(backend).await;
+    let token = liaison(&app).await;
+    let mut body = three_problems();
+    body["cases"] = json!([raised("邻里宅基地边界纠纷"), raised("邻居养狗扰民纠纷")]);
+    let (_, filed) = visit(&app, &token, &body).await;
+    let settled = filed["cases"][0]["tracking_number"].as_str().unwrap().to_string();
+    let failed = filed["cases"][1]["tracking_number"].as_str().unwrap().to_string();
+
+    let (status, refused) = app
+        .act(
+            &token,
+            &settled,
+            "mediation",
+            json!({"facts": "双方就宅基地边界发生争执。"}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    for field in [
+        "parties_consent",
+        "agreement",
+        "performance_deadline",
+        "performance",
+    ] {
+        assert!(
+            refused["error"]["fields"][field].is_string(),
+            "{field}: {refused}"
+        );
+    }
+    let (status, acted) = app
+        .act(
+            &token,
+            &settled,
+            "mediation",
+            json!({
+                "parties_consent": true,
+                "facts": "双方就宅基地边界发生争执，经村调委会现场丈量。",
+                "agreement": "以村委会丈量的界桩为界，张家拆除越界围墙一米。",
+                "performance_deadline": "2026-12-20",
+                "performance": "张家自行拆除，村调委会现场见证",
+            }),
+        )
+        .await;
+    assert_eq!(status, 200, "{acted}");
+    assert_eq!(acted["state"], "answered");
+    assert_eq!(acted["events"], json!(["mediated", "answered"]));
+
+    // The case's timeline has the agreement and the 30 days to ask the court.
+    let (status, view) = app.get_with(&token, &format!("/api/v1/cases/{settled}")).await;
+    assert_eq!(status, 200);
+    let timeline = view["timeline"].to_string();
+    assert!(
+        timeline.contains("司法确认") && timeline.contains("2026-12-"),
+        "{timeline}"
+    );
+
+    // A mediation that does not settle leaves an ordinary case.
+    let (status, acted) = app
+        .act(
+            &token,
+            &failed,
+            "mediation",
+            json!({"parties_consent": true, "outcome": "failed", "facts": "双方各执一词。", "reason": "一方不同意调解方案"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{acted}");
+    assert_eq!(acted["state"], "routed");
+    assert_eq!(acted["events"], json!(["mediation_failed"]));
+}
+
+#[actix_web::test]
+async fn a_major_matter_is_mailed_once_to_the_intake_office_and_the_leader() {
+    let (app, sink) = app_with_sink(Backend::Sqlite).await;
+    let other = second_instance(&app).await;
+    let token = app.token_for("env").await;
+    let filed = app.file(&complaint()).await;
+    let number = filed["tracking_number"].as_str().unwrap();
+    let (status, _) = app.act(&token, number, "major", json!({})).await;
+    assert_eq!(status, 422, "a reason is needed");
+    let (status, acted) = app
+        .act(
+            &token,
+            number,
+            "major",
+            json!({"reason": "工地围挡倒塌，危及三十余户居民安全"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{acted}");
+    assert_eq!(acted["events"], json!(["marked_major"]));
+    let (status, _) = other
+        .act(&token, number, "major", json!({"reason": "再次标记同一事项"}))
+        .await;
+    assert_eq!(status, 409, "marked once, whichever instance is asked");
+    app.run_jobs().await;
+    other.run_jobs().await;
+    app.run_jobs().await;
+    let major = |to: &str| {
+        sink.to(to)
+            .into_iter()
+            .filter(|m| m.subject().contains(number) && m.subject().contains("重大"))
+            .count()
+    };
+    assert_eq!(major(INTAKE), 1, "the intake office, once");
+    assert_eq!(major(LEADER), 1, "the supervising leader, once");
+
+    let (status, cleared) = app
+        .act(
+            &token,
+            number,
+            "major/clear",
+            json!({"reason": "围挡已修复，隐患排除"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{cleared}");
+    let (status, _) = app
+        .act(&token, number, "major/clear", json!({"reason": "again"}))
+        .await;
+    assert_eq!(status, 409);
+}
