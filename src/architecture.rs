@@ -169,3 +169,52 @@ fn below_the_web_layer_openapi_is_only_derived() {
         );
     }
 }
+
+/// README "Non-goals": the portal records matters residents raise and problems in
+/// places, never people as risks. No table column and no field of the API may describe
+/// a person as a risk, a suspect or someone to watch.
+#[test]
+fn no_field_describes_a_person_as_a_risk() {
+    const WORDS: &[&str] = &[
+        "risk",
+        "suspect",
+        "watch",
+        "threat",
+        "danger",
+        "blacklist",
+        "stability",
+        "petitioner_level",
+    ];
+    let schema = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/db/schema.rs"))
+        .unwrap_or_default();
+    let columns: Vec<String> = schema
+        .lines()
+        .filter_map(|l| l.trim().split_once(" -> ").map(|(name, _)| name.to_lowercase()))
+        .collect();
+    assert!(columns.len() > 100, "the schema was read");
+    let document = serde_json::to_value(crate::web::api::doc::document()).unwrap_or_default();
+    let mut fields = Vec::new();
+    fn walk(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::Object(properties)) = map.get("properties") {
+                    out.extend(properties.keys().map(|k| k.to_lowercase()));
+                }
+                map.values().for_each(|v| walk(v, out));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    walk(&document, &mut fields);
+    assert!(fields.len() > 100, "the API's fields were read");
+    let found: Vec<&String> = columns
+        .iter()
+        .chain(&fields)
+        .filter(|name| WORDS.iter().any(|w| name.contains(w)))
+        .collect();
+    assert!(
+        found.is_empty(),
+        "fields that would describe people as risks: {found:?}"
+    );
+}

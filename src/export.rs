@@ -128,6 +128,106 @@ pub fn xlsx(catalog: &Catalog, rows: &[RegisterRow], tz: Tz) -> Result<Vec<u8>, 
     workbook.save_to_buffer()
 }
 
+/// Any table as an XLSX workbook of one sheet, as the register is written.
+pub fn table_xlsx(
+    sheet_name: &str,
+    headers: &[&str],
+    rows: &[Vec<Cell>],
+    tz: Tz,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(sheet_name)?;
+    let bold = Format::new().set_bold();
+    let when = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    for (col, header) in headers.iter().enumerate() {
+        sheet.write_with_format(0, col as u16, *header, &bold)?;
+        sheet.set_column_width(col as u16, 16)?;
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        for (col, cell) in row.iter().enumerate() {
+            let col = col as u16;
+            match cell {
+                Cell::Text(text) => {
+                    sheet.write(r, col, text)?;
+                }
+                Cell::When(Some(at)) => {
+                    sheet.write_datetime_with_format(r, col, excel_time(*at, tz)?, &when)?;
+                }
+                Cell::When(None) => {}
+                Cell::Number(n) => {
+                    sheet.write(r, col, *n as f64)?;
+                }
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    workbook.save_to_buffer()
+}
+
+/// The ledger's columns: one row per visit, case filed, mediation and open case.
+pub const LEDGER_HEADERS: [&str; 9] = [
+    "类别",
+    "日期",
+    "村（社区）",
+    "编号",
+    "事项类别",
+    "承办部门",
+    "办理状态",
+    "办理期限",
+    "说明",
+];
+
+/// The ledger's rows, in Chinese, as the register (no resident's identity).
+pub fn ledger_rows(catalog: &Catalog, ledger: &crate::service::ledger::Ledger) -> Vec<Vec<Cell>> {
+    let tr = Tr(Locale::ZhCn);
+    let text = |s: &str| Cell::Text(s.to_string());
+    let area = |code: &str| Cell::Text(area_path_name(catalog, Locale::ZhCn, code));
+    let case = |kind: &str, c: &crate::service::ledger::LedgerCase, note: String| {
+        vec![
+            text(kind),
+            Cell::When(Some(c.submitted_at)),
+            area(&c.area),
+            text(&c.tracking_number),
+            Cell::Text(category_name(catalog, Locale::ZhCn, &c.category)),
+            Cell::Text(department_name(catalog, Locale::ZhCn, &c.department)),
+            Cell::Text(
+                CaseState::parse(&c.state)
+                    .map(|s| state_name(tr, s).to_string())
+                    .unwrap_or_else(|| c.state.clone()),
+            ),
+            Cell::When(c.due_at),
+            Cell::Text(note),
+        ]
+    };
+    let mut rows = Vec::new();
+    for v in &ledger.visits {
+        rows.push(vec![
+            text("走访"),
+            Cell::Text(v.date.to_string()),
+            area(&v.area),
+            text(""),
+            text(""),
+            text(""),
+            text(""),
+            Cell::When(None),
+            Cell::Text(format!("接待：{}；{}（登记诉求{}件）", v.met, v.notes, v.cases)),
+        ]);
+    }
+    rows.extend(ledger.recorded.iter().map(|c| case("走访登记", c, String::new())));
+    rows.extend(ledger.mediations.iter().map(|c| {
+        let outcome = if c.mediation.as_deref() == Some("mediated") {
+            "调解成功"
+        } else {
+            "调解未成"
+        };
+        case("就地调解", c, outcome.to_string())
+    }));
+    rows.extend(ledger.open.iter().map(|c| case("未办结", c, String::new())));
+    rows
+}
+
 /// A text cell for CSV: quoted when it must be, and never read as a formula. Spreadsheet
 /// programs run a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
 /// (OWASP "CSV injection"), so such a cell gets a leading `'`, which they show as text.
@@ -148,11 +248,16 @@ fn csv_field(text: &str) -> String {
 /// The register as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the
 /// Chinese correctly); dates as `YYYY-MM-DD HH:MM` local.
 pub fn csv(catalog: &Catalog, rows: &[RegisterRow], tz: Tz) -> String {
+    table_csv(&HEADERS, rows.iter().map(|row| cells(catalog, row)), tz)
+}
+
+/// Any table as CSV, as the register is written.
+pub fn table_csv(headers: &[&str], rows: impl Iterator<Item = Vec<Cell>>, tz: Tz) -> String {
     let mut out = String::from("\u{feff}");
-    out.push_str(&HEADERS.join(","));
+    out.push_str(&headers.join(","));
     out.push_str("\r\n");
     for row in rows {
-        let line: Vec<String> = cells(catalog, row)
+        let line: Vec<String> = row
             .into_iter()
             .map(|cell| match cell {
                 Cell::Text(t) => csv_field(&t),

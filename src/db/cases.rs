@@ -456,6 +456,21 @@ pub fn events_of_cases(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<EventRecord
     Ok(all)
 }
 
+/// How many events of `kind` were written between two instants.
+pub fn count_events(
+    conn: &mut DbConn,
+    kind: &str,
+    from: NaiveDateTime,
+    until: NaiveDateTime,
+) -> Result<i64, DbError> {
+    Ok(case_events::table
+        .filter(case_events::kind.eq(kind))
+        .filter(case_events::created_at.ge(from))
+        .filter(case_events::created_at.lt(until))
+        .count()
+        .get_result(conn)?)
+}
+
 /// Marks the case as a major matter since `since`, or clears the mark.
 pub fn set_major(conn: &mut DbConn, case_id: i64, since: Option<NaiveDateTime>) -> Result<(), DbError> {
     use super::schema::major_cases;
@@ -554,6 +569,32 @@ pub struct QueueQuery {
     pub limit: i64,
     /// Leave out reports about officials that concern this department.
     pub hidden_from: Option<String>,
+}
+
+/// The major matters open in a department (all departments: `None`), longest marked
+/// first; never a report to the department it concerns.
+pub fn major_matters(
+    conn: &mut DbConn,
+    department: Option<&str>,
+    hidden_from: Option<&str>,
+) -> Result<Vec<QueueRow>, DbError> {
+    use super::schema::major_cases;
+    let mut query = cases::table
+        .inner_join(major_cases::table.on(major_cases::case_id.eq(cases::id)))
+        .order((major_cases::since, cases::id))
+        .select(QueueRow::as_select())
+        .into_boxed::<super::conn::MultiBackend>();
+    if let Some(department) = department {
+        query = query.filter(cases::department_code.eq(department.to_string()));
+    }
+    if let Some(hidden) = hidden_from {
+        query = query.filter(
+            cases::concerned_department
+                .is_null()
+                .or(cases::concerned_department.ne(hidden.to_string())),
+        );
+    }
+    Ok(query.load(conn)?)
 }
 
 pub fn queue(conn: &mut DbConn, q: &QueueQuery) -> Result<Vec<QueueRow>, DbError> {

@@ -104,3 +104,91 @@ pub fn last_visits(
         .filter_map(|(area, day)| day.map(|d| (area, d)))
         .collect())
 }
+
+/// A case as the ledger lists it: never who filed it.
+#[derive(Debug, Clone, Queryable)]
+pub struct LedgerCaseRow {
+    pub id: i64,
+    pub tracking_number: String,
+    pub category_code: String,
+    pub area_code: String,
+    pub department_code: String,
+    pub state: String,
+    pub submitted_at: NaiveDateTime,
+    pub due_at: Option<NaiveDateTime>,
+}
+
+macro_rules! ledger_columns {
+    () => {
+        (
+            super::schema::cases::id,
+            super::schema::cases::tracking_number,
+            super::schema::cases::category_code,
+            super::schema::cases::area_code,
+            super::schema::cases::department_code,
+            super::schema::cases::state,
+            super::schema::cases::submitted_at,
+            super::schema::cases::due_at,
+        )
+    };
+}
+
+/// The cases filed from these visits, oldest first.
+pub fn cases_of_visits(conn: &mut DbConn, visit_ids: &[i32]) -> Result<Vec<LedgerCaseRow>, DbError> {
+    use super::schema::cases;
+    Ok(cases::table
+        .inner_join(visit_cases::table.on(visit_cases::case_id.eq(cases::id)))
+        .filter(visit_cases::visit_id.eq_any(visit_ids))
+        .order(cases::id)
+        .select(ledger_columns!())
+        .load(conn)?)
+}
+
+/// The open cases of `areas` in `states` with a deadline, soonest first, never a report
+/// about an official (`hidden` categories).
+pub fn open_in(
+    conn: &mut DbConn,
+    areas: &[String],
+    states: &[&str],
+    hidden: &[String],
+) -> Result<Vec<LedgerCaseRow>, DbError> {
+    use super::schema::cases;
+    Ok(cases::table
+        .filter(cases::area_code.eq_any(areas))
+        .filter(cases::state.eq_any(states))
+        .filter(cases::category_code.ne_all(hidden))
+        .filter(cases::due_at.is_not_null())
+        .order((cases::due_at, cases::id))
+        .select(ledger_columns!())
+        .load(conn)?)
+}
+
+/// The mediation events (`mediated`, `mediation_failed`) of cases in `areas` between two
+/// instants: (case id, kind).
+pub fn mediations_in(
+    conn: &mut DbConn,
+    areas: &[String],
+    from: NaiveDateTime,
+    until: NaiveDateTime,
+) -> Result<Vec<(i64, String)>, DbError> {
+    use super::schema::{case_events, cases};
+    Ok(case_events::table
+        .inner_join(cases::table.on(cases::id.eq(case_events::case_id)))
+        .filter(cases::area_code.eq_any(areas))
+        .filter(case_events::kind.eq_any(["mediated", "mediation_failed"]))
+        .filter(case_events::created_at.ge(from))
+        .filter(case_events::created_at.lt(until))
+        .order(case_events::id)
+        .select((case_events::case_id, case_events::kind))
+        .load(conn)?)
+}
+
+/// Cases by id, for the ledger.
+pub fn cases_by_id(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<LedgerCaseRow>, DbError> {
+    use super::schema::cases;
+    Ok(cases::table
+        .filter(cases::id.eq_any(ids))
+        .order(cases::id)
+        .select(ledger_columns!())
+        .load(conn)?)
+}

@@ -18,6 +18,8 @@ pub enum Duty {
     RecordOnBehalf,
     /// Visiting the villages of one's areas and filing what residents raise there.
     Visit,
+    /// An area's ledger of visits, mediations and open cases (a liaison: their own).
+    ReadLedger,
 }
 
 /// Whether `role` may do `duty`.
@@ -28,6 +30,7 @@ pub fn may(role: Role, duty: Duty) -> bool {
         Duty::ReceiveResidents => role == Role::Leader,
         Duty::RecordOnBehalf => role == Role::Intake,
         Duty::Visit => role == Role::Liaison,
+        Duty::ReadLedger => matches!(role, Role::Leader | Role::Admin | Role::Intake | Role::Liaison),
     }
 }
 
@@ -74,12 +77,12 @@ mod tests {
     fn every_role_and_duty() {
         use Duty::*;
         let table = [
-            (Role::Admin, [true, true, true, false, false, false]),
-            (Role::Leader, [false, true, true, true, false, false]),
-            (Role::Intake, [false, false, false, false, true, false]),
-            (Role::Head, [false, false, false, false, false, false]),
-            (Role::Staff, [false, false, false, false, false, false]),
-            (Role::Liaison, [false, false, false, false, false, true]),
+            (Role::Admin, [true, true, true, false, false, false, true]),
+            (Role::Leader, [false, true, true, true, false, false, true]),
+            (Role::Intake, [false, false, false, false, true, false, true]),
+            (Role::Head, [false, false, false, false, false, false, false]),
+            (Role::Staff, [false, false, false, false, false, false, false]),
+            (Role::Liaison, [false, false, false, false, false, true, true]),
         ];
         for (role, expected) in table {
             let got = [
@@ -89,6 +92,7 @@ mod tests {
                 ReceiveResidents,
                 RecordOnBehalf,
                 Visit,
+                ReadLedger,
             ]
             .map(|d| may(role, d));
             assert_eq!(got, expected, "{role:?}");

@@ -16,6 +16,7 @@ pub mod demo_cases;
 pub mod directory;
 pub mod file_case;
 pub mod health;
+pub mod ledger;
 pub mod open311;
 pub mod outbox;
 pub mod queue;

@@ -52,6 +52,8 @@ pub struct QueuePage {
     /// The cursor of the next page, if there is one.
     pub next: Option<String>,
     pub counts: Vec<(CaseState, i64)>,
+    /// The major matters of the queue, shown above it on its first page.
+    pub major: Vec<QueueLine>,
 }
 
 /// A case as a queue lists it (nothing of who filed it).
@@ -250,6 +252,13 @@ pub fn queue(
     } else {
         None
     };
+    let major = match cursor {
+        None => crate::db::cases::major_matters(conn, department.as_deref(), user.department.as_deref())?
+            .into_iter()
+            .map(QueueLine::from)
+            .collect(),
+        Some(_) => Vec::new(),
+    };
     let counts = state_counts(conn, department.as_deref())?
         .into_iter()
         .filter_map(|(state, n)| CaseState::parse(&state).map(|s| (s, n)))
@@ -257,6 +266,7 @@ pub fn queue(
     Ok(QueuePage {
         department,
         rows: rows.into_iter().map(QueueLine::from).collect(),
+        major,
         next,
         counts,
     })

@@ -94,7 +94,7 @@ impl Month {
     }
 }
 
-fn local_midnight(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
+pub(crate) fn local_midnight(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
     tz.from_local_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default())
         .earliest()
         .map(|t| t.with_timezone(&Utc))
@@ -160,6 +160,8 @@ pub struct MonthlyReport {
     pub trend: Vec<(String, u32, u32)>,
     /// Reception days in the month: days, places offered, booked, attended.
     pub reception: (i64, i64, i64, i64),
+    /// Cases marked as major or urgent matters in the month.
+    pub major_matters: i64,
 }
 
 /// The review of `month` as of `now`.
@@ -284,6 +286,12 @@ fn monthly_of(
             .map(|(m, (received, answered))| (m.label(), received, answered))
             .collect(),
         reception: crate::db::reception::reception_totals(conn, month.first_day(), month.last_day())?,
+        major_matters: crate::db::cases::count_events(
+            conn,
+            "marked_major",
+            period.start.naive_utc(),
+            period.end.naive_utc(),
+        )?,
     })
 }
 

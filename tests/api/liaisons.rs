@@ -59,6 +59,7 @@ fn three_problems() -> Value {
 both_backends!(
     a_liaison_files_three_cases_from_one_visit_and_sees_only_their_own,
     a_mediation_settles_a_case_with_its_agreement_and_the_court_notice,
+    the_ledger_counts_what_was_done_as_a_hand_count_does,
 );
 
 async fn a_liaison_files_three_cases_from_one_visit_and_sees_only_their_own(backend: Backend) {
@@ -239,6 +240,17 @@ async fn a_major_matter_is_mailed_once_to_the_intake_office_and_the_leader() {
         .act(&token, number, "major", json!({"reason": "再次标记同一事项"}))
         .await;
     assert_eq!(status, 409, "marked once, whichever instance is asked");
+    for (who, path) in [
+        ("env", "/api/v1/queue"),
+        ("leader", "/api/v1/queue?department=all"),
+        ("intake", "/api/v1/queue?department=all"),
+    ] {
+        let (_, queue) = app.get_with(&app.token_for(who).await, path).await;
+        assert_eq!(
+            queue["major"][0]["tracking_number"], number,
+            "{who}: at the top of the queue"
+        );
+    }
     app.run_jobs().await;
     other.run_jobs().await;
     app.run_jobs().await;
@@ -264,4 +276,116 @@ async fn a_major_matter_is_mailed_once_to_the_intake_office_and_the_leader() {
         .act(&token, number, "major/clear", json!({"reason": "again"}))
         .await;
     assert_eq!(status, 409);
+}
+
+async fn the_ledger_counts_what_was_done_as_a_hand_count_does(backend: Backend) {
+    let app = crate::helpers::spawn_app(backend).await;
+    let token = liaison(&app).await;
+    // In November: a visit filing three (one a report about an official), one with
+    // nothing raised; in October, one more that the November ledger leaves out.
+    let (_, filed) = visit(&app, &token, &three_problems()).await;
+    let number = |i: usize| filed["cases"][i]["tracking_number"].as_str().unwrap().to_string();
+    let quiet = json!({"area": "LJ-QS-SK", "date": "2026-11-20", "met": "村两委成员", "notes": "无新情况反映", "cases": []});
+    assert_eq!(visit(&app, &token, &quiet).await.0, 201);
+    let mut october = quiet.clone();
+    october["date"] = json!("2026-10-30");
+    assert_eq!(visit(&app, &token, &october).await.0, 201);
+    // One settled, one not; and a resident's own filing in the same village.
+    let (status, _) = app
+        .act(
+            &token,
+            &number(0),
+            "mediation",
+            json!({"parties_consent": true, "facts": "施工方与村民协商。", "agreement": "施工方每晚十点后停工。", "performance_deadline": "2026-12-01", "performance": "施工方自行调整作业时间"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = app
+        .act(
+            &token,
+            &number(1),
+            "mediation",
+            json!({"parties_consent": true, "outcome": "failed", "facts": "各方意见不一。", "reason": "需由交通部门评估修复方案"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    app.file(&raised("桃溪村垃圾清运不及时")).await;
+
+    let (status, ledger) = app
+        .get_with(&token, "/api/v1/ledger?area=LJ-QS&month=2026-11")
+        .await;
+    assert_eq!(status, 200, "{ledger}");
+    assert_eq!(ledger["visits"].as_array().unwrap().len(), 2, "{ledger}");
+    assert_eq!(ledger["visits"][0]["cases"], 3, "newest first, with its cases");
+    let recorded: Vec<&str> = ledger["recorded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["tracking_number"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        recorded,
+        [number(0), number(1)],
+        "never the report about an official"
+    );
+    assert_eq!(
+        (
+            ledger["mediations_agreed"].as_i64(),
+            ledger["mediations_failed"].as_i64()
+        ),
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        ledger["open"].as_array().unwrap().len(),
+        3,
+        "the two of the visit and the resident's own"
+    );
+    assert!(
+        !ledger.to_string().contains("张三") && !ledger.to_string().contains("138"),
+        "no identity"
+    );
+
+    // The same as a download, for the liaison's areas only.
+    let csv = app
+        .api
+        .get(app.url("/reports/ledger.csv?area=LJ-QS&month=2026-11"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    let text = csv.text().await.unwrap();
+    assert_eq!(text.lines().count(), 1 + 2 + 2 + 2 + 3, "{text}");
+    assert!(
+        text.contains("走访") && text.contains("调解成功") && text.contains("调解未成"),
+        "{text}"
+    );
+    assert!(!text.contains("张三"));
+    let xlsx = app
+        .api
+        .get(app.url("/reports/ledger.xlsx?area=LJ-QS&month=2026-11"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status(), 200);
+    let bytes = xlsx.bytes().await.unwrap();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = calamine::Reader::worksheet_range(&mut book, "台账").unwrap();
+    assert_eq!(sheet.height(), 10);
+    let (status, _) = app
+        .get_with(&token, "/api/v1/ledger?area=LJ-CG&month=2026-11")
+        .await;
+    assert_eq!(status, 403, "not their area");
+    let staff = app.token_for("env").await;
+    let (status, _) = app
+        .get_with(&staff, "/api/v1/ledger?area=LJ-QS&month=2026-11")
+        .await;
+    assert_eq!(status, 403);
+    let leader = app.token_for("leader").await;
+    let (status, _) = app
+        .get_with(&leader, "/api/v1/ledger?area=LJ-QS&month=2026-11")
+        .await;
+    assert_eq!(status, 200, "leaders read every area's");
 }

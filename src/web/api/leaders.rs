@@ -456,6 +456,8 @@ pub struct MonthlyReview {
     pub top_areas: Vec<Counted>,
     pub trend: Vec<TrendPoint>,
     pub reception: ReceptionFigures,
+    /// Cases marked as major or urgent matters in the month.
+    pub major_matters: i64,
 }
 
 impl MonthlyReview {
@@ -498,6 +500,7 @@ impl MonthlyReview {
                 booked,
                 attended,
             },
+            major_matters: report.major_matters,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! Mediation and major matters are actions on a case (`POST /cases/{n}/mediation`,
 //! `/major`, `/major/clear`).
 
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -57,4 +57,39 @@ pub async fn record_visit(
             })
             .collect(),
     }))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LedgerParams {
+    /// An area code (its villages included).
+    #[serde(default)]
+    area: String,
+    /// `YYYY-MM`; this month when absent.
+    #[serde(default)]
+    month: String,
+}
+
+/// An area's ledger (台账) of a month: visits, the cases they filed, mediations and how
+/// they ended, the cases still open with their deadlines; no resident's identity. A
+/// liaison's own areas, or any for leaders, administrators and the intake office. Also
+/// `/reports/ledger.xlsx` and `.csv`.
+#[utoipa::path(
+    tag = "liaisons",
+    params(LedgerParams),
+    responses((status = 200, body = crate::service::ledger::Ledger), Errors),
+    security(("staff_token" = []))
+)]
+#[get("/ledger")]
+pub async fn ledger(
+    state: web::Data<App>,
+    Lang(locale): Lang,
+    ApiStaff(user): ApiStaff,
+    query: web::Query<LedgerParams>,
+) -> Result<HttpResponse, ApiError> {
+    let month = crate::web::pages::ledger::month_of(&state, &query.month).api(locale)?;
+    let ledger = crate::service::ledger::of_month(&state, &user, query.area.trim(), month)
+        .await
+        .api(locale)?;
+    Ok(HttpResponse::Ok().json(ledger))
 }

@@ -128,6 +128,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(leaders::record_meeting)
         .service(leaders::monthly_report)
         .service(liaisons::record_visit)
+        .service(liaisons::ledger)
         .service(attachments::fetch)
         .service(cases::show)
         // Before the catch-all of actions on a case.

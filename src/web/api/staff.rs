@@ -77,6 +77,8 @@ pub struct Queue {
     /// Cases per state in the department.
     pub counts: BTreeMap<&'static str, i64>,
     pub items: Vec<QueueItem>,
+    /// Major or urgent matters of the queue, longest marked first (first page only).
+    pub major: Vec<QueueItem>,
     /// Pass as `cursor` for the next page.
     pub next_cursor: Option<String>,
 }
@@ -118,32 +120,29 @@ pub async fn queue(
     let page = queues::for_staff(&state, &user, filter).await.api(locale)?;
     let now = state.now();
     let soon = now + chrono::Duration::days(crate::service::queue::DUE_SOON_DAYS);
-    let items = page
-        .rows
-        .into_iter()
-        .map(|r| {
-            let due = r.due_at;
-            QueueItem {
-                tracking_number: r.tracking_number,
-                state: r.state,
-                category: r.category_code,
-                area: r.area_code,
-                department: r.department_code,
-                title: r.title,
-                submitted_at: rfc3339(r.submitted_at),
-                due_at: due.map(rfc3339),
-                overdue: due.is_some_and(|d| d < now),
-                due_soon: due.is_some_and(|d| d >= now && d <= soon),
-                confidential: r.confidential,
-                objection_from: r.objection_from,
-                extension: r.extension_state,
-            }
-        })
-        .collect();
+    let item = |r: crate::service::queue::QueueLine| {
+        let due = r.due_at;
+        QueueItem {
+            tracking_number: r.tracking_number,
+            state: r.state,
+            category: r.category_code,
+            area: r.area_code,
+            department: r.department_code,
+            title: r.title,
+            submitted_at: rfc3339(r.submitted_at),
+            due_at: due.map(rfc3339),
+            overdue: due.is_some_and(|d| d < now),
+            due_soon: due.is_some_and(|d| d >= now && d <= soon),
+            confidential: r.confidential,
+            objection_from: r.objection_from,
+            extension: r.extension_state,
+        }
+    };
     Ok(HttpResponse::Ok().json(Queue {
         department: page.department,
         counts: page.counts.iter().map(|(s, n)| (s.as_str(), *n)).collect(),
-        items,
+        items: page.rows.into_iter().map(item).collect(),
+        major: page.major.into_iter().map(item).collect(),
         next_cursor: page.next,
     }))
 }

@@ -15,6 +15,7 @@ pub mod file_suggest;
 pub mod home;
 pub mod lang;
 pub mod leader;
+pub mod ledger;
 pub mod links;
 pub mod staff;
 pub mod track;
@@ -71,6 +72,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(leader::supervise)
         .service(leader::monthly)
         .service(leader::register)
+        .service(ledger::download)
         .service(account::show)
         .service(account::request_link)
         .service(account::open_link)

@@ -73,6 +73,8 @@ struct ReportPage {
     top_categories: Vec<(String, u32)>,
     top_areas: Vec<(String, u32)>,
     reception_line: String,
+    /// "重大紧急事项 N 件".
+    major_line: String,
     trend_chart: String,
     on_time_chart: String,
     category_chart: String,
@@ -204,6 +206,10 @@ pub async fn monthly(
                 ],
             )
         },
+        major_line: tr.f(
+            "report.major_line",
+            &[("count", &report.major_matters.to_string())],
+        ),
         trend_chart,
         on_time_chart,
         category_chart,

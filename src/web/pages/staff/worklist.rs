@@ -50,6 +50,8 @@ struct QueuePage {
     page: PageCtx,
     heading: String,
     lines: Vec<QueueLine>,
+    /// Major or urgent matters, above the queue.
+    major: Vec<QueueLine>,
     counts: Vec<Count>,
     next_link: Option<String>,
     departments: Vec<Opt>,
@@ -92,48 +94,47 @@ pub async fn queue(
     let shown = filter.clone();
     let sees_all = crate::service::queue::sees_all_departments(&user);
     let loaded = queues::for_staff(&state, &user, filter).await;
-    let (rows, counts, next, department, error) = match loaded {
-        Ok(p) => (p.rows, p.counts, p.next, p.department, None),
+    let (rows, major, counts, next, department, error) = match loaded {
+        Ok(p) => (p.rows, p.major, p.counts, p.next, p.department, None),
         Err(ServiceError::Invalid(errors)) => {
             let text = field_messages(page.tr, &errors)
                 .into_values()
                 .collect::<Vec<_>>()
                 .join(" ");
-            (vec![], vec![], None, None, Some(text))
+            (vec![], vec![], vec![], None, None, Some(text))
         }
         Err(e) => return Err(e).page(locale),
     };
     let tr = page.tr;
-    let lines = rows
-        .iter()
-        .map(|r| {
-            let due = r.due_at;
-            let state = CaseState::parse(&r.state);
-            let counts_for_department = state.is_some_and(CaseState::awaits_department);
-            QueueLine {
-                number: r.tracking_number.clone(),
-                title: r.title.clone(),
-                category: category_name(&catalog, locale, &r.category_code),
-                area: area_path_name(&catalog, locale, &r.area_code),
-                department: department_name(&catalog, locale, &r.department_code),
-                state: state
-                    .map(|s| state_name(tr, s).to_string())
-                    .unwrap_or_else(|| r.state.clone()),
-                state_code: r.state.clone(),
-                due: due.map(|d| date(locale, d, tz)),
-                overdue: counts_for_department && due.is_some_and(|d| d < now),
-                due_soon: counts_for_department
-                    && due.is_some_and(|d| d >= now && d <= now + chrono::Duration::days(DUE_SOON_DAYS)),
-                confidential: r.confidential,
-                objection_from: r
-                    .objection_from
-                    .as_deref()
-                    .map(|c| department_name(&catalog, locale, c)),
-                extension_pending: r.extension_state.as_deref() == Some(Extension::Requested.as_str()),
-                suggested: r.suggested.as_ref().and_then(|h| suggested_line(tr, &catalog, h)),
-            }
-        })
-        .collect();
+    let line = |r: &crate::service::queue::QueueLine| {
+        let due = r.due_at;
+        let state = CaseState::parse(&r.state);
+        let counts_for_department = state.is_some_and(CaseState::awaits_department);
+        QueueLine {
+            number: r.tracking_number.clone(),
+            title: r.title.clone(),
+            category: category_name(&catalog, locale, &r.category_code),
+            area: area_path_name(&catalog, locale, &r.area_code),
+            department: department_name(&catalog, locale, &r.department_code),
+            state: state
+                .map(|s| state_name(tr, s).to_string())
+                .unwrap_or_else(|| r.state.clone()),
+            state_code: r.state.clone(),
+            due: due.map(|d| date(locale, d, tz)),
+            overdue: counts_for_department && due.is_some_and(|d| d < now),
+            due_soon: counts_for_department
+                && due.is_some_and(|d| d >= now && d <= now + chrono::Duration::days(DUE_SOON_DAYS)),
+            confidential: r.confidential,
+            objection_from: r
+                .objection_from
+                .as_deref()
+                .map(|c| department_name(&catalog, locale, c)),
+            extension_pending: r.extension_state.as_deref() == Some(Extension::Requested.as_str()),
+            suggested: r.suggested.as_ref().and_then(|h| suggested_line(tr, &catalog, h)),
+        }
+    };
+    let lines: Vec<QueueLine> = rows.iter().map(line).collect();
+    let major: Vec<QueueLine> = major.iter().map(line).collect();
     let heading = match &department {
         Some(code) => tr.f(
             "queue.heading",
@@ -181,6 +182,7 @@ pub async fn queue(
             })
             .collect(),
         lines,
+        major,
         next_link,
         departments: if sees_all {
             opts(
