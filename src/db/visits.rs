@@ -192,3 +192,24 @@ pub fn cases_by_id(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<LedgerCaseRow>,
         .select(ledger_columns!())
         .load(conn)?)
 }
+
+/// Overdue cases by area: those in `states` whose deadline has passed, never reports
+/// about officials.
+pub fn overdue_by_area(
+    conn: &mut DbConn,
+    areas: &[String],
+    states: &[&str],
+    hidden: &[String],
+    now: NaiveDateTime,
+) -> Result<std::collections::HashMap<String, i64>, DbError> {
+    use super::schema::cases;
+    let rows: Vec<(String, i64)> = cases::table
+        .filter(cases::area_code.eq_any(areas))
+        .filter(cases::state.eq_any(states))
+        .filter(cases::category_code.ne_all(hidden))
+        .filter(cases::due_at.lt(now))
+        .group_by(cases::area_code)
+        .select((cases::area_code, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}

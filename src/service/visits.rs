@@ -175,6 +175,75 @@ pub async fn record(app: &App, user: &StaffUser, input: VisitInput) -> Result<Re
     .await
 }
 
+/// A village as the leader's desk shows it: when it was last visited, what is overdue.
+#[derive(Debug, Clone)]
+pub struct VillageCoverage {
+    pub code: String,
+    pub name: String,
+    pub last_visit: Option<NaiveDate>,
+    pub overdue: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct TownCoverage {
+    pub name: String,
+    pub villages: Vec<VillageCoverage>,
+}
+
+/// Per town, each village's last visit and overdue cases, so no village is forgotten
+/// (leaders and administrators).
+pub async fn coverage(app: &App, user: &StaffUser) -> Result<Vec<TownCoverage>, ServiceError> {
+    if !may(user.role, Duty::Review) {
+        return Err(ServiceError::Forbidden { key: "deny.role" });
+    }
+    let locale = user.locale;
+    app.read(move |conn, rules, now| {
+        let catalog = rules.catalog;
+        let towns: Vec<_> = catalog
+            .areas
+            .iter()
+            .filter(|a| a.active && a.level == 2)
+            .collect();
+        let villages: Vec<String> = catalog
+            .areas
+            .iter()
+            .filter(|a| a.active && a.level == 3)
+            .map(|a| a.code.clone())
+            .collect();
+        let hidden: Vec<String> = catalog
+            .categories
+            .iter()
+            .filter(|c| c.supervisor.is_some())
+            .map(|c| c.code.clone())
+            .collect();
+        let states: Vec<&str> = crate::domain::case::CaseState::ALL
+            .iter()
+            .filter(|s| s.awaits_department())
+            .map(|s| s.as_str())
+            .collect();
+        let last = crate::db::visits::last_visits(conn, &villages)?;
+        let overdue = crate::db::visits::overdue_by_area(conn, &villages, &states, &hidden, now.naive_utc())?;
+        Ok(towns
+            .into_iter()
+            .map(|town| TownCoverage {
+                name: town.names.get(locale).to_string(),
+                villages: catalog
+                    .areas
+                    .iter()
+                    .filter(|a| a.active && a.parent_code.as_deref() == Some(town.code.as_str()))
+                    .map(|v| VillageCoverage {
+                        code: v.code.clone(),
+                        name: v.names.get(locale).to_string(),
+                        last_visit: last.get(&v.code).copied(),
+                        overdue: overdue.get(&v.code).copied().unwrap_or(0),
+                    })
+                    .collect(),
+            })
+            .collect())
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -388,4 +388,18 @@ async fn the_ledger_counts_what_was_done_as_a_hand_count_does(backend: Backend) 
         .get_with(&leader, "/api/v1/ledger?area=LJ-QS&month=2026-11")
         .await;
     assert_eq!(status, 200, "leaders read every area's");
+
+    // The leader's desk: each village's last visit, so none is forgotten.
+    let desk = crate::staff_pages::signed_in(&app, "leader").await;
+    let (status, page) = crate::staff_pages::page(&desk, app.url("/leader")).await;
+    assert_eq!(status, 200);
+    let row = |code: &str| {
+        let start = page
+            .find(&format!("id=\"coverage-{code}\""))
+            .unwrap_or_else(|| panic!("{code}: {page}"));
+        page[start..].split("</tr>").next().unwrap().to_string()
+    };
+    assert!(row("LJ-QS-TX").contains("2026-11-25"), "{}", row("LJ-QS-TX"));
+    assert!(row("LJ-QS-SK").contains("2026-11-20"));
+    assert!(row("LJ-CG-DM").contains("尚未走访"));
 }

@@ -81,6 +81,8 @@ struct LeaderPage {
     areas: Vec<Opt>,
     errors: BTreeMap<String, String>,
     charge: Vec<ChargeLine>,
+    /// Per town, each village's last visit and overdue cases.
+    coverage: Vec<crate::service::visits::TownCoverage>,
     is_leader: bool,
     done: bool,
 }
@@ -121,6 +123,13 @@ async fn leader_page(
     } = reception::desk(state, &user, month.first_day(), until)
         .await
         .page(locale)?;
+    let coverage = if may(user.role, Duty::Review) {
+        crate::service::visits::coverage(state, &user)
+            .await
+            .page(locale)?
+    } else {
+        Vec::new()
+    };
     let wanted_leader = form.leader.clone().unwrap_or_default();
     let chosen = |list: &[String], code: &str| list.iter().any(|c| c == code);
     let view = LeaderPage {
@@ -177,6 +186,7 @@ async fn leader_page(
                 }
             })
             .collect(),
+        coverage,
         is_leader,
         done,
         form,
