@@ -299,6 +299,16 @@ impl Catalog {
     }
 
     /// The intake office, or a stand-in while there is none (see [`Catalog::is_set_up`]).
+    /// The categories of reports about officials: never public, never on the board or in
+    /// a liaison's view or ledger.
+    pub fn report_categories(&self) -> Vec<String> {
+        self.categories
+            .iter()
+            .filter(|c| c.supervisor.is_some())
+            .map(|c| c.code.clone())
+            .collect()
+    }
+
     pub fn intake(&self) -> &Department {
         match self.intake {
             Some(i) => &self.departments[i],

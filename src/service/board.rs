@@ -120,20 +120,10 @@ fn filter_of(app: &App, q: &BoardQuery) -> Result<BoardFilter, ServiceError> {
         state,
         department,
         search: search_of(text),
-        hidden_categories: hidden_categories(&catalog),
+        hidden_categories: catalog.report_categories(),
         before: q.before,
         limit: PAGE + 1,
     })
-}
-
-/// Reports about officials: never on the board, never in its index.
-fn hidden_categories(catalog: &crate::domain::catalog::Catalog) -> Vec<String> {
-    catalog
-        .categories
-        .iter()
-        .filter(|c| c.supervisor.is_some())
-        .map(|c| c.code.clone())
-        .collect()
 }
 
 /// The words of a query and the index terms they need. A word the index cannot serve
@@ -172,7 +162,8 @@ const INDEX_BATCH: i64 = 500;
 /// time, until it has caught up; safe on many instances (one wins each batch). Returns
 /// how many cases were indexed.
 pub async fn index_new(app: &App, now: chrono::DateTime<chrono::Utc>) -> Result<usize, ServiceError> {
-    let hidden = hidden_categories(&app.catalog());
+    // Reports about officials are never in the index.
+    let hidden = app.catalog().report_categories();
     let until = (now - chrono::Duration::seconds(SETTLED_SECS)).naive_utc();
     let mut indexed = 0;
     loop {

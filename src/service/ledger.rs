@@ -79,12 +79,7 @@ pub async fn of_month(app: &App, user: &StaffUser, area: &str, month: Month) -> 
         ));
     }
     let areas = catalog.subtree(area);
-    let hidden: Vec<String> = catalog
-        .categories
-        .iter()
-        .filter(|c| c.supervisor.is_some())
-        .map(|c| c.code.clone())
-        .collect();
+    let hidden = catalog.report_categories();
     let (user, area) = (user.clone(), area.to_string());
     let tz = app.tz;
     app.read(move |conn, rules, _| {

@@ -279,12 +279,7 @@ fn request_json(catalog: &Catalog, locale: Locale, tz: Tz, row: &RequestRow) -> 
 pub async fn list(app: &App, query: Query, locale: Locale) -> Result<Value, ServiceError> {
     let catalog = app.catalog();
     let (start, end) = query.span(app.now()).map_err(to_service)?;
-    let hidden: Vec<String> = catalog
-        .categories
-        .iter()
-        .filter(|c| c.supervisor.is_some())
-        .map(|c| c.code.clone())
-        .collect();
+    let hidden = catalog.report_categories();
     let filter = RequestFilter {
         numbers: query.ids.clone(),
         categories: query.service_codes.clone(),
@@ -502,12 +497,7 @@ pub async fn updates(
         _ => query.span(now)?,
     };
     let catalog = app.catalog();
-    let hidden: Vec<String> = catalog
-        .categories
-        .iter()
-        .filter(|c| c.supervisor.is_some())
-        .map(|c| c.code.clone())
-        .collect();
+    let hidden = catalog.report_categories();
     let rows = app
         .read(move |conn, _, _| {
             Ok::<_, ServiceError>(crate::db::open311::updates(

@@ -210,12 +210,7 @@ pub async fn coverage(app: &App, user: &StaffUser) -> Result<Vec<TownCoverage>, 
             .filter(|a| a.active && a.level == 3)
             .map(|a| a.code.clone())
             .collect();
-        let hidden: Vec<String> = catalog
-            .categories
-            .iter()
-            .filter(|c| c.supervisor.is_some())
-            .map(|c| c.code.clone())
-            .collect();
+        let hidden = catalog.report_categories();
         let states: Vec<&str> = crate::domain::case::CaseState::ALL
             .iter()
             .filter(|s| s.awaits_department())

@@ -23,10 +23,12 @@ pub const CONFIRM_DAYS: i64 = 7;
 
 mod access;
 mod input;
+mod mediation;
 mod policy;
 
 pub use access::{available, check, may_see_identity, may_view};
 pub use input::ActionInput;
+pub use mediation::{COURT_CONFIRMATION_DAYS, MEDIATION_BASIS, Mediation};
 pub use policy::{OBJECTION_WORKING_DAYS, Policies, Policy};
 
 bounded_text!(
@@ -193,31 +195,6 @@ pub enum Action {
     Mediate(Mediation),
     CloseExpired,
 }
-
-/// A mediation's record: what the People's Mediation Law (art. 29) asks an agreement to
-/// say, or why it failed.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Mediation {
-    Agreed {
-        facts: NoteText,
-        agreement: AnswerText,
-        /// By when, and how, the parties perform what they agreed.
-        performance_deadline: chrono::NaiveDate,
-        performance: NoteText,
-    },
-    Failed {
-        facts: NoteText,
-        reason: Reason,
-    },
-}
-
-/// The legal basis an agreed mediation is answered with.
-pub const MEDIATION_BASIS: &str =
-    "《中华人民共和国人民调解法》第二十八条、第二十九条、第三十一条、第三十三条";
-
-/// Within this many days of an agreement, the parties may jointly ask the court to
-/// confirm it (People's Mediation Law, art. 33).
-pub const COURT_CONFIRMATION_DAYS: i64 = 30;
 
 impl Action {
     pub fn kind(&self) -> ActionKind {
