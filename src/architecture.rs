@@ -106,7 +106,11 @@ fn forms_check_csrf_through_one_extractor() {
     let found = mentions(
         "web/pages",
         &["csrf::verify"],
-        &["web/pages/case/files.rs", "web/pages/admin/catalog_files.rs"],
+        &[
+            "web/pages/case/files.rs",
+            "web/pages/admin/catalog_files.rs",
+            "web/pages/staff/agreement.rs",
+        ],
     );
     assert!(
         found.is_empty(),

@@ -82,18 +82,37 @@ pub struct Admission {
     case_id: i64,
 }
 
-/// Whether the resident may add files to the case now (their proof holds, it has room),
-/// settled before the body of the upload is read. Staff add nothing: what they found
-/// goes into the answer.
+/// Whether the caller may add files to the case now, settled before the body of the
+/// upload is read: the resident while their proof holds and the case has room; staff
+/// only the signed agreement of a mediation they may mediate (what else they found goes
+/// into the answer).
 pub async fn admit(app: &App, caller: &Caller, number: TrackingNumber) -> Result<Admission, ServiceError> {
-    let proof = match caller {
-        Caller::Staff(_) => return Err(ServiceError::Forbidden { key: "deny.role" }),
-        other => other.resident()?.clone(),
+    let case = match caller {
+        Caller::Staff(user) => {
+            let user = user.clone();
+            app.read(move |conn, rules, _| {
+                let case = super::workflow::agreement_case(conn, rules, &user, &number)?;
+                has_room(conn, &case, 1)?;
+                Ok::<_, ServiceError>(case)
+            })
+            .await?
+        }
+        other => {
+            let proof = other.resident()?.clone();
+            app.read(move |conn, rules, now| may_add(conn, rules, &number, &proof, 1, now))
+                .await?
+        }
     };
-    let case = app
-        .read(move |conn, rules, now| may_add(conn, rules, &number, &proof, 1, now))
-        .await?;
     Ok(Admission { case_id: case.id })
+}
+
+fn has_room(conn: &mut DbConn, case: &CaseRecord, adding: usize) -> Result<(), ServiceError> {
+    if store::count_for(conn, case.id)? as usize + adding > MAX_FILES {
+        return Err(ServiceError::Conflict {
+            key: "err.too_many_files",
+        });
+    }
+    Ok(())
 }
 
 /// Adds the received files to the admitted case: cleaned into the case's directory and
@@ -281,11 +300,7 @@ pub fn may_add(
 ) -> Result<CaseRecord, ServiceError> {
     resident_case_by(conn, rules, number, proof, now)?;
     let record = find_by_tracking_number(conn, number.as_str())?.ok_or(ServiceError::NotFound)?;
-    if store::count_for(conn, record.id)? as usize + adding > MAX_FILES {
-        return Err(ServiceError::Conflict {
-            key: "err.too_many_files",
-        });
-    }
+    has_room(conn, &record, adding)?;
     Ok(record)
 }
 

@@ -18,7 +18,8 @@ use crate::domain::case::{ActorKind, CaseState, Visibility};
 use crate::domain::timeline::{EventData, NewEvent, chain};
 use crate::domain::tracking::TrackingNumber;
 use crate::domain::workflow::{
-    Action, ActionKind, Actor, Extension, Facts, Status, available, decide, may_see_identity, may_view,
+    Action, ActionKind, Actor, Extension, Facts, Status, available, decide, may_attach_agreement,
+    may_see_identity, may_view,
 };
 use crate::notify::notices::{About, for_events};
 
@@ -316,6 +317,8 @@ pub struct StaffCase {
     pub timeline: Vec<TimelineEntry>,
     pub available: Vec<ActionKind>,
     pub may_see_identity: bool,
+    /// May add the signed mediation agreement.
+    pub may_attach_agreement: bool,
     /// Display names of the staff who appear on the timeline.
     pub actors: std::collections::HashMap<i32, String>,
     pub attachments: Vec<super::attachments::AttachmentView>,
@@ -345,6 +348,7 @@ pub fn staff_case(
     Ok(StaffCase {
         available: available(&actor, &facts, &rules.context(&record.category_code, now)),
         may_see_identity: may_see_identity(&actor, &facts, rules.catalog),
+        may_attach_agreement: may_attach_agreement(&actor, &facts, &rules.catalog.intake().code),
         actors: crate::db::users::names_of(conn, &ids)?.into_iter().collect(),
         attachments: super::attachments::list(conn, record.id)?,
         hint: None,
@@ -398,6 +402,28 @@ pub fn reveal_identity(
         email: record.resident_email,
         _revealed: (),
     })
+}
+
+/// The case `user` may add the signed mediation agreement to.
+pub fn agreement_case(
+    conn: &mut DbConn,
+    rules: Rules<'_>,
+    user: &StaffUser,
+    number: &TrackingNumber,
+) -> Result<CaseRecord, ServiceError> {
+    let (record, _, facts) = load(conn, number)?;
+    let actor = user.actor();
+    if !may_view(&actor, &facts, rules.catalog) {
+        return Err(ServiceError::Forbidden {
+            key: "deny.not_your_case",
+        });
+    }
+    if !may_attach_agreement(&actor, &facts, &rules.catalog.intake().code) {
+        return Err(ServiceError::Forbidden {
+            key: "deny.agreement",
+        });
+    }
+    Ok(record)
 }
 
 // ---------------------------------------------------------------- use cases on the core

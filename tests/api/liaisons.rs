@@ -176,6 +176,10 @@ async fn a_mediation_settles_a_case_with_its_agreement_and_the_court_notice(back
             "{field}: {refused}"
         );
     }
+    let pdf = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF".to_vec();
+    let agreement = [("调解协议书.pdf", pdf)];
+    let (status, _) = crate::attachments::upload(&app, &settled, &token, &agreement).await;
+    assert_eq!(status, 403, "no agreement before one is recorded");
     let (status, acted) = app
         .act(
             &token,
@@ -202,6 +206,17 @@ async fn a_mediation_settles_a_case_with_its_agreement_and_the_court_notice(back
         timeline.contains("司法确认") && timeline.contains("2026-12-"),
         "{timeline}"
     );
+
+    // The signed agreement, added by the liaison who mediated; the resident sees it.
+    let (status, added) = crate::attachments::upload(&app, &settled, &token, &agreement).await;
+    assert_eq!(status, 201, "{added}");
+    let (_, view) = app.get_with(&token, &format!("/api/v1/cases/{settled}")).await;
+    assert_eq!(view["attachments"].as_array().map(Vec::len), Some(1), "{view}");
+    let (status, _) = crate::attachments::upload(&app, &failed, &token, &agreement).await;
+    assert_eq!(status, 403, "no agreement without a mediation");
+    let staff = app.token_for("transport").await;
+    let (status, _) = crate::attachments::upload(&app, &settled, &staff, &agreement).await;
+    assert_eq!(status, 403, "only whoever may mediate it");
 
     // A mediation that does not settle leaves an ordinary case.
     let (status, acted) = app

@@ -47,6 +47,12 @@ pub fn may_see_identity(actor: &Actor, facts: &Facts, catalog: &Catalog) -> bool
     }
 }
 
+/// Whether `actor` may add the signed mediation agreement to the case: whoever may
+/// mediate it, once an agreement was recorded.
+pub fn may_attach_agreement(actor: &Actor, facts: &Facts, intake: &str) -> bool {
+    facts.mediated && permitted(actor, ActionKind::Mediate, facts, intake)
+}
+
 /// Who may take `kind` on this case, whatever its state.
 fn permitted(actor: &Actor, kind: ActionKind, facts: &Facts, intake: &str) -> bool {
     use ActionKind as K;

@@ -26,7 +26,7 @@ mod input;
 mod mediation;
 mod policy;
 
-pub use access::{available, check, may_see_identity, may_view};
+pub use access::{available, check, may_attach_agreement, may_see_identity, may_view};
 pub use input::ActionInput;
 pub use mediation::{COURT_CONFIRMATION_DAYS, MEDIATION_BASIS, Mediation};
 pub use policy::{OBJECTION_WORKING_DAYS, Policies, Policy};
@@ -277,6 +277,8 @@ pub struct Facts {
     pub recorded_by: Option<i32>,
     /// Marked as a major matter and not cleared since.
     pub major: bool,
+    /// Settled by an agreed mediation.
+    pub mediated: bool,
 }
 
 impl Facts {
@@ -303,6 +305,7 @@ impl Facts {
             concerned: None,
             recorded_by: None,
             major: false,
+            mediated: false,
         };
         for (at, event) in events {
             match event {
@@ -328,6 +331,7 @@ impl Facts {
                 EventData::HearingEnded { .. } => facts.hearing = None,
                 EventData::MarkedMajor { .. } => facts.major = true,
                 EventData::ClearedMajor { .. } => facts.major = false,
+                EventData::Mediated { .. } => facts.mediated = true,
                 _ => {}
             }
         }
@@ -907,6 +911,7 @@ mod tests {
             concerned: None,
             recorded_by: None,
             major: false,
+            mediated: false,
         }
     }
 

@@ -52,7 +52,8 @@ pub struct Attachments {
 
 /// Adds files. Who is asking and whether the case takes files is settled from the path,
 /// headers and query before a byte of the body is read; the body then streams to disk
-/// within the limits of `web::upload`. Photos (JPEG, PNG, WebP) and PDFs.
+/// within the limits of `web::upload`. Photos (JPEG, PNG, WebP) and PDFs. Staff add only
+/// the signed agreement of a mediation they may mediate, once it is recorded.
 #[utoipa::path(
     tag = "cases",
     request_body(content_type = "multipart/form-data", description = "One or more `file` parts."),

@@ -87,6 +87,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(staff::show_identity)
         .service(staff::attachment)
         .service(staff::act_on_case)
+        .service(staff::add_agreement)
         .service(staff::password_form)
         .service(staff::change_password)
         .service(staff::record_form)

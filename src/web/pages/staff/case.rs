@@ -31,6 +31,13 @@ pub enum Field {
     /// A re-route's corrected category (none chosen: unchanged).
     Category(Vec<Opt>),
     Channel(Vec<Opt>),
+    /// A mediation: agreed or failed, with both parties' consent and what was settled.
+    MediationOutcome(Vec<Opt>),
+    Consent,
+    Facts,
+    Agreement,
+    PerformanceDeadline,
+    Performance,
 }
 
 pub struct ActionForm {
@@ -97,6 +104,9 @@ pub(super) struct CasePage {
     error_summary: Option<ErrorSummary>,
     /// A requested extension the reader may decide: its days and reason.
     pending_extension: Option<String>,
+    /// The signed mediation agreement may be added, and why the last upload failed.
+    agreement_upload: bool,
+    upload_error: Option<String>,
 }
 
 fn fields_for(
@@ -177,6 +187,25 @@ fn fields_for(
         K::RequestExtension => vec![Field::Days(max_days), Field::Reason],
         K::Answer | K::AnswerReview | K::AnswerReReview => written(),
         K::Note => vec![Field::Note],
+        K::MarkMajor | K::ClearMajor => vec![Field::Reason],
+        K::Mediate => vec![
+            Field::MediationOutcome(
+                ["agreed", "failed"]
+                    .iter()
+                    .map(|o| Opt {
+                        code: o.to_string(),
+                        name: tr.t(&format!("mediation.{o}")).to_string(),
+                        selected: false,
+                    })
+                    .collect(),
+            ),
+            Field::Consent,
+            Field::Facts,
+            Field::Agreement,
+            Field::PerformanceDeadline,
+            Field::Performance,
+            Field::Reason,
+        ],
         _ => vec![],
     }
 }
@@ -201,6 +230,7 @@ pub(super) struct Extras<'a> {
     pub(super) done: Option<String>,
     pub(super) templates: &'a [AnswerTemplate],
     pub(super) chosen: Option<&'a AnswerTemplate>,
+    pub(super) upload_error: Option<String>,
 }
 
 pub(super) fn case_view(page: PageCtx, state: &App, case: StaffCase, extras: Extras<'_>) -> CasePage {
@@ -210,6 +240,7 @@ pub(super) fn case_view(page: PageCtx, state: &App, case: StaffCase, extras: Ext
         done,
         templates,
         chosen,
+        upload_error,
     } = extras;
     let tr = page.tr;
     let locale = tr.locale();
@@ -335,6 +366,8 @@ pub(super) fn case_view(page: PageCtx, state: &App, case: StaffCase, extras: Ext
             })
             .collect(),
         may_see_identity: case.may_see_identity,
+        agreement_upload: case.may_attach_agreement,
+        upload_error,
         identity,
         timeline: case
             .timeline
@@ -357,6 +390,7 @@ pub(super) fn case_view(page: PageCtx, state: &App, case: StaffCase, extras: Ext
             .map(|h| hint_line(tr, &catalog, h, &r.category_code)),
         done: done.and_then(|kind| match kind.as_str() {
             "taken" => Some(tr.t("leader.took_charge").to_string()),
+            "agreement" => Some(tr.t("mediation.agreement_added").to_string()),
             kind => ActionKind::parse(kind).map(|k| tr.f("case.done", &[("action", action_label(tr, k))])),
         }),
         page,

@@ -4,6 +4,7 @@
 
 mod account;
 mod acting;
+mod agreement;
 mod case;
 mod hint;
 mod on_behalf;
@@ -13,6 +14,7 @@ mod worklist;
 
 pub use account::{change_password, password_form};
 pub use acting::{act_on_case, attachment, case_page, show_identity};
+pub use agreement::add_agreement;
 pub use on_behalf::{record, record_form, recorded};
 pub use sign_in::{login, login_form, logout};
 pub use templates::{create_template, delete_template, templates_list};
