@@ -251,6 +251,43 @@ pub fn csv(catalog: &Catalog, rows: &[RegisterRow], tz: Tz) -> String {
     table_csv(&HEADERS, rows.iter().map(|row| cells(catalog, row)), tz)
 }
 
+/// The visit log's columns, in order.
+pub const VISIT_LOG_HEADERS: [&str; 6] = [
+    "走访日期",
+    "村（社区）",
+    "接待对象（概称）",
+    "反映情况",
+    "形成诉求件数",
+    "诉求编号",
+];
+
+/// The visit log's rows, in Chinese: matters, never people (reports about officials
+/// counted, not numbered).
+pub fn visit_log_rows(
+    catalog: &Catalog,
+    visits: &[crate::service::visit_log::LoggedVisit],
+) -> Vec<Vec<Cell>> {
+    visits
+        .iter()
+        .map(|v| {
+            vec![
+                Cell::Text(v.date.to_string()),
+                Cell::Text(area_path_name(catalog, Locale::ZhCn, &v.area)),
+                Cell::Text(v.met.clone()),
+                Cell::Text(v.notes.clone()),
+                Cell::Number((v.cases.len() + v.withheld) as i64),
+                Cell::Text(
+                    v.cases
+                        .iter()
+                        .map(|c| c.tracking_number.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
+            ]
+        })
+        .collect()
+}
+
 /// Any table as CSV, as the register is written.
 pub fn table_csv(headers: &[&str], rows: impl Iterator<Item = Vec<Cell>>, tz: Tz) -> String {
     let mut out = String::from("\u{feff}");

@@ -82,7 +82,7 @@ pub async fn prepare_state(settings: Settings, options: &Options) -> anyhow::Res
             tracing::info!(
                 accounts = added,
                 password = DEMO_PASSWORD,
-                "created the demo accounts (admin, intake, env, env-head, transport, qingshan, housing, market, leader)"
+                "created the demo accounts (admin, intake, env, env-head, transport, qingshan, housing, market, leader, liaison)"
             );
         }
         if db.write_blocking(crate::service::deadlines::seed_calendar)? {

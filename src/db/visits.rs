@@ -6,6 +6,20 @@ use diesel::prelude::*;
 use super::conn::{DbConn, DbError};
 use super::schema::{visit_cases, visits};
 
+macro_rules! visit_columns {
+    () => {
+        (
+            visits::id,
+            visits::area_code,
+            visits::visited_on,
+            visits::met,
+            visits::notes,
+            visits::liaison_id,
+            visits::created_at,
+        )
+    };
+}
+
 #[derive(Debug, Clone, Queryable)]
 pub struct VisitRow {
     pub id: i32,
@@ -67,15 +81,7 @@ pub fn in_areas(
         .filter(visits::area_code.eq_any(areas))
         .filter(visits::visited_on.between(from, to))
         .order((visits::visited_on.desc(), visits::id.desc()))
-        .select((
-            visits::id,
-            visits::area_code,
-            visits::visited_on,
-            visits::met,
-            visits::notes,
-            visits::liaison_id,
-            visits::created_at,
-        ))
+        .select(visit_columns!())
         .load(conn)?)
 }
 
@@ -212,4 +218,61 @@ pub fn overdue_by_area(
         .select((cases::area_code, diesel::dsl::count_star()))
         .load(conn)?;
     Ok(rows.into_iter().collect())
+}
+
+/// A page of the visits to `areas`, by the day visited, newest first, after the
+/// `(day, id)` of the last one shown.
+pub fn log_of(
+    conn: &mut DbConn,
+    areas: &[String],
+    after: Option<(NaiveDate, i32)>,
+    limit: i64,
+) -> Result<Vec<VisitRow>, DbError> {
+    let mut query = visits::table.filter(visits::area_code.eq_any(areas)).into_boxed();
+    if let Some((day, id)) = after {
+        query = query.filter(
+            visits::visited_on
+                .lt(day)
+                .or(visits::visited_on.eq(day).and(visits::id.lt(id))),
+        );
+    }
+    Ok(query
+        .order((visits::visited_on.desc(), visits::id.desc()))
+        .limit(limit)
+        .select(visit_columns!())
+        .load(conn)?)
+}
+
+/// A liaison's latest visits, newest first.
+pub fn of_liaison(conn: &mut DbConn, liaison_id: i32, limit: i64) -> Result<Vec<VisitRow>, DbError> {
+    Ok(visits::table
+        .filter(visits::liaison_id.eq(liaison_id))
+        .order((visits::visited_on.desc(), visits::id.desc()))
+        .limit(limit)
+        .select(visit_columns!())
+        .load(conn)?)
+}
+
+/// The cases each of these visits filed: (visit id, case).
+pub fn cases_by_visit(conn: &mut DbConn, visit_ids: &[i32]) -> Result<Vec<(i32, LedgerCaseRow)>, DbError> {
+    use super::schema::cases;
+    Ok(cases::table
+        .inner_join(visit_cases::table.on(visit_cases::case_id.eq(cases::id)))
+        .filter(visit_cases::visit_id.eq_any(visit_ids))
+        .order(cases::id)
+        .select((visit_cases::visit_id, ledger_columns!()))
+        .load(conn)?)
+}
+
+/// The cases a liaison filed from visits, newest first.
+pub fn recorded_by(conn: &mut DbConn, liaison_id: i32, limit: i64) -> Result<Vec<LedgerCaseRow>, DbError> {
+    use super::schema::cases;
+    Ok(cases::table
+        .inner_join(visit_cases::table.on(visit_cases::case_id.eq(cases::id)))
+        .inner_join(visits::table.on(visits::id.eq(visit_cases::visit_id)))
+        .filter(visits::liaison_id.eq(liaison_id))
+        .order(cases::id.desc())
+        .limit(limit)
+        .select(ledger_columns!())
+        .load(conn)?)
 }

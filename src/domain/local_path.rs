@@ -12,6 +12,7 @@ const SECTIONS: &[&str] = &[
     "cases",
     "filings",
     "leader",
+    "liaison",
     "reception",
     "reports",
     "staff",
@@ -66,6 +67,14 @@ mod tests {
 
     fn ok(raw: &str) -> bool {
         LocalPath::parse(raw).is_some()
+    }
+
+    #[test]
+    fn every_roles_home_is_a_place_to_be_sent_back_to() {
+        for role in crate::domain::case::Role::ALL {
+            let home = crate::domain::permissions::home(*role);
+            assert!(ok(home), "{home}");
+        }
     }
 
     #[test]

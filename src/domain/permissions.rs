@@ -38,7 +38,8 @@ pub fn may(role: Role, duty: Duty) -> bool {
 /// their queue, leaders on their desk, administrators on their overview.
 pub fn home(role: Role) -> &'static str {
     match role {
-        Role::Staff | Role::Head | Role::Intake | Role::Liaison => "/staff",
+        Role::Staff | Role::Head | Role::Intake => "/staff",
+        Role::Liaison => "/liaison",
         Role::Leader => "/leader",
         Role::Admin => "/admin",
     }
@@ -67,7 +68,7 @@ mod tests {
     fn every_role_has_a_home() {
         let homes: Vec<&str> = Role::ALL.iter().map(|r| home(*r)).collect();
         assert_eq!(homes.len(), 6);
-        assert_eq!(home(Role::Liaison), "/staff");
+        assert_eq!(home(Role::Liaison), "/liaison");
         assert_eq!(home(Role::Admin), "/admin");
         assert_eq!(home(Role::Leader), "/leader");
         assert_eq!(home(Role::Intake), "/staff");

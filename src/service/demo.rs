@@ -98,17 +98,26 @@ const DEMO_TEMPLATES: &[DemoTemplate] = &[
 /// accounts only along with the demo data, in an empty database.
 pub const DEMO_PASSWORD: &str = "huiying-demo";
 
-/// Demo accounts: (username, display name, role, department).
-pub const DEMO_ACCOUNTS: &[(&str, &str, &str, Option<&str>)] = &[
-    ("admin", "系统管理员", "admin", None),
-    ("intake", "信访局 王敏", "intake", None),
-    ("env", "生态环境局 李强", "staff", Some("environment")),
-    ("env-head", "生态环境局 张局长", "head", Some("environment")),
-    ("transport", "交通运输局 陈静", "staff", Some("transport")),
-    ("qingshan", "青山镇 刘洋", "staff", Some("qingshan")),
-    ("housing", "住房和城乡建设局 孙丽", "staff", Some("housing")),
-    ("market", "市场监督管理局 周涛", "staff", Some("market")),
-    ("leader", "副市长 赵明", "leader", None),
+/// A demo account: (username, display name, role, department, areas).
+pub type DemoAccount = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static [&'static str],
+);
+
+pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
+    ("admin", "系统管理员", "admin", None, &[]),
+    ("intake", "信访局 王敏", "intake", None, &[]),
+    ("env", "生态环境局 李强", "staff", Some("environment"), &[]),
+    ("env-head", "生态环境局 张局长", "head", Some("environment"), &[]),
+    ("transport", "交通运输局 陈静", "staff", Some("transport"), &[]),
+    ("qingshan", "青山镇 刘洋", "staff", Some("qingshan"), &[]),
+    ("housing", "住房和城乡建设局 孙丽", "staff", Some("housing"), &[]),
+    ("market", "市场监督管理局 周涛", "staff", Some("market"), &[]),
+    ("leader", "副市长 赵明", "leader", None, &[]),
+    ("liaison", "青山镇联络员 吴芳", "liaison", None, &["LJ-QS"]),
 ];
 
 /// Creates the demo accounts that do not exist yet, all with `password_hash`.
@@ -120,7 +129,7 @@ pub fn seed_demo_accounts(
 ) -> Result<usize, ServiceError> {
     use super::users::{Account, AccountInput, create_account};
     let mut added = 0;
-    for (username, name, role, department) in DEMO_ACCOUNTS {
+    for (username, name, role, department, areas) in DEMO_ACCOUNTS {
         if crate::db::users::find_by_username(conn, username)?.is_some() {
             continue;
         }
@@ -131,7 +140,7 @@ pub fn seed_demo_accounts(
             department: department.unwrap_or_default().to_string(),
             email: format!("{username}@staff.linjiang.example"),
             locale: "zh-CN".into(),
-            areas: Vec::new(),
+            areas: areas.iter().map(|a| a.to_string()).collect(),
         };
         let account = Account::parse(&input, catalog).map_err(ServiceError::Invalid)?;
         create_account(conn, None, &account, password_hash, now)?;

@@ -50,7 +50,7 @@ pub struct Ledger {
     pub open: Vec<LedgerCase>,
 }
 
-fn line(r: crate::db::visits::LedgerCaseRow, mediation: Option<String>) -> LedgerCase {
+pub(super) fn line(r: crate::db::visits::LedgerCaseRow, mediation: Option<String>) -> LedgerCase {
     LedgerCase {
         tracking_number: r.tracking_number,
         category: r.category_code,
@@ -63,13 +63,18 @@ fn line(r: crate::db::visits::LedgerCaseRow, mediation: Option<String>) -> Ledge
     }
 }
 
-/// The ledger of `area` (with the areas within it) for `month`: a liaison's own areas,
-/// or any for leaders, administrators and the intake office.
-pub async fn of_month(app: &App, user: &StaffUser, area: &str, month: Month) -> Result<Ledger, ServiceError> {
+/// The areas a ledger or visit log of `area` covers (it and the areas within it), if
+/// `user` may read it: a liaison their own areas, leaders, administrators and the intake
+/// office any.
+pub fn readable_area(
+    conn: &mut crate::db::DbConn,
+    catalog: &crate::domain::catalog::Catalog,
+    user: &StaffUser,
+    area: &str,
+) -> Result<Vec<String>, ServiceError> {
     if !may(user.role, Duty::ReadLedger) {
         return Err(ServiceError::Forbidden { key: "deny.role" });
     }
-    let catalog = app.catalog();
     if catalog.area(area).is_none() {
         return Err(ServiceError::Invalid(
             crate::domain::field_error::FieldErrors::single(
@@ -78,19 +83,25 @@ pub async fn of_month(app: &App, user: &StaffUser, area: &str, month: Month) -> 
             ),
         ));
     }
-    let areas = catalog.subtree(area);
-    let hidden = catalog.report_categories();
+    if user.role == crate::domain::case::Role::Liaison {
+        let mine = super::visits::reach(catalog, &crate::db::users::areas_of(conn, user.id)?);
+        if !mine.iter().any(|a| a == area) {
+            return Err(ServiceError::Forbidden {
+                key: "deny.not_your_area",
+            });
+        }
+    }
+    Ok(catalog.subtree(area))
+}
+
+/// The ledger of `area` (with the areas within it) for `month`: a liaison's own areas,
+/// or any for leaders, administrators and the intake office.
+pub async fn of_month(app: &App, user: &StaffUser, area: &str, month: Month) -> Result<Ledger, ServiceError> {
+    let hidden = app.catalog().report_categories();
     let (user, area) = (user.clone(), area.to_string());
     let tz = app.tz;
     app.read(move |conn, rules, _| {
-        if user.role == crate::domain::case::Role::Liaison {
-            let mine = super::visits::reach(rules.catalog, &crate::db::users::areas_of(conn, user.id)?);
-            if !mine.contains(&area) {
-                return Err(ServiceError::Forbidden {
-                    key: "deny.not_your_area",
-                });
-            }
-        }
+        let areas = readable_area(conn, rules.catalog, &user, &area)?;
         let (first, last) = (month.first_day(), month.last_day());
         let visits = crate::db::visits::in_areas(conn, &areas, first, last)?;
         let ids: Vec<i32> = visits.iter().map(|v| v.id).collect();

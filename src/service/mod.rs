@@ -30,6 +30,7 @@ pub mod suggest;
 pub mod templates;
 pub mod token;
 pub mod users;
+pub mod visit_log;
 pub mod visits;
 pub mod workflow;
 

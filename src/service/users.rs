@@ -140,6 +140,8 @@ pub struct AccountView {
     pub email: Option<String>,
     pub locale: Locale,
     pub active: bool,
+    /// A liaison's areas (read by [`get`], not in the list).
+    pub areas: Vec<String>,
 }
 
 impl AccountView {
@@ -155,6 +157,7 @@ impl AccountView {
             department: record.department_code,
             email: record.email,
             active: record.active,
+            areas: Vec::new(),
         })
     }
 
@@ -167,8 +170,7 @@ impl AccountView {
             department: self.department.clone().unwrap_or_default(),
             email: self.email.clone().unwrap_or_default(),
             locale: self.locale.as_str().into(),
-            // The form does not change a liaison's areas (the command line sets them).
-            areas: Vec::new(),
+            areas: self.areas.clone(),
         }
     }
 }
@@ -183,11 +185,14 @@ pub async fn list(app: &App, actor: &StaffUser) -> Result<Vec<AccountView>, Serv
 /// One account (administrators).
 pub async fn get(app: &App, actor: &StaffUser, id: i32) -> Result<AccountView, ServiceError> {
     require_admin(Some(actor))?;
-    let record = app
-        .read(move |conn, _, _| Ok::<_, ServiceError>(crate::db::users::find_by_id(conn, id)?))
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    AccountView::of(record)
+    let (record, areas) = app
+        .read(move |conn, _, _| {
+            let record = crate::db::users::find_by_id(conn, id)?;
+            Ok::<_, ServiceError>((record, crate::db::users::areas_of(conn, id)?))
+        })
+        .await?;
+    let view = AccountView::of(record.ok_or(ServiceError::NotFound)?)?;
+    Ok(AccountView { areas, ..view })
 }
 
 /// Creates an account with its first password (administrators); returns its id.
@@ -296,6 +301,7 @@ pub fn update_account(
     if !changed {
         return Err(ServiceError::NotFound);
     }
+    crate::db::users::set_areas(conn, id, &account.areas)?;
     if !active {
         // A deactivated account is signed out everywhere at once.
         let ended = super::sessions::close_all(conn, super::sessions::Holder::Staff(id), chrono::Utc::now())?;

@@ -1,5 +1,5 @@
-//! The data downloads (everything kept about a resident, or one case), shared by the
-//! pages and the API.
+//! The data downloads (everything kept about a resident, or one case; tables as XLSX
+//! or CSV), shared by the pages and the API.
 
 use actix_web::HttpResponse;
 use actix_web::http::header::{CONTENT_DISPOSITION, ContentDisposition, DispositionParam, DispositionType};
@@ -48,6 +48,36 @@ pub fn download(body: &Value, name: &str) -> HttpResponse {
         ))
         .content_type("application/json; charset=utf-8")
         .body(serde_json::to_string_pretty(body).unwrap_or_default())
+}
+
+/// A table as a spreadsheet (`xlsx`) or CSV download, named `name.format`; any other
+/// format is not found.
+pub fn table(
+    format: &str,
+    name: &str,
+    sheet: &str,
+    headers: &[&str],
+    rows: Vec<Vec<crate::export::Cell>>,
+    tz: Tz,
+) -> Result<HttpResponse, AppError> {
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![DispositionParam::Filename(format!("{name}.{format}"))],
+    };
+    match format {
+        "xlsx" => {
+            let bytes = crate::export::table_xlsx(sheet, headers, &rows, tz).map_err(AppError::internal)?;
+            Ok(HttpResponse::Ok()
+                .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                .insert_header((CONTENT_DISPOSITION, disposition))
+                .body(bytes))
+        }
+        "csv" => Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((CONTENT_DISPOSITION, disposition))
+            .body(crate::export::table_csv(headers, rows.into_iter(), tz))),
+        _ => Err(AppError::not_found()),
+    }
 }
 
 /// The export of one case for whoever proves it is theirs.

@@ -412,3 +412,90 @@ async fn the_monthly_review_keeps_its_column_names_on_a_phone() {
     client.close().await.ok();
     result.expect("browser flow");
 }
+
+/// A liaison on a phone (390 px): from the desk to a visit with two problems, one added
+/// with a button, and back to the desk with both numbers; nothing wider than the screen.
+#[actix_web::test]
+async fn a_liaison_records_a_visit_on_a_phone() {
+    if !available() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let (_driver, client) = start_browser("zh-CN").await;
+    let fits = "return [document.documentElement.scrollWidth, window.innerWidth];";
+    let result = async {
+        sign_in(&client, &app.url("/staff/login"), "liaison").await?;
+        wait_for_text(&client, Locator::Css("main h1"), "联络员工作台").await?;
+        client.set_window_size(390, 844).await?;
+        assert_eq!(path_of(&client).await?, "/liaison");
+        client.find(Locator::Id("visit-LJ-QS")).await?.click().await?;
+        wait_for_text(&client, Locator::Css("main h1"), "记录走访").await?;
+        let width: serde_json::Value = client.execute(fits, vec![]).await?;
+        assert!(width[0].as_f64() <= width[1].as_f64(), "the form fits: {width}");
+        client
+            .find(Locator::Id("area"))
+            .await?
+            .select_by_value("LJ-QS-TX")
+            .await?;
+        fill(&client, "met", "村民代表五人、网格员一人").await;
+        fill(&client, "notes", "走访桃溪村，群众反映两件事。").await;
+        client
+            .find(Locator::Id("cases-0-category"))
+            .await?
+            .select_by_value("noise")
+            .await?;
+        fill(&client, "cases-0-title", "搅拌站夜间施工噪音扰民").await;
+        fill(
+            &client,
+            "cases-0-description",
+            "村口搅拌站每晚十一点后仍在作业，噪音很大，村民无法休息。",
+        )
+        .await;
+        fill(&client, "cases-0-resident-name", "王五").await;
+        fill(&client, "cases-0-resident-phone", "13700137000").await;
+        both_widths(&client, "liaison-visit").await?;
+        client.find(Locator::Id("add-problem")).await?.click().await?;
+        wait_for_text(&client, Locator::Id("problem-1"), "问题 2").await?;
+        let kept = client
+            .find(Locator::Id("cases-0-title"))
+            .await?
+            .prop("value")
+            .await?;
+        assert_eq!(
+            kept.as_deref(),
+            Some("搅拌站夜间施工噪音扰民"),
+            "nothing typed is lost"
+        );
+        client
+            .find(Locator::Id("cases-1-category"))
+            .await?
+            .select_by_value("roads-transit")
+            .await?;
+        fill(&client, "cases-1-title", "通村公路塌方需要修复").await;
+        fill(
+            &client,
+            "cases-1-description",
+            "桃溪村通村公路在三号桥附近塌方约五米，车辆无法通行。",
+        )
+        .await;
+        fill(&client, "cases-1-resident-name", "赵六").await;
+        fill(&client, "cases-1-resident-phone", "13600136000").await;
+        client.find(Locator::Id("save-visit")).await?.click().await?;
+        let notice = wait_for_text(&client, Locator::Id("recorded"), "形成诉求 2 件").await?;
+        let width: serde_json::Value = client.execute(fits, vec![]).await?;
+        assert!(width[0].as_f64() <= width[1].as_f64(), "the desk fits: {width}");
+        both_widths(&client, "liaison-recorded").await?;
+        Ok::<_, fantoccini::error::CmdError>(notice)
+    }
+    .await;
+    client.close().await.ok();
+    let notice = result.expect("browser flow");
+    let token = app.token_for("liaison").await;
+    let (_, ledger) = app.get_with(&token, "/api/v1/ledger?area=LJ-QS-TX&month=").await;
+    let recorded = ledger["recorded"].as_array().expect("recorded cases");
+    assert_eq!(recorded.len(), 2, "{ledger}");
+    for case in recorded {
+        let number = case["tracking_number"].as_str().unwrap();
+        assert!(notice.contains(number), "{number} in {notice}");
+    }
+}

@@ -23,6 +23,7 @@ mod contract;
 mod hardening;
 mod journeys;
 mod leaders;
+mod liaison_pages;
 mod liaisons;
 mod mail;
 mod open311;

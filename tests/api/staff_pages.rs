@@ -35,7 +35,7 @@ pub async fn signed_in(app: &TestApp, username: &str) -> reqwest::Client {
     browser
 }
 
-async fn post_form(
+pub async fn post_form(
     client: &reqwest::Client,
     url: String,
     fields: &[(&str, &str)],

@@ -2,14 +2,22 @@
 //! a liaison's own areas, or any for leaders, administrators and the intake office
 //! (session or bearer token, as the register).
 
-use actix_web::http::header::{CONTENT_DISPOSITION, ContentDisposition, DispositionParam, DispositionType};
+use actix_session::Session;
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
+use askama::Template;
 use serde::Deserialize;
 
+use crate::format::{area_path_name, local_day};
+use crate::service::ledger::LedgerCase;
 use crate::service::reports::Month;
+use crate::service::visit_log::readable_areas;
 use crate::web::App;
-use crate::web::auth::staff_from;
+use crate::web::auth::{SignedIn, staff_from};
 use crate::web::error::{AppError, Localize, PageError};
+use crate::web::pages::file::Opt;
+use crate::web::pages::liaison::{CaseLine, case_line};
+use crate::web::pages::{PageCtx, html};
 
 #[derive(Debug, Deserialize)]
 pub struct LedgerQuery {
@@ -56,26 +64,126 @@ pub async fn download(
     let ledger = crate::service::ledger::of_month(&state, &user, query.area.trim(), month)
         .await
         .page(locale)?;
-    let catalog = state.catalog();
-    let rows = crate::export::ledger_rows(&catalog, &ledger);
-    let name = format!("huiying-ledger-{}-{}.{format}", ledger.area, ledger.month);
-    let disposition = ContentDisposition {
-        disposition: DispositionType::Attachment,
-        parameters: vec![DispositionParam::Filename(name)],
+    let rows = crate::export::ledger_rows(&state.catalog(), &ledger);
+    let name = format!("huiying-ledger-{}-{}", ledger.area, ledger.month);
+    crate::web::exports::table(
+        &format,
+        &name,
+        "台账",
+        &crate::export::LEDGER_HEADERS,
+        rows,
+        state.tz,
+    )
+    .page(locale)
+}
+
+#[derive(Template)]
+#[template(path = "ledger.html")]
+struct LedgerPage {
+    page: PageCtx,
+    area: String,
+    area_name: String,
+    areas: Vec<Opt>,
+    month: String,
+    previous: String,
+    next: String,
+    visits: Vec<LedgerVisitLine>,
+    recorded_count: usize,
+    open_count: usize,
+    mediation_line: String,
+    /// The cases recorded and the cases open: heading, element id, lines.
+    sections: Vec<(&'static str, &'static str, Vec<CaseLine>)>,
+    mediations: Vec<(CaseLine, &'static str)>,
+}
+
+struct LedgerVisitLine {
+    date: String,
+    area: String,
+    met: String,
+    notes: String,
+    cases: i64,
+}
+
+/// `/reports/ledger?area=&month=`: the ledger as a page, with its downloads.
+#[get("/reports/ledger")]
+pub async fn page(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<App>,
+    SignedIn(user): SignedIn,
+    query: web::Query<LedgerQuery>,
+) -> Result<HttpResponse, PageError> {
+    let page = PageCtx::staff(&req, &session, &user);
+    let (locale, tr) = (page.locale(), page.tr);
+    let readable = readable_areas(&state, &user).await.page(locale)?;
+    let area = match query.area.trim() {
+        "" => readable.first().cloned().unwrap_or_default(),
+        area => area.to_string(),
     };
-    let headers = &crate::export::LEDGER_HEADERS;
-    Ok(if format == "xlsx" {
-        let bytes = crate::export::table_xlsx("台账", headers, &rows, state.tz)
-            .map_err(AppError::internal)
-            .page(locale)?;
-        HttpResponse::Ok()
-            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            .insert_header((CONTENT_DISPOSITION, disposition))
-            .body(bytes)
-    } else {
-        HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((CONTENT_DISPOSITION, disposition))
-            .body(crate::export::table_csv(headers, rows.into_iter(), state.tz))
-    })
+    let month = month_of(&state, &query.month).page(locale)?;
+    let ledger = crate::service::ledger::of_month(&state, &user, &area, month)
+        .await
+        .page(locale)?;
+    let (catalog, tz, now) = (state.catalog(), state.tz, state.now());
+    let line = |c: &LedgerCase| case_line(tr, &catalog, tz, now, c);
+    let view = LedgerPage {
+        area_name: area_path_name(&catalog, locale, &ledger.area),
+        areas: readable
+            .iter()
+            .map(|code| Opt {
+                code: code.clone(),
+                name: area_path_name(&catalog, locale, code),
+                selected: *code == ledger.area,
+            })
+            .collect(),
+        previous: month.previous().label(),
+        next: month.next().label(),
+        visits: ledger
+            .visits
+            .iter()
+            .map(|v| LedgerVisitLine {
+                date: local_day(locale, v.date),
+                area: area_path_name(&catalog, locale, &v.area),
+                met: v.met.clone(),
+                notes: v.notes.clone(),
+                cases: v.cases,
+            })
+            .collect(),
+        recorded_count: ledger.recorded.len(),
+        open_count: ledger.open.len(),
+        mediation_line: tr.f(
+            "ledger.mediations",
+            &[
+                ("agreed", &ledger.mediations_agreed.to_string()),
+                ("failed", &ledger.mediations_failed.to_string()),
+            ],
+        ),
+        sections: vec![
+            (
+                "ledger.recorded_list",
+                "ledger-recorded-list",
+                ledger.recorded.iter().map(line).collect(),
+            ),
+            (
+                "ledger.open_list",
+                "ledger-open-list",
+                ledger.open.iter().map(line).collect(),
+            ),
+        ],
+        mediations: ledger
+            .mediations
+            .iter()
+            .map(|c| {
+                let outcome = match c.mediation.as_deref() {
+                    Some("mediated") => tr.t("mediation.agreed"),
+                    _ => tr.t("mediation.failed"),
+                };
+                (line(c), outcome)
+            })
+            .collect(),
+        month: ledger.month,
+        area: ledger.area,
+        page,
+    };
+    Ok(html(StatusCode::OK, view.render()))
 }

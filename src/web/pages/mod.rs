@@ -16,6 +16,7 @@ pub mod home;
 pub mod lang;
 pub mod leader;
 pub mod ledger;
+pub mod liaison;
 pub mod links;
 pub mod staff;
 pub mod track;
@@ -73,6 +74,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(leader::monthly)
         .service(leader::register)
         .service(ledger::download)
+        .service(ledger::page)
+        .service(liaison::desk)
+        .service(liaison::visit_form)
+        .service(liaison::record_visit)
+        .service(liaison::visits)
+        .service(liaison::export)
         .service(account::show)
         .service(account::request_link)
         .service(account::open_link)
@@ -147,6 +154,7 @@ pub struct Badge {
     pub is_admin: bool,
     pub is_intake: bool,
     pub is_leader: bool,
+    pub is_liaison: bool,
 }
 
 /// What the layout needs on every page.
@@ -213,6 +221,7 @@ impl PageCtx {
             is_admin: may(user.role, Duty::Administer),
             is_intake: may(user.role, Duty::RecordOnBehalf),
             is_leader: may(user.role, Duty::ReceiveResidents),
+            is_liaison: may(user.role, Duty::Visit),
         });
         page.wide = true;
         page

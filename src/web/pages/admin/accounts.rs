@@ -85,6 +85,8 @@ struct UserPage {
     active: bool,
     roles: Vec<Opt>,
     departments: Vec<Opt>,
+    /// Towns, each with its villages, to tick a liaison's areas.
+    towns: Vec<(Opt, Vec<Opt>, bool)>,
     errors: BTreeMap<String, String>,
 }
 
@@ -110,6 +112,27 @@ impl UserPage {
                 selected: d.code == values.department,
             })
             .collect();
+        let catalog = state.catalog();
+        let opt = |a: &crate::domain::catalog::Area| Opt {
+            code: a.code.clone(),
+            name: a.names.get(locale).to_string(),
+            selected: values.areas.contains(&a.code),
+        };
+        let towns = catalog
+            .areas
+            .iter()
+            .filter(|a| a.active && a.level == 2)
+            .map(|town| {
+                let villages: Vec<Opt> = catalog
+                    .area_children(&town.code)
+                    .filter(|a| a.active)
+                    .map(opt)
+                    .collect();
+                let town = opt(town);
+                let open = town.selected || villages.iter().any(|v| v.selected);
+                (town, villages, open)
+            })
+            .collect();
         UserPage {
             page,
             id,
@@ -117,6 +140,7 @@ impl UserPage {
             active,
             roles,
             departments,
+            towns,
             errors: BTreeMap::new(),
         }
     }
@@ -158,8 +182,26 @@ pub struct AccountForm {
     #[serde(default)]
     password: String,
     active: Option<String>,
+    /// A liaison's areas, one checkbox each (`area:CODE`).
+    #[serde(flatten)]
+    rest: BTreeMap<String, String>,
 }
 csrf_field!(AccountForm);
+
+impl AccountForm {
+    /// The account as typed, with the areas ticked.
+    fn input(&self) -> AccountInput {
+        AccountInput {
+            areas: self
+                .rest
+                .keys()
+                .filter_map(|k| k.strip_prefix("area:"))
+                .map(str::to_string)
+                .collect(),
+            ..self.account.clone()
+        }
+    }
+}
 
 const SAVED: &str = "/admin/users?saved=1";
 
@@ -169,7 +211,7 @@ fn parse_form(
     state: &App,
     need_password: bool,
 ) -> Result<(Account, Option<NewPassword>), ServiceError> {
-    let mut errors = match Account::parse(&form.account, &state.catalog()) {
+    let mut errors = match Account::parse(&form.input(), &state.catalog()) {
         Ok(account) => {
             if form.password.is_empty() && !need_password {
                 return Ok((account, None));
@@ -198,7 +240,7 @@ pub async fn create_user(
 ) -> Result<HttpResponse, PageError> {
     let page = PageCtx::staff(&req, &session, &user);
     crate::service::require(&user, crate::domain::permissions::Duty::Administer).page(page.locale())?;
-    let view = UserPage::new(page, &state, None, posted.form.account.clone(), true);
+    let view = UserPage::new(page, &state, None, posted.form.input(), true);
     let result: Result<i32, Refused> = async {
         posted.fresh()?;
         let (account, password) = parse_form(&posted.form, &state, true)?;
@@ -241,7 +283,7 @@ pub async fn update_user(
     let page = PageCtx::staff(&req, &session, &user);
     crate::service::require(&user, crate::domain::permissions::Duty::Administer).page(page.locale())?;
     let (id, active) = (id.into_inner(), posted.form.active.is_some());
-    let view = UserPage::new(page, &state, Some(id), posted.form.account.clone(), active);
+    let view = UserPage::new(page, &state, Some(id), posted.form.input(), active);
     let result: Result<(), Refused> = async {
         posted.fresh()?;
         let (account, password) = parse_form(&posted.form, &state, false)?;
