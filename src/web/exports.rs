@@ -80,6 +80,26 @@ pub fn table(
     }
 }
 
+/// The start of every table download: its format (`xlsx` or `csv`, anything else is not
+/// found) and the staff member or token holder asking, whom the service then checks.
+pub async fn table_reader(
+    req: &actix_web::HttpRequest,
+    state: &App,
+    format: &str,
+) -> Result<(Locale, crate::service::auth::StaffUser), crate::web::error::PageError> {
+    use crate::web::error::Localize;
+    let locale = crate::web::locale::locale_of(req);
+    if format != "xlsx" && format != "csv" {
+        return Err(AppError::not_found()).page(locale);
+    }
+    let user = crate::web::auth::staff_from(req, state)
+        .await
+        .page(locale)?
+        .ok_or(AppError::unauthenticated())
+        .page(locale)?;
+    Ok((locale, user))
+}
+
 /// The export of one case for whoever proves it is theirs.
 pub async fn case_export(
     state: &App,

@@ -13,7 +13,7 @@ use crate::service::ledger::LedgerCase;
 use crate::service::reports::Month;
 use crate::service::visit_log::readable_areas;
 use crate::web::App;
-use crate::web::auth::{SignedIn, staff_from};
+use crate::web::auth::SignedIn;
 use crate::web::error::{AppError, Localize, PageError};
 use crate::web::pages::file::Opt;
 use crate::web::pages::liaison::{CaseLine, case_line};
@@ -50,16 +50,8 @@ pub async fn download(
     path: web::Path<String>,
     query: web::Query<LedgerQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let locale = crate::web::locale::locale_of(&req);
     let format = path.into_inner();
-    if format != "xlsx" && format != "csv" {
-        return Err(AppError::not_found()).page(locale);
-    }
-    let user = staff_from(&req, &state)
-        .await
-        .page(locale)?
-        .ok_or(AppError::unauthenticated())
-        .page(locale)?;
+    let (locale, user) = crate::web::exports::table_reader(&req, &state, &format).await?;
     let month = month_of(&state, &query.month).page(locale)?;
     let ledger = crate::service::ledger::of_month(&state, &user, query.area.trim(), month)
         .await

@@ -13,7 +13,7 @@ use crate::domain::metrics::{Figures, Rate};
 use crate::format::{area_path_name, category_name, department_name};
 use crate::service::reports::{self};
 use crate::web::App;
-use crate::web::auth::{SignedIn, staff_from};
+use crate::web::auth::SignedIn;
 use crate::web::error::{AppError, Localize, PageError};
 use crate::web::pages::{PageCtx, html};
 
@@ -249,16 +249,8 @@ pub async fn register(
     path: web::Path<String>,
     query: web::Query<RangeQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let locale = crate::web::locale::locale_of(&req);
     let format = path.into_inner();
-    if format != "xlsx" && format != "csv" {
-        return Err(AppError::not_found()).page(locale);
-    }
-    let user = staff_from(&req, &state)
-        .await
-        .page(locale)?
-        .ok_or(AppError::unauthenticated())
-        .page(locale)?;
+    let (locale, user) = crate::web::exports::table_reader(&req, &state, &format).await?;
     let (from, to) = match reports::register_range(&query.from, &query.to) {
         Ok(range) => range,
         // A reader's browser is told on the review page, next to the dates; a program

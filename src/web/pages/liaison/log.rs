@@ -12,8 +12,8 @@ use super::{VisitLine, visit_line};
 use crate::format::area_path_name;
 use crate::service::visit_log;
 use crate::web::App;
-use crate::web::auth::{SignedIn, staff_from};
-use crate::web::error::{AppError, Localize, PageError};
+use crate::web::auth::SignedIn;
+use crate::web::error::{Localize, PageError};
 use crate::web::pages::file::Opt;
 use crate::web::pages::{PageCtx, encode, html};
 
@@ -94,16 +94,8 @@ pub async fn export(
     path: web::Path<String>,
     query: web::Query<LogQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let locale = crate::web::locale::locale_of(&req);
     let format = path.into_inner();
-    if format != "xlsx" && format != "csv" {
-        return Err(AppError::not_found()).page(locale);
-    }
-    let user = staff_from(&req, &state)
-        .await
-        .page(locale)?
-        .ok_or(AppError::unauthenticated())
-        .page(locale)?;
+    let (locale, user) = crate::web::exports::table_reader(&req, &state, &format).await?;
     let log = visit_log::log(&state, &user, query.area.trim(), None, true)
         .await
         .page(locale)?;
