@@ -12,6 +12,7 @@ pub mod conn;
 pub mod deadlines;
 pub mod open311;
 pub mod outbox;
+pub mod plan;
 pub mod reception;
 pub mod residents;
 pub mod scan;

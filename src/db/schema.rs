@@ -489,6 +489,15 @@ diesel::table! {
 diesel::allow_tables_to_appear_in_same_query!(major_cases, cases);
 
 diesel::table! {
+    /// Kept by triggers on `cases` (migration `queue_at_scale`); never written by code.
+    case_counts (department_code, state) {
+        department_code -> Text,
+        state -> Text,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
     user_areas (user_id, area_code) {
         user_id -> Integer,
         area_code -> Text,

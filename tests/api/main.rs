@@ -32,6 +32,7 @@ mod pages;
 mod persistence;
 mod protections;
 mod residents;
+mod scale;
 mod staff_pages;
 mod suggestions;
 mod workflow;

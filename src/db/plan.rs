@@ -1,0 +1,36 @@
+//! The database's own account of how it would run a query: `EXPLAIN QUERY PLAN` on
+//! SQLite, `EXPLAIN` on PostgreSQL. Tests use it to hold the queue queries to their
+//! indexes; the README shows what they print at scale.
+
+use diesel::RunQueryDsl;
+use diesel::sql_types::Text;
+
+use super::{DbConn, DbError};
+
+#[derive(diesel::QueryableByName)]
+struct SqliteLine {
+    #[diesel(sql_type = Text)]
+    detail: String,
+}
+
+#[derive(diesel::QueryableByName)]
+struct PostgresLine {
+    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+    line: String,
+}
+
+/// The plan of `sql`, one line per step.
+pub fn explain(conn: &mut DbConn, sql: &str) -> Result<Vec<String>, DbError> {
+    Ok(match conn {
+        DbConn::Sqlite(c) => diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+            .load::<SqliteLine>(c)?
+            .into_iter()
+            .map(|l| l.detail)
+            .collect(),
+        DbConn::Postgresql(c) => diesel::sql_query(format!("EXPLAIN {sql}"))
+            .load::<PostgresLine>(c)?
+            .into_iter()
+            .map(|l| l.line)
+            .collect(),
+    })
+}
