@@ -18,6 +18,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod notify;
 pub mod routing_eval;
+pub mod seed_synthetic;
 pub mod service;
 pub mod startup;
 pub mod telemetry;

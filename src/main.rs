@@ -59,6 +59,9 @@ enum Command {
     CheckConfig,
     /// Load the demo city (departments, areas, categories, routing rules); idempotent.
     SeedDemo,
+    /// Fill the catalogue with synthetic cases shaped like real work (for measuring at
+    /// scale); resumable, and idempotent per seed.
+    SeedSynthetic(huiying::seed_synthetic::SeedArgs),
     /// Load test: filings per second against a fresh database, beside a bare baseline.
     Bench(huiying::bench::BenchArgs),
     /// Staff accounts.
@@ -333,6 +336,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Bench(args) => huiying::bench::run(settings, args),
+        Command::SeedSynthetic(args) => huiying::seed_synthetic::run(settings, args),
         Command::User {
             command:
                 UserCommand::Add {
@@ -600,7 +604,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let (checked, breaks) = {
                 let mut conn = db.get()?;
                 huiying::service::audit::check_key(&mut conn, &key)?;
-                huiying::service::audit::verify(&mut conn, &key, case.as_deref())?
+                let total = huiying::db::cases::count_cases(&mut conn)?;
+                let bar = indicatif::ProgressBar::new(total as u64).with_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{elapsed_precise} [{bar:40}] {human_pos}/{human_len} cases checked, {per_sec}, ETA {eta}",
+                    )?,
+                );
+                let result =
+                    huiying::service::audit::verify_with_progress(&mut conn, &key, case.as_deref(), &|n| {
+                        bar.set_position(n as u64)
+                    })?;
+                bar.finish_and_clear();
+                result
             };
             if breaks.is_empty() {
                 println!("checked {checked} cases: every timeline chain is intact");

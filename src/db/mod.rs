@@ -19,6 +19,7 @@ pub mod scan;
 pub mod schema;
 pub mod sessions;
 pub mod suggest;
+pub mod synthetic;
 pub mod templates;
 pub mod users;
 pub mod visits;

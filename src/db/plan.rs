@@ -34,3 +34,23 @@ pub fn explain(conn: &mut DbConn, sql: &str) -> Result<Vec<String>, DbError> {
             .collect(),
     })
 }
+
+#[derive(diesel::QueryableByName)]
+struct Value {
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    value: Option<String>,
+}
+
+/// The first column of each row `sql` returns, as text (a query's text column named or
+/// not): for checks and reports that read a figure or two.
+pub fn rows(conn: &mut DbConn, sql: &str) -> Result<Vec<String>, DbError> {
+    let lines: Vec<Value> = match conn {
+        DbConn::Sqlite(c) => {
+            diesel::sql_query(format!("WITH q(v) AS ({sql}) SELECT v AS value FROM q")).load(c)?
+        }
+        DbConn::Postgresql(c) => {
+            diesel::sql_query(format!("SELECT q.v AS value FROM ({sql}) AS q(v)")).load(c)?
+        }
+    };
+    Ok(lines.into_iter().map(|l| l.value.unwrap_or_default()).collect())
+}

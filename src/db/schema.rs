@@ -529,3 +529,14 @@ diesel::allow_tables_to_appear_in_same_query!(visit_cases, visits);
 diesel::allow_tables_to_appear_in_same_query!(visit_cases, cases);
 diesel::allow_tables_to_appear_in_same_query!(visits, cases);
 diesel::allow_tables_to_appear_in_same_query!(user_areas, users);
+
+diesel::table! {
+    synthetic_loads (seed) {
+        seed -> BigInt,
+        target -> BigInt,
+        months -> Integer,
+        loaded -> BigInt,
+        first_id -> BigInt,
+        anchored_at -> Timestamp,
+    }
+}

@@ -185,6 +185,17 @@ pub fn verify(
     key: &ChainKey,
     only: Option<&str>,
 ) -> Result<(usize, Vec<ChainBreak>), DbError> {
+    verify_with_progress(conn, key, only, &|_| {})
+}
+
+/// [`verify`], saying how many cases are checked after each batch. Memory stays bounded
+/// by the batch, whatever the number of cases.
+pub fn verify_with_progress(
+    conn: &mut DbConn,
+    key: &ChainKey,
+    only: Option<&str>,
+    progress: &dyn Fn(usize),
+) -> Result<(usize, Vec<ChainBreak>), DbError> {
     if let Some(number) = only {
         let Some(case) = find_by_tracking_number(conn, number)? else {
             return Ok((
@@ -231,6 +242,7 @@ pub fn verify(
             ));
         }
         checked += records.len();
+        progress(checked);
         after = last;
     }
     Ok((checked, breaks))

@@ -27,6 +27,7 @@ pub mod scan;
 pub mod sessions;
 pub mod similar;
 pub mod suggest;
+pub mod synthetic;
 pub mod templates;
 pub mod token;
 pub mod users;

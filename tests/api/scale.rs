@@ -12,6 +12,7 @@ use crate::helpers::{Backend, TestApp, complaint, spawn_demo_app};
 both_backends!(
     kept_counts_follow_every_filing_state_change_transfer_and_deletion,
     queue_queries_walk_an_index_in_the_order_they_show,
+    a_synthetic_load_is_sound_resumable_and_never_loaded_twice,
 );
 
 async fn counts_agree(app: &TestApp, when: &str) {
@@ -175,4 +176,73 @@ async fn queue_queries_walk_an_index_in_the_order_they_show(backend: Backend) {
             }
         }
     }
+}
+
+async fn a_synthetic_load_is_sound_resumable_and_never_loaded_twice(backend: Backend) {
+    use huiying::service::synthetic::{Plan, SyntheticError, load};
+    let app = spawn_demo_app(backend).await;
+    let (db, rules, now) = (app.state.db.clone(), app.state.rules(), app.state.now());
+    let plan = Plan {
+        cases: 600,
+        months: 24,
+        seed: 7,
+    };
+    let (first, again, other, seen) = tokio::task::spawn_blocking(move || {
+        let seen = std::sync::Mutex::new(Vec::new());
+        let first = load(&db, rules.rules(), plan, now, &|n| seen.lock().unwrap().push(n)).unwrap();
+        let again = load(&db, rules.rules(), plan, now, &|_| {}).unwrap();
+        let other = load(&db, rules.rules(), Plan { cases: 900, ..plan }, now, &|_| {});
+        (first, again, other, seen.into_inner().unwrap())
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        (first.added, first.before, first.refused),
+        (600, 0, 0),
+        "every story's steps were allowed"
+    );
+    assert_eq!(seen.first(), Some(&0));
+    assert_eq!(seen.last(), Some(&600), "progress reaches the target");
+    assert_eq!(
+        (again.added, again.before),
+        (0, 600),
+        "a finished seed adds nothing"
+    );
+    assert!(
+        matches!(other, Err(SyntheticError::OtherPlan { cases: 600, .. })),
+        "{other:?}"
+    );
+
+    counts_agree(&app, "after the synthetic load").await;
+    let db = app.state.db.clone();
+    let key = app.state.chain_key.clone();
+    let (checked, breaks) = db
+        .run(move |conn| huiying::service::audit::verify(conn, &key, None))
+        .await
+        .unwrap();
+    assert!(checked >= 600, "{checked}");
+    assert!(
+        breaks.is_empty(),
+        "every generated chain verifies: {:?}",
+        &breaks[..breaks.len().min(3)]
+    );
+
+    // Shaped like work: most closed, a few percent open with deadlines, timelines of 3-10.
+    let shape = db
+        .run(|conn| {
+            huiying::db::plan::rows(
+                conn,
+                "SELECT CAST(COUNT(*) AS TEXT) FROM cases \
+                 UNION ALL SELECT CAST(COUNT(*) AS TEXT) FROM cases WHERE state = 'closed' \
+                 UNION ALL SELECT CAST(COUNT(*) AS TEXT) FROM cases WHERE due_at IS NOT NULL \
+                 UNION ALL SELECT CAST(MIN(last_event_seq) AS TEXT) FROM cases WHERE state = 'closed' \
+                 UNION ALL SELECT CAST(MAX(last_event_seq) AS TEXT) FROM cases",
+            )
+        })
+        .await
+        .unwrap();
+    let n: Vec<i64> = shape.iter().map(|v| v.parse().unwrap()).collect();
+    assert!(n[1] * 10 > n[0] * 8, "most cases closed: {n:?}");
+    assert!(n[2] > 0 && n[2] * 10 < n[0], "a few open with deadlines: {n:?}");
+    assert!(n[3] >= 3 && n[4] <= 10, "timelines of 3 to 10 events: {n:?}");
 }
