@@ -14,6 +14,9 @@ use diesel::connection::SimpleConnection;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
+use crate::bench_scenarios::{
+    Reads, Scenario, peak_rss_mb, queue_reads, reset_peak_rss, review_reads, track_reads,
+};
 use crate::config::Settings;
 use crate::db::admin::{create_postgres_database, drop_postgres_database};
 use crate::db::conn::DbTarget;
@@ -43,12 +46,24 @@ pub struct BenchArgs {
     pub mail: bool,
     #[command(flatten)]
     pub mail_args: crate::bench_mail::MailBenchArgs,
+    /// What to load the portal with.
+    #[arg(long, value_enum, default_value_t = Scenario::Filing)]
+    pub scenario: Scenario,
+    /// Fill the fresh database with this many synthetic cases first (`seed-synthetic`,
+    /// seed 1, 24 months).
+    #[arg(long, default_value_t = 0)]
+    pub scale: i64,
+    /// Measure an existing database instead (one `seed-synthetic` filled; its audit key
+    /// in HUIYING_DATA_DIR). Filings are added to it.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["database_url", "scale"])]
+    pub existing: Option<String>,
 }
 
 /// A database that exists for one benchmark run.
 struct BenchDatabase {
     url: String,
     backend: Backend,
+    data_dir: std::path::PathBuf,
     _dir: tempfile::TempDir,
     drop_from: Option<(String, String)>,
 }
@@ -65,6 +80,7 @@ impl BenchDatabase {
                 Ok(BenchDatabase {
                     url,
                     backend: Backend::Postgres,
+                    data_dir: dir.path().join("data"),
                     _dir: dir,
                     drop_from: Some((admin, name)),
                 })
@@ -75,9 +91,35 @@ impl BenchDatabase {
             None => Ok(BenchDatabase {
                 url: format!("sqlite://{}", dir.path().join("bench.db").display()),
                 backend: Backend::Sqlite,
+                data_dir: dir.path().join("data"),
                 _dir: dir,
                 drop_from: None,
             }),
+        }
+    }
+}
+
+impl BenchDatabase {
+    /// A database that outlives the run: never dropped.
+    fn existing(url: &str, data_dir: &std::path::Path) -> anyhow::Result<Self> {
+        Ok(BenchDatabase {
+            url: url.to_string(),
+            backend: DbTarget::parse(url).backend,
+            data_dir: data_dir.to_path_buf(),
+            _dir: tempfile::tempdir()?,
+            drop_from: None,
+        })
+    }
+
+    fn settings(&self, settings: &Settings) -> Settings {
+        Settings {
+            bind: "127.0.0.1:0".into(),
+            database_url: Some(self.url.clone()),
+            data_dir: self.data_dir.clone(),
+            // Every request comes from one address here.
+            filing_limit_per_hour: 0,
+            lookup_limit_per_hour: 0,
+            ..settings.clone()
         }
     }
 }
@@ -130,14 +172,7 @@ impl Running {
 }
 
 fn start_portal(settings: &Settings, db: &BenchDatabase) -> anyhow::Result<Running> {
-    let settings = Settings {
-        bind: "127.0.0.1:0".into(),
-        database_url: Some(db.url.clone()),
-        data_dir: db._dir.path().join("data"),
-        // Every request comes from one address here.
-        filing_limit_per_hour: 0,
-        ..settings.clone()
-    };
+    let settings = db.settings(settings);
     Running::start(move || async move {
         let app = Application::build(settings, Options::default()).await?;
         let port = app.port();
@@ -241,6 +276,8 @@ struct Stats {
     failed: u64,
     latencies_us: Vec<u32>,
     seconds: f64,
+    /// Of the whole process (server and load generator), during this target's run.
+    peak_rss_mb: Option<f64>,
 }
 
 impl Stats {
@@ -347,19 +384,23 @@ async fn connection(
     stats
 }
 
-fn measure(rt: &tokio::runtime::Runtime, port: u16, path: &str, args: &BenchArgs) -> Stats {
-    let requests: Arc<Vec<Vec<u8>>> = Arc::new(
-        request_bodies()
-            .into_iter()
-            .map(|body| {
-                format!(
-                    "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nAccept-Language: zh-CN\r\nContent-Length: {}\r\n\r\n{body}",
-                    body.len()
-                )
-                .into_bytes()
-            })
-            .collect(),
-    );
+/// The filing requests, ready to send.
+fn filings(port: u16, path: &str) -> Vec<Vec<u8>> {
+    request_bodies()
+        .into_iter()
+        .map(|body| {
+            format!(
+                "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nAccept-Language: zh-CN\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            )
+            .into_bytes()
+        })
+        .collect()
+}
+
+fn measure(rt: &tokio::runtime::Runtime, requests: Vec<Vec<u8>>, port: u16, args: &BenchArgs) -> Stats {
+    let requests = Arc::new(requests);
+    reset_peak_rss();
     let begin = Instant::now();
     let start_counting = begin + Duration::from_secs(args.warmup);
     let stop = start_counting + Duration::from_secs(args.seconds);
@@ -379,12 +420,17 @@ fn measure(rt: &tokio::runtime::Runtime, port: u16, path: &str, args: &BenchArgs
     });
     total.seconds = args.seconds as f64;
     total.latencies_us.sort_unstable();
+    total.peak_rss_mb = peak_rss_mb();
     total
 }
 
 fn print_row(name: &str, backend: &str, s: &Stats) {
     println!(
-        "{name:<10} {backend:<9} {ok:>9} {failed:>7} {rate:>10.0} {p50:>9.2} {p99:>9.2}",
+        "{name:<10} {backend:<9} {ok:>9} {failed:>7} {rate:>10.0} {p50:>9.2} {p99:>9.2} {rss:>8}",
+        rss = s
+            .peak_rss_mb
+            .map(|m| format!("{m:.0}"))
+            .unwrap_or_else(|| "-".into()),
         ok = s.ok,
         failed = s.failed,
         rate = s.rate(),
@@ -397,49 +443,108 @@ pub fn run(settings: Settings, args: BenchArgs) -> anyhow::Result<()> {
     if args.mail {
         return crate::bench_mail::run(args.mail_args);
     }
-    let db = BenchDatabase::create(args.database_url.as_deref())?;
+    let db = match &args.existing {
+        Some(url) => BenchDatabase::existing(url, &settings.data_dir)?,
+        None => BenchDatabase::create(args.database_url.as_deref())?,
+    };
     let backend = match db.backend {
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",
     };
+    if args.scale > 0 {
+        let seed = crate::seed_synthetic::SeedArgs {
+            cases: args.scale,
+            months: 24,
+            seed: 1,
+            database_url: None,
+        };
+        crate::seed_synthetic::run(db.settings(&settings), seed)?;
+    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     println!(
-        "huiying bench: {backend}, {} connections, {}s warm-up + {}s measured per target, {} server workers",
+        "huiying bench: {backend}, scenario {:?}, {} connections, {}s warm-up + {}s measured per target, {} server workers",
+        args.scenario,
         args.concurrency,
         args.warmup,
         args.seconds,
         settings.worker_count()
     );
 
-    let baseline = if args.skip_baseline {
+    let baseline = if args.skip_baseline || args.scenario != Scenario::Filing {
         None
     } else {
         let server = start_baseline(&settings, &db)?;
-        let stats = measure(&rt, server.port, "/baseline", &args);
+        let stats = measure(&rt, filings(server.port, "/baseline"), server.port, &args);
         server.stop(&rt);
         Some(stats)
     };
     let server = start_portal(&settings, &db)?;
-    let portal = measure(&rt, server.port, "/api/v1/cases", &args);
+    let requests = match reads(&db, args.scenario, server.port) {
+        Ok(Some(reads)) => {
+            println!("reading: {}", reads.about);
+            match args.scenario {
+                // Seven reads for every three filings, interleaved.
+                Scenario::Mixed => {
+                    let filed = filings(server.port, "/api/v1/cases");
+                    (0..reads.requests.len().max(filed.len()) * 10)
+                        .map(|i| match i % 10 {
+                            0 | 4 | 7 => filed[(i / 10) % filed.len()].clone(),
+                            _ => reads.requests[i % reads.requests.len()].clone(),
+                        })
+                        .collect()
+                }
+                _ => reads.requests,
+            }
+        }
+        Ok(None) => filings(server.port, "/api/v1/cases"),
+        Err(e) => {
+            server.stop(&rt);
+            return Err(e);
+        }
+    };
+    let portal = measure(&rt, requests, server.port, &args);
     server.stop(&rt);
 
     println!(
-        "{:<10} {:<9} {:>9} {:>7} {:>10} {:>9} {:>9}",
-        "target", "backend", "requests", "errors", "req/s", "p50 ms", "p99 ms"
+        "{:<10} {:<9} {:>9} {:>7} {:>10} {:>9} {:>9} {:>8}",
+        "target", "backend", "requests", "errors", "req/s", "p50 ms", "p99 ms", "peak MB"
     );
     if let Some(b) = &baseline {
         print_row("baseline", backend, b);
     }
-    print_row("filing", backend, &portal);
+    let name = format!("{:?}", args.scenario).to_lowercase();
+    print_row(&name, backend, &portal);
     if let Some(b) = &baseline
         && b.rate() > 0.0
     {
         println!("ratio filing/baseline: {:.2}", portal.rate() / b.rate());
     }
     if portal.failed > 0 {
-        eprintln!("warning: {} filings failed", portal.failed);
+        eprintln!("warning: {} requests failed", portal.failed);
     }
     Ok(())
+}
+
+/// The reads a scenario sends (`None`: filing only), prepared on the database as it is.
+fn reads(db: &BenchDatabase, scenario: Scenario, port: u16) -> anyhow::Result<Option<Reads>> {
+    if scenario == Scenario::Filing {
+        return Ok(None);
+    }
+    let handle = Db::open(&db.url, 2)?;
+    let catalog = crate::db::catalog::load(&mut *handle.get()?)?;
+    let now = chrono::Utc::now();
+    Ok(Some(match scenario {
+        Scenario::Queue => queue_reads(&handle, &catalog, port, now)?,
+        Scenario::Track => track_reads(&handle, port)?,
+        Scenario::Review => review_reads(&handle, port, now)?,
+        Scenario::Mixed | Scenario::Filing => {
+            let mut queue = queue_reads(&handle, &catalog, port, now)?;
+            let track = track_reads(&handle, port)?;
+            queue.about = format!("{}; {}", queue.about, track.about);
+            queue.requests.extend(track.requests);
+            queue
+        }
+    }))
 }

@@ -7,6 +7,7 @@ mod architecture;
 pub mod backup;
 pub mod bench;
 pub mod bench_mail;
+pub mod bench_scenarios;
 pub mod charts;
 pub mod clock;
 pub mod config;

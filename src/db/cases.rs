@@ -579,9 +579,16 @@ pub fn major_matters(
     hidden_from: Option<&str>,
 ) -> Result<Vec<QueueRow>, DbError> {
     use super::schema::major_cases;
+    // From the few marked cases to theirs, never from a department's whole history.
+    let marked: Vec<(i64, NaiveDateTime)> = major_cases::table
+        .select((major_cases::case_id, major_cases::since))
+        .load(conn)?;
+    if marked.is_empty() {
+        return Ok(Vec::new());
+    }
+    let since: std::collections::HashMap<i64, NaiveDateTime> = marked.iter().copied().collect();
     let mut query = cases::table
-        .inner_join(major_cases::table.on(major_cases::case_id.eq(cases::id)))
-        .order((major_cases::since, cases::id))
+        .filter(cases::id.eq_any(marked.iter().map(|(id, _)| *id).collect::<Vec<_>>()))
         .select(QueueRow::as_select())
         .into_boxed::<super::conn::MultiBackend>();
     if let Some(department) = department {
@@ -594,7 +601,9 @@ pub fn major_matters(
                 .or(cases::concerned_department.ne(hidden.to_string())),
         );
     }
-    Ok(query.load(conn)?)
+    let mut rows: Vec<QueueRow> = query.load(conn)?;
+    rows.sort_by_key(|r| (since.get(&r.id).copied(), r.id));
+    Ok(rows)
 }
 
 pub fn queue(conn: &mut DbConn, q: &QueueQuery) -> Result<Vec<QueueRow>, DbError> {

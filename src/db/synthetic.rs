@@ -252,3 +252,39 @@ pub fn analyze(conn: &mut DbConn) -> Result<(), DbError> {
     use diesel::connection::SimpleConnection;
     Ok(conn.batch_execute("ANALYZE")?)
 }
+
+/// Tracking numbers of up to `n` cases spread evenly over the ids (the benchmark's).
+pub fn spread_tracking_numbers(conn: &mut DbConn, n: i64) -> Result<Vec<String>, DbError> {
+    let max: Option<i64> = cases::table.select(diesel::dsl::max(cases::id)).first(conn)?;
+    let max = max.unwrap_or(0);
+    let ids: Vec<i64> = (1..=n).map(|k| (k * max / n).max(1)).collect();
+    Ok(cases::table
+        .filter(cases::id.eq_any(ids))
+        .select(cases::tracking_number)
+        .load(conn)?)
+}
+
+#[derive(QueryableByName)]
+struct MonthCount {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    month: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// The month (UTC, `YYYY-MM`) with the most filings and how many: one pass over the
+/// cases, for the benchmark's setup only.
+pub fn busiest_month(conn: &mut DbConn) -> Result<Option<(String, i64)>, DbError> {
+    let tail = "FROM cases GROUP BY 1 ORDER BY 2 DESC, 1 DESC LIMIT 1";
+    let rows: Vec<MonthCount> = match conn {
+        DbConn::Sqlite(c) => diesel::sql_query(format!(
+            "SELECT strftime('%Y-%m', submitted_at) AS month, COUNT(*) AS n {tail}"
+        ))
+        .load(c)?,
+        DbConn::Postgresql(c) => diesel::sql_query(format!(
+            "SELECT to_char(submitted_at, 'YYYY-MM') AS month, COUNT(*) AS n {tail}"
+        ))
+        .load(c)?,
+    };
+    Ok(rows.into_iter().next().map(|r| (r.month, r.n)))
+}
