@@ -40,15 +40,18 @@ fn get(port: u16, path: &str, token: Option<&str>) -> Vec<u8> {
         .into_bytes()
 }
 
-fn token_of(
-    db: &Db,
-    username_or_department: Result<&str, &str>,
-    now: DateTime<Utc>,
-) -> anyhow::Result<String> {
+/// Who a benchmark request acts as.
+enum Account<'a> {
+    Named(&'a str),
+    /// A staff account of this department.
+    StaffOf(&'a str),
+}
+
+fn account(db: &Db, who: Account<'_>) -> anyhow::Result<StaffUser> {
     let mut conn = db.get()?;
-    let record = match username_or_department {
-        Ok(username) => crate::db::users::find_by_username(&mut conn, username)?,
-        Err(department) => {
+    let record = match who {
+        Account::Named(username) => crate::db::users::find_by_username(&mut conn, username)?,
+        Account::StaffOf(department) => {
             let workers = crate::db::synthetic::a_worker_per_department(&mut conn)?;
             let id = workers
                 .iter()
@@ -59,8 +62,11 @@ fn token_of(
         }
     }
     .context("the benchmark's account is missing (load the demo city first)")?;
-    let user = StaffUser::from_record(record).map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(issue_token(&mut conn, &user, now)?)
+    StaffUser::from_record(record).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+fn token_of(db: &Db, user: &StaffUser, now: DateTime<Utc>) -> anyhow::Result<String> {
+    Ok(issue_token(&mut *db.get()?, user, now)?)
 }
 
 /// The queue requests: the largest department's queue as its staff see it (first page,
@@ -82,21 +88,11 @@ pub fn queue_reads(
         .max_by_key(|(_, n)| *n)
         .context("the database holds no cases")?;
     drop(conn);
-    let staff = token_of(db, Err(&largest), now)?;
-    let leader = token_of(db, Ok("leader"), now)?;
-    let intake = token_of(db, Ok("intake"), now)?;
+    let user = account(db, Account::StaffOf(&largest))?;
+    let staff = token_of(db, &user, now)?;
+    let leader = token_of(db, &account(db, Account::Named("leader"))?, now)?;
+    let intake = token_of(db, &account(db, Account::Named("intake"))?, now)?;
     // A later page: follow the first page's cursor.
-    let user = {
-        let mut conn = db.get()?;
-        let workers = crate::db::synthetic::a_worker_per_department(&mut conn)?;
-        let id = workers
-            .iter()
-            .find(|(d, _)| *d == largest)
-            .map(|(_, id)| *id)
-            .unwrap_or(0);
-        let record = crate::db::users::find_by_id(&mut conn, id)?.context("staff account")?;
-        StaffUser::from_record(record).map_err(|e| anyhow::anyhow!("{e}"))?
-    };
     let first = {
         let mut conn = db.get()?;
         queue(&mut conn, catalog, &user, &QueueFilter::default(), now).map_err(|e| anyhow::anyhow!("{e}"))?
@@ -155,7 +151,7 @@ pub fn review_reads(db: &Db, port: u16, now: DateTime<Utc>) -> anyhow::Result<Re
     let (month, n) =
         crate::db::synthetic::busiest_month(&mut conn)?.context("the database holds no cases")?;
     drop(conn);
-    let leader = token_of(db, Ok("leader"), now)?;
+    let leader = token_of(db, &account(db, Account::Named("leader"))?, now)?;
     Ok(Reads {
         about: format!("monthly review of {month} ({n} cases filed)"),
         requests: vec![get(
