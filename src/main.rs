@@ -74,6 +74,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The monthly review's kept figures.
+    Figures {
+        #[command(subcommand)]
+        command: FiguresCommand,
+    },
     /// When is something due? Counts like the cases do, under the configured calendar.
     Deadline {
         /// The day of the triggering event (not counted).
@@ -233,6 +238,18 @@ enum AuditCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum FiguresCommand {
+    /// Tally every case afresh (after a restore, or to repair the kept figures).
+    Rebuild,
+    /// Compare a month's kept figures with a recount from the timelines; exit status 1
+    /// names each difference.
+    Check {
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
+    },
+}
+
 fn main() -> ExitCode {
     huiying::telemetry::init_logging();
     let cli = Cli::parse();
@@ -337,6 +354,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Bench(args) => huiying::bench::run(settings, args),
         Command::SeedSynthetic(args) => huiying::seed_synthetic::run(settings, args),
+        Command::Figures { command } => figures(settings, command),
         Command::User {
             command:
                 UserCommand::Add {
@@ -711,4 +729,44 @@ fn apply_edit(
         println!("{n} changes applied; running instances pick them up within seconds");
     }
     Ok(())
+}
+
+fn figures(settings: Settings, command: FiguresCommand) -> anyhow::Result<()> {
+    let tz = settings.tz()?;
+    let db = Db::open(&settings.database_url(), 2)?;
+    match command {
+        FiguresCommand::Rebuild => {
+            let started = std::time::Instant::now();
+            let cases = huiying::service::figures::rebuild(&db, tz, &|_| {})?;
+            println!(
+                "tallied {cases} cases in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        FiguresCommand::Check { month } => {
+            let month = huiying::service::reports::Month::parse(&month)
+                .ok_or_else(|| anyhow::anyhow!("--month must be YYYY-MM"))?;
+            let mut conn = db.get()?;
+            let catalog = huiying::db::catalog::load(&mut conn)?;
+            let scopes = huiying::service::reports::scopes(&catalog, false);
+            let differences = huiying::service::reports::check(
+                &mut conn,
+                &catalog,
+                &scopes,
+                month,
+                tz,
+                chrono::Utc::now(),
+            )?;
+            for difference in &differences {
+                println!("{difference}");
+            }
+            if differences.is_empty() {
+                println!("{}: the kept figures agree with a recount", month.label());
+                Ok(())
+            } else {
+                std::process::exit(1);
+            }
+        }
+    }
 }

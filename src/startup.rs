@@ -89,6 +89,8 @@ pub async fn prepare_state(settings: Settings, options: &Options) -> anyhow::Res
             tracing::info!("holiday calendar seeded with the official 2025 and 2026 schedules");
         }
         let (policies, calendar) = crate::service::deadlines::load(&mut conn)?;
+        drop(conn);
+        crate::service::figures::ensure_built(&db, tz).context("Failed to tally the review's figures")?;
         Ok((db, catalog, policies, calendar, fresh_demo))
     })
     .await??;

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod catalog;
 pub mod conn;
 pub mod deadlines;
+pub mod figures;
 pub mod open311;
 pub mod outbox;
 pub mod plan;

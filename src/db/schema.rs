@@ -540,3 +540,61 @@ diesel::table! {
         anchored_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    /// What the monthly review counts of each case, as last tallied (service::figures).
+    case_facts (case_id) {
+        case_id -> BigInt,
+        department -> Text,
+        category -> Text,
+        area -> Text,
+        concerned -> Text,
+        submitted_at -> Timestamp,
+        acceptance_due_at -> Nullable<Timestamp>,
+        decided_at -> Nullable<Timestamp>,
+        accepted_at -> Nullable<Timestamp>,
+        answered_at -> Nullable<Timestamp>,
+        answer_due_at -> Nullable<Timestamp>,
+        answer_seconds -> Nullable<BigInt>,
+        outcome -> Nullable<Text>,
+        rated_at -> Nullable<Timestamp>,
+        rating -> Nullable<Text>,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    review_days (day, department, category, concerned) {
+        day -> Date,
+        department -> Text,
+        category -> Text,
+        concerned -> Text,
+        received -> BigInt,
+        decided -> BigInt,
+        decided_in_time -> BigInt,
+        accepted -> BigInt,
+        answered -> BigInt,
+        answered_in_time -> BigInt,
+        resolved -> BigInt,
+        rated -> BigInt,
+        rated_satisfied -> BigInt,
+        closed -> BigInt,
+    }
+}
+
+diesel::table! {
+    review_areas (day, area, category, concerned) {
+        day -> Date,
+        area -> Text,
+        category -> Text,
+        concerned -> Text,
+        received -> BigInt,
+    }
+}
+
+diesel::table! {
+    review_figures_state (id) {
+        id -> Integer,
+        built -> Bool,
+    }
+}

@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use super::case::{Outcome, Rating};
+use super::tally::DayCounts;
 use super::timeline::EventData;
 
 /// What the review needs of one case.
@@ -26,6 +27,8 @@ pub struct CaseFacts {
     pub department: String,
     pub category: String,
     pub area: String,
+    /// The department a report is about, if any (leaders do not see those about their own).
+    pub concerned: Option<String>,
     pub submitted_at: DateTime<Utc>,
     pub acceptance_due_at: Option<DateTime<Utc>>,
     /// When acceptance was decided, either way.
@@ -51,6 +54,7 @@ impl CaseFacts {
         department: &str,
         category: &str,
         area: &str,
+        concerned: Option<&str>,
         submitted_at: DateTime<Utc>,
         acceptance_due_at: Option<DateTime<Utc>>,
         open_due_at: Option<DateTime<Utc>>,
@@ -60,6 +64,7 @@ impl CaseFacts {
             department: department.to_string(),
             category: category.to_string(),
             area: area.to_string(),
+            concerned: concerned.map(str::to_string),
             submitted_at,
             acceptance_due_at,
             decided_at: None,
@@ -106,6 +111,23 @@ impl CaseFacts {
         }
         facts
     }
+}
+
+/// Whether an event can change what the review counts of its case (others, such as a
+/// booking or a meeting, leave the figures alone).
+pub fn counted_event(event: &EventData) -> bool {
+    matches!(
+        event,
+        EventData::Accepted { .. }
+            | EventData::NotAccepted { .. }
+            | EventData::ExtensionApproved { .. }
+            | EventData::HearingEnded { .. }
+            | EventData::Answered { .. }
+            | EventData::Evaluated { .. }
+            | EventData::Closed { .. }
+            | EventData::Withdrawn
+            | EventData::ReReviewAnswered { .. }
+    )
 }
 
 /// `[start, end)`.
@@ -198,7 +220,7 @@ fn add(figures: &mut Figures, case: &CaseFacts, period: Period, now: DateTime<Ut
         figures
             .on_time
             .count(case.answer_due_at.is_none_or(|due| answered <= due));
-        days.push((answered - case.submitted_at).num_seconds() as f64 / 86_400.0);
+        days.push(days_of((answered - case.submitted_at).num_seconds()));
         let satisfied = matches!(
             case.rated,
             Some((_, Rating::Satisfied | Rating::BasicallySatisfied))
@@ -220,7 +242,13 @@ fn add(figures: &mut Figures, case: &CaseFacts, period: Period, now: DateTime<Ut
     }
 }
 
-fn median(mut values: Vec<f64>) -> Option<f64> {
+/// Seconds as days, as the median of days to answer counts them.
+pub fn days_of(seconds: i64) -> f64 {
+    seconds as f64 / 86_400.0
+}
+
+/// The median, to one decimal.
+pub fn median(mut values: Vec<f64>) -> Option<f64> {
     if values.is_empty() {
         return None;
     }
@@ -274,13 +302,23 @@ pub fn review(facts: &[CaseFacts], departments: &[String], period: Period, now: 
         }
     }
     total.median_days_to_answer = median(all_days);
-    let mut ranked: Vec<Figures> = by_department
+    let figures = by_department
         .into_values()
         .map(|(mut figures, days)| {
             figures.median_days_to_answer = median(days);
             figures
         })
         .collect();
+    finish(figures, total, categories, areas)
+}
+
+/// Ranks the departments and picks the top categories and areas.
+fn finish(
+    mut ranked: Vec<Figures>,
+    total: Figures,
+    categories: BTreeMap<String, u32>,
+    areas: BTreeMap<String, u32>,
+) -> Review {
     let key = |r: &Rate| r.value().unwrap_or(-1.0);
     ranked.sort_by(|a, b| {
         key(&b.on_time)
@@ -296,6 +334,63 @@ pub fn review(facts: &[CaseFacts], departments: &[String], period: Period, now: 
         top_categories: top(categories, 5),
         top_areas: top(areas, 5),
     }
+}
+
+/// A department's (or everyone's) counts of a period, as the kept day rows add them up,
+/// with what depends on the moment of asking.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Sums {
+    pub counts: DayCounts,
+    /// Filed in the period, not decided, acceptance due by now.
+    pub undecided_due: i64,
+    pub overdue_now: i64,
+    pub median_days_to_answer: Option<f64>,
+}
+
+fn count(n: i64) -> u32 {
+    u32::try_from(n.max(0)).unwrap_or(u32::MAX)
+}
+
+fn rate(numerator: i64, denominator: i64) -> Rate {
+    Rate {
+        numerator: count(numerator),
+        denominator: count(denominator),
+    }
+}
+
+impl Figures {
+    pub fn from_sums(department: &str, sums: &Sums) -> Figures {
+        let c = &sums.counts;
+        Figures {
+            department: department.to_string(),
+            received: count(c.received),
+            accepted: count(c.accepted),
+            answered: count(c.answered),
+            closed: count(c.closed),
+            overdue_now: count(sums.overdue_now),
+            on_time: rate(c.answered_in_time, c.answered),
+            median_days_to_answer: sums.median_days_to_answer,
+            response: rate(c.decided_in_time, c.decided + sums.undecided_due),
+            resolution: rate(c.resolved, c.answered),
+            satisfaction: rate(c.rated_satisfied, c.rated),
+        }
+    }
+}
+
+/// The review from kept sums: the same figures [`review`] counts from the cases.
+pub fn review_of_sums(
+    departments: &[String],
+    sums: &BTreeMap<String, Sums>,
+    total: &Sums,
+    categories: BTreeMap<String, u32>,
+    areas: BTreeMap<String, u32>,
+) -> Review {
+    let quiet = Sums::default();
+    let figures = departments
+        .iter()
+        .map(|d| Figures::from_sums(d, sums.get(d).unwrap_or(&quiet)))
+        .collect();
+    finish(figures, Figures::from_sums("", total), categories, areas)
 }
 
 /// Received and answered in each period (for the trend chart).
@@ -336,6 +431,7 @@ mod tests {
             department: department.into(),
             category: category.into(),
             area: "LJ-QS".into(),
+            concerned: None,
             submitted_at: day(submitted),
             acceptance_due_at: Some(day(submitted) + Duration::days(15)),
             decided_at: None,
@@ -571,7 +667,7 @@ mod tests {
                 },
             ),
         ];
-        let f = CaseFacts::from_timeline("env", "noise", "LJ", day(1), Some(day(16)), None, &events);
+        let f = CaseFacts::from_timeline("env", "noise", "LJ", None, day(1), Some(day(16)), None, &events);
         assert_eq!(f.decided_at, Some(day(2)));
         assert_eq!(f.accepted_at, Some(day(2)));
         assert_eq!(f.answered_at, Some(day(15)));
@@ -587,6 +683,7 @@ mod tests {
             "env",
             "noise",
             "LJ",
+            None,
             day(1),
             Some(day(16)),
             None,

@@ -24,6 +24,7 @@ pub mod search_terms;
 pub mod sign_in;
 pub mod similar;
 pub mod suggest;
+pub mod tally;
 pub mod text;
 pub mod timeline;
 pub mod tracking;

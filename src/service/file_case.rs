@@ -232,6 +232,19 @@ pub fn file_case(
         Some(_) => Vec::new(),
     };
     insert_case_with_timeline(conn, &row, &events, &notices)?;
+    if confirm_to.is_none() {
+        let facts = crate::domain::metrics::CaseFacts::from_timeline(
+            row.department_code,
+            row.category_code,
+            row.area_code,
+            row.concerned_department,
+            now,
+            Some(acceptance_due_at),
+            None,
+            &[],
+        );
+        super::figures::record_filing(conn, tz, id, &facts)?;
+    }
     if let Some(email) = &confirm_to {
         super::residents::send_filing_confirmation(
             conn,

@@ -14,6 +14,7 @@ pub mod deadlines;
 pub mod demo;
 pub mod demo_cases;
 pub mod directory;
+pub mod figures;
 pub mod file_case;
 pub mod health;
 pub mod ledger;

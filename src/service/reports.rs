@@ -1,19 +1,17 @@
 //! The monthly review and the case register (台账), for leaders and administrators.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::ServiceError;
 use super::auth::StaffUser;
+use super::figures::{Scope, facts_of, parse_events};
 use crate::app::App;
 use crate::db::DbConn;
-use crate::db::cases::{CaseRecord, EventRecord, cases_filed_between, cases_for_review, events_of_cases};
+use crate::db::cases::{CaseRecord, cases_filed_between, cases_for_review, events_of_cases};
 use crate::domain::case::{CaseState, Outcome, Rating, Role};
 use crate::domain::field_error::{FieldError, FieldErrors};
 use crate::domain::metrics::{CaseFacts, Period, Review, review, trend};
-use crate::domain::timeline::EventData;
 
 /// How many months the trend chart shows, ending with the month reviewed.
 pub const TREND_MONTHS: u32 = 12;
@@ -114,36 +112,6 @@ fn visible_to(user: &StaffUser, case: &CaseRecord) -> bool {
     user.department.is_none() || case.concerned_department != user.department
 }
 
-fn parse_events(events: Vec<EventRecord>) -> HashMap<i64, Vec<(DateTime<Utc>, EventData)>> {
-    let mut by_case: HashMap<i64, Vec<(DateTime<Utc>, EventData)>> = HashMap::new();
-    for e in events {
-        if let Ok(data) = serde_json::from_str::<EventData>(&e.payload) {
-            by_case
-                .entry(e.case_id)
-                .or_default()
-                .push((e.created_at.and_utc(), data));
-        }
-    }
-    by_case
-}
-
-fn facts_of(case: &CaseRecord, events: &[(DateTime<Utc>, EventData)]) -> CaseFacts {
-    let state = CaseState::parse(&case.state);
-    let open_due = state
-        .filter(|s| s.awaits_department())
-        .and(case.due_at)
-        .map(|d| d.and_utc());
-    CaseFacts::from_timeline(
-        &case.department_code,
-        &case.category_code,
-        &case.area_code,
-        case.submitted_at.and_utc(),
-        case.acceptance_due_at.map(|d| d.and_utc()),
-        open_due,
-        events,
-    )
-}
-
 fn open_states() -> Vec<String> {
     CaseState::ALL
         .iter()
@@ -198,7 +166,28 @@ pub fn monthly(
     now: DateTime<Utc>,
 ) -> Result<MonthlyReport, ServiceError> {
     leaders_only(user)?;
-    monthly_of(conn, departments, |c| visible_to(user, c), month, tz, now)
+    monthly_of(conn, departments, &leader_scope(user), month, tz, now)
+}
+
+/// What a leader's review leaves out: reports about their own department.
+fn leader_scope(user: &StaffUser) -> Scope {
+    Scope {
+        not_concerning: user.department.clone(),
+        without_categories: Vec::new(),
+    }
+}
+
+/// What the public figures leave out: reports about officials.
+fn public_scope(catalog: &crate::domain::catalog::Catalog) -> Scope {
+    Scope {
+        not_concerning: None,
+        without_categories: catalog
+            .categories
+            .iter()
+            .filter(|c| c.supervisor.is_some())
+            .map(|c| c.code.clone())
+            .collect(),
+    }
 }
 
 /// How many months back the public figures reach (this month included).
@@ -229,45 +218,75 @@ pub async fn public_figures(app: &App, month: Month) -> Result<MonthlyReport, Se
     }
     app.read(move |conn, rules, now| {
         let codes: Vec<String> = rules.catalog.departments.iter().map(|d| d.code.clone()).collect();
-        let reports: Vec<&str> = rules
-            .catalog
-            .categories
-            .iter()
-            .filter(|c| c.supervisor.is_some())
-            .map(|c| c.code.as_str())
-            .collect();
-        monthly_of(
-            conn,
-            &codes,
-            |c| !reports.contains(&c.category_code.as_str()),
-            month,
-            rules.tz,
-            now,
-        )
+        monthly_of(conn, &codes, &public_scope(rules.catalog), month, rules.tz, now)
     })
     .await
 }
 
-/// The review of `month` over the cases `keep` lets through.
-fn monthly_of(
-    conn: &mut DbConn,
-    departments: &[String],
-    keep: impl Fn(&CaseRecord) -> bool,
-    month: Month,
-    tz: Tz,
-    now: DateTime<Utc>,
-) -> Result<MonthlyReport, ServiceError> {
+fn trend_months(month: Month) -> Vec<Month> {
     let mut months = vec![month];
     for _ in 1..TREND_MONTHS {
         let earliest = months[0].previous();
         months.insert(0, earliest);
     }
+    months
+}
+
+/// The review of `month` within `scope`, from the kept figures.
+fn monthly_of(
+    conn: &mut DbConn,
+    departments: &[String],
+    scope: &Scope,
+    month: Month,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Result<MonthlyReport, ServiceError> {
+    let months = trend_months(month);
+    let period = month.period(tz);
+    let periods: Vec<Period> = months.iter().map(|m| m.period(tz)).collect();
+    let counts = super::figures::trend(conn, scope, &periods, tz)?;
+    Ok(MonthlyReport {
+        month,
+        review: super::figures::review(conn, departments, scope, period, tz, now)?,
+        trend: labelled(&months, counts),
+        reception: crate::db::reception::reception_totals(conn, month.first_day(), month.last_day())?,
+        major_matters: crate::db::figures::major_matters(
+            conn,
+            period.start.naive_utc(),
+            period.end.naive_utc(),
+        )?,
+    })
+}
+
+fn labelled(months: &[Month], counts: Vec<(u32, u32)>) -> Vec<(String, u32, u32)> {
+    months
+        .iter()
+        .zip(counts)
+        .map(|(m, (received, answered))| (m.label(), received, answered))
+        .collect()
+}
+
+/// The review of `month` within `scope` counted afresh from the cases and their
+/// timelines: the definition the kept figures must match (`huiying figures check`).
+pub fn recount(
+    conn: &mut DbConn,
+    departments: &[String],
+    scope: &Scope,
+    month: Month,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Result<MonthlyReport, ServiceError> {
+    let months = trend_months(month);
     let since = months[0].period(tz).start;
     let period = month.period(tz);
+    let keeps = |c: &CaseRecord| {
+        let about_own = scope.not_concerning.is_some() && c.concerned_department == scope.not_concerning;
+        !about_own && !scope.without_categories.contains(&c.category_code)
+    };
     let cases: Vec<CaseRecord> =
         cases_for_review(conn, since.naive_utc(), period.end.naive_utc(), open_states())?
             .into_iter()
-            .filter(|c| keep(c))
+            .filter(|c| keeps(c))
             .collect();
     let ids: Vec<i64> = cases.iter().map(|c| c.id).collect();
     let events = parse_events(events_of_cases(conn, &ids)?);
@@ -276,15 +295,10 @@ fn monthly_of(
         .map(|c| facts_of(c, events.get(&c.id).map(Vec::as_slice).unwrap_or_default()))
         .collect();
     let periods: Vec<Period> = months.iter().map(|m| m.period(tz)).collect();
-    let counts = trend(&facts, &periods);
     Ok(MonthlyReport {
         month,
         review: review(&facts, departments, period, now),
-        trend: months
-            .iter()
-            .zip(counts)
-            .map(|(m, (received, answered))| (m.label(), received, answered))
-            .collect(),
+        trend: labelled(&months, trend(&facts, &periods)),
         reception: crate::db::reception::reception_totals(conn, month.first_day(), month.last_day())?,
         major_matters: crate::db::cases::count_events(
             conn,
@@ -293,6 +307,87 @@ fn monthly_of(
             period.end.naive_utc(),
         )?,
     })
+}
+
+/// The scopes a check compares: everyone's and the public's, and with `leaders` each
+/// department's leader's.
+pub fn scopes(catalog: &crate::domain::catalog::Catalog, leaders: bool) -> Vec<(String, Scope)> {
+    let mut scopes = vec![
+        ("all".to_string(), Scope::default()),
+        ("public".to_string(), public_scope(catalog)),
+    ];
+    if leaders {
+        for d in &catalog.departments {
+            let scope = Scope {
+                not_concerning: Some(d.code.clone()),
+                without_categories: Vec::new(),
+            };
+            scopes.push((format!("leader of {}", d.code), scope));
+        }
+    }
+    scopes
+}
+
+/// Compares the kept figures of `month` with a recount from the timelines in each of
+/// `scopes`; names each part that differs (none: they agree).
+pub fn check(
+    conn: &mut DbConn,
+    catalog: &crate::domain::catalog::Catalog,
+    scopes: &[(String, Scope)],
+    month: Month,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, ServiceError> {
+    let codes: Vec<String> = catalog.departments.iter().map(|d| d.code.clone()).collect();
+    let mut differences = Vec::new();
+    for (name, scope) in scopes {
+        let kept = monthly_of(conn, &codes, scope, month, tz, now)?;
+        let counted = recount(conn, &codes, scope, month, tz, now)?;
+        for (kept, counted) in kept.review.departments.iter().zip(&counted.review.departments) {
+            if kept != counted {
+                differences.push(format!(
+                    "{name} {}: kept {kept:?}, counted {counted:?}",
+                    counted.department
+                ));
+            }
+        }
+        if kept.review.departments.len() != counted.review.departments.len() {
+            differences.push(format!("{name}: the departments differ"));
+        }
+        let parts = [
+            (
+                "total",
+                format!("{:?}", kept.review.total),
+                format!("{:?}", counted.review.total),
+            ),
+            (
+                "top categories",
+                format!("{:?}", kept.review.top_categories),
+                format!("{:?}", counted.review.top_categories),
+            ),
+            (
+                "top areas",
+                format!("{:?}", kept.review.top_areas),
+                format!("{:?}", counted.review.top_areas),
+            ),
+            (
+                "trend",
+                format!("{:?}", kept.trend),
+                format!("{:?}", counted.trend),
+            ),
+            (
+                "major matters",
+                kept.major_matters.to_string(),
+                counted.major_matters.to_string(),
+            ),
+        ];
+        for (part, kept, counted) in parts {
+            if kept != counted {
+                differences.push(format!("{name} {part}: kept {kept}, counted {counted}"));
+            }
+        }
+    }
+    Ok(differences)
 }
 
 /// One line of the case register.

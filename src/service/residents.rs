@@ -421,6 +421,7 @@ pub fn confirm_filing(
     let acted = act(conn, rules, &Actor::Resident, &number, &Action::Confirm, now)?;
     if let Some(due) = acted.status.due_at {
         crate::db::cases::set_acceptance_due(conn, case_id, due.naive_utc())?;
+        super::figures::refresh(conn, rules.tz, case_id)?;
     }
     Ok(number)
 }

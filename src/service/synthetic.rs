@@ -58,6 +58,8 @@ pub enum SyntheticError {
     Step(String),
     #[error(transparent)]
     Db(#[from] DbError),
+    #[error("tallying the review's figures failed: {0}")]
+    Figures(String),
 }
 
 /// Loads `plan` into `db`, reporting the number of the seed's cases stored after each
@@ -100,6 +102,10 @@ pub fn load(
     };
     let shape = Shape::new(&mut conn, rules, &record)?;
     let before = record.loaded;
+    if before < plan.cases {
+        // Until the review's figures are tallied afresh below (or at the next start).
+        crate::db::figures::mark_built(&mut conn, false)?;
+    }
     progress(before);
     let refused = std::sync::atomic::AtomicU64::new(0);
     std::thread::scope(|scope| -> Result<(), SyntheticError> {
@@ -126,6 +132,10 @@ pub fn load(
         Ok(())
     })?;
     analyze(&mut conn)?;
+    drop(conn);
+    if before < plan.cases {
+        super::figures::rebuild(db, rules.tz, &|_| {}).map_err(|e| SyntheticError::Figures(e.to_string()))?;
+    }
     Ok(Loaded {
         added: plan.cases - before,
         before,

@@ -199,7 +199,14 @@ pub fn record_events(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    append(conn, rules, record, &events, actor, None, now).map(|_| ())
+    append(conn, rules, record, &events, actor, None, now)?;
+    if events
+        .iter()
+        .any(|(data, _)| crate::domain::metrics::counted_event(data))
+    {
+        super::figures::refresh(conn, rules.tz, record.id)?;
+    }
+    Ok(())
 }
 
 /// Applies `action` by `actor` to the case. Call inside a write transaction.
@@ -225,6 +232,7 @@ pub fn act(
             crate::db::cases::set_category(conn, record.id, category)?;
         }
     }
+    super::figures::refresh(conn, rules.tz, record.id)?;
     tracing::info!(state = %status.state, department = %status.department, notices, "case updated");
     let after = Facts {
         status: decision.status.clone(),

@@ -13,7 +13,57 @@ both_backends!(
     kept_counts_follow_every_filing_state_change_transfer_and_deletion,
     queue_queries_walk_an_index_in_the_order_they_show,
     a_synthetic_load_is_sound_resumable_and_never_loaded_twice,
+    the_kept_review_figures_agree_with_a_recount_of_a_generated_history,
 );
+
+async fn the_kept_review_figures_agree_with_a_recount_of_a_generated_history(backend: Backend) {
+    use huiying::service::reports::{Month, check, scopes};
+    use huiying::service::synthetic::{Plan, load};
+    let app = spawn_demo_app(backend).await;
+    let (db, rules, now, tz) = (
+        app.state.db.clone(),
+        app.state.rules(),
+        app.state.now(),
+        app.state.tz,
+    );
+    let plan = Plan {
+        cases: 900,
+        months: 3,
+        seed: 11,
+    };
+    let differences = tokio::task::spawn_blocking(move || {
+        load(&db, rules.rules(), plan, now, &|_| {}).unwrap();
+        let mut conn = db.get().unwrap();
+        let catalog = huiying::db::catalog::load(&mut conn).unwrap();
+        let scopes = scopes(&catalog, true);
+        let mut month = Month::of(huiying::domain::deadline::local_date(now, tz));
+        let mut differences = Vec::new();
+        let mut received = 0;
+        for _ in 0..4 {
+            differences.extend(check(&mut conn, &catalog, &scopes, month, tz, now).unwrap());
+            received += huiying::service::figures::review(
+                &mut conn,
+                &[],
+                &huiying::service::figures::Scope::default(),
+                month.period(tz),
+                tz,
+                now,
+            )
+            .unwrap()
+            .total
+            .received;
+            month = month.previous();
+        }
+        assert!(
+            received >= 900,
+            "the months hold the generated cases ({received})"
+        );
+        differences
+    })
+    .await
+    .unwrap();
+    assert!(differences.is_empty(), "{differences:#?}");
+}
 
 async fn counts_agree(app: &TestApp, when: &str) {
     let db = app.state.db.clone();

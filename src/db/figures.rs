@@ -1,0 +1,429 @@
+//! The monthly review's kept figures: each case's facts as last tallied, and the day rows
+//! those facts add up to (migration `review_figures`).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+
+use super::cases::CaseRecord;
+use super::conn::{DbConn, DbError};
+use super::schema::{case_facts, cases, review_areas, review_days, review_figures_state};
+use crate::domain::tally::{DayCounts, Tally};
+
+/// One case's facts, as stored.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = case_facts)]
+pub struct FactsRow {
+    pub case_id: i64,
+    pub department: String,
+    pub category: String,
+    pub area: String,
+    pub concerned: String,
+    pub submitted_at: NaiveDateTime,
+    pub acceptance_due_at: Option<NaiveDateTime>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub accepted_at: Option<NaiveDateTime>,
+    pub answered_at: Option<NaiveDateTime>,
+    pub answer_due_at: Option<NaiveDateTime>,
+    pub answer_seconds: Option<i64>,
+    pub outcome: Option<String>,
+    pub rated_at: Option<NaiveDateTime>,
+    pub rating: Option<String>,
+    pub ended_at: Option<NaiveDateTime>,
+}
+
+pub fn stored(conn: &mut DbConn, case_id: i64) -> Result<Option<FactsRow>, DbError> {
+    Ok(case_facts::table
+        .find(case_id)
+        .select(FactsRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Replaces the stored facts of `row`'s case.
+pub fn store(conn: &mut DbConn, row: &FactsRow) -> Result<(), DbError> {
+    diesel::delete(case_facts::table.find(row.case_id)).execute(conn)?;
+    diesel::insert_into(case_facts::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+pub fn forget(conn: &mut DbConn, case_id: i64) -> Result<(), DbError> {
+    diesel::delete(case_facts::table.find(case_id)).execute(conn)?;
+    Ok(())
+}
+
+/// Stores the facts of cases that have none yet (a new filing, a loaded batch).
+pub fn store_new(conn: &mut DbConn, rows: &[FactsRow]) -> Result<(), DbError> {
+    for chunk in rows.chunks(1000) {
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(case_facts::table).values(chunk).execute(c)?,
+            DbConn::Postgresql(c) => diesel::insert_into(case_facts::table).values(chunk).execute(c)?,
+        };
+    }
+    Ok(())
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = review_days)]
+struct DayRow<'a> {
+    day: NaiveDate,
+    department: &'a str,
+    category: &'a str,
+    concerned: &'a str,
+    received: i64,
+    decided: i64,
+    decided_in_time: i64,
+    accepted: i64,
+    answered: i64,
+    answered_in_time: i64,
+    resolved: i64,
+    rated: i64,
+    rated_satisfied: i64,
+    closed: i64,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = review_areas)]
+struct AreaRow<'a> {
+    day: NaiveDate,
+    area: &'a str,
+    category: &'a str,
+    concerned: &'a str,
+    received: i64,
+}
+
+/// Adds a tally's counts to the day rows, creating the rows it is the first to count.
+pub fn apply(conn: &mut DbConn, tally: &Tally) -> Result<(), DbError> {
+    let days: Vec<DayRow<'_>> = tally
+        .days
+        .iter()
+        .map(|(k, c)| DayRow {
+            day: k.day,
+            department: &k.department,
+            category: &k.category,
+            concerned: &k.concerned,
+            received: c.received,
+            decided: c.decided,
+            decided_in_time: c.decided_in_time,
+            accepted: c.accepted,
+            answered: c.answered,
+            answered_in_time: c.answered_in_time,
+            resolved: c.resolved,
+            rated: c.rated,
+            rated_satisfied: c.rated_satisfied,
+            closed: c.closed,
+        })
+        .collect();
+    let areas: Vec<AreaRow<'_>> = tally
+        .areas
+        .iter()
+        .map(|(k, n)| AreaRow {
+            day: k.day,
+            area: &k.area,
+            category: &k.category,
+            concerned: &k.concerned,
+            received: *n,
+        })
+        .collect();
+    // The same upsert on each backend: diesel types `on_conflict` per backend, and
+    // SQLite takes it only row by row (cheap in process).
+    macro_rules! upsert_days {
+        ($conn:expr, $values:expr) => {{
+            use diesel::upsert::excluded;
+            use review_days::dsl as d;
+            diesel::insert_into(review_days::table)
+                .values($values)
+                .on_conflict((d::day, d::department, d::category, d::concerned))
+                .do_update()
+                .set((
+                    d::received.eq(d::received + excluded(d::received)),
+                    d::decided.eq(d::decided + excluded(d::decided)),
+                    d::decided_in_time.eq(d::decided_in_time + excluded(d::decided_in_time)),
+                    d::accepted.eq(d::accepted + excluded(d::accepted)),
+                    d::answered.eq(d::answered + excluded(d::answered)),
+                    d::answered_in_time.eq(d::answered_in_time + excluded(d::answered_in_time)),
+                    d::resolved.eq(d::resolved + excluded(d::resolved)),
+                    d::rated.eq(d::rated + excluded(d::rated)),
+                    d::rated_satisfied.eq(d::rated_satisfied + excluded(d::rated_satisfied)),
+                    d::closed.eq(d::closed + excluded(d::closed)),
+                ))
+                .execute($conn)?
+        }};
+    }
+    macro_rules! upsert_areas {
+        ($conn:expr, $values:expr) => {{
+            use diesel::upsert::excluded;
+            use review_areas::dsl as a;
+            diesel::insert_into(review_areas::table)
+                .values($values)
+                .on_conflict((a::day, a::area, a::category, a::concerned))
+                .do_update()
+                .set(a::received.eq(a::received + excluded(a::received)))
+                .execute($conn)?
+        }};
+    }
+    match conn {
+        DbConn::Postgresql(pg) => {
+            for chunk in days.chunks(500) {
+                upsert_days!(pg, chunk);
+            }
+            for chunk in areas.chunks(1000) {
+                upsert_areas!(pg, chunk);
+            }
+        }
+        DbConn::Sqlite(sqlite) => {
+            for row in &days {
+                upsert_days!(sqlite, row);
+            }
+            for row in &areas {
+                upsert_areas!(sqlite, row);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether the kept figures hold every case.
+pub fn built(conn: &mut DbConn) -> Result<bool, DbError> {
+    Ok(review_figures_state::table
+        .find(1)
+        .select(review_figures_state::built)
+        .first::<bool>(conn)
+        .optional()?
+        .unwrap_or(false))
+}
+
+pub fn mark_built(conn: &mut DbConn, built: bool) -> Result<(), DbError> {
+    diesel::update(review_figures_state::table.find(1))
+        .set(review_figures_state::built.eq(built))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Forgets every kept figure (before a rebuild).
+pub fn clear(conn: &mut DbConn) -> Result<(), DbError> {
+    diesel::delete(case_facts::table).execute(conn)?;
+    diesel::delete(review_days::table).execute(conn)?;
+    diesel::delete(review_areas::table).execute(conn)?;
+    Ok(())
+}
+
+/// Cases that reached a department with ids after `after`, in order, `limit` at most
+/// (a rebuild's batches).
+pub fn cases_after(conn: &mut DbConn, after: i64, limit: i64) -> Result<Vec<CaseRecord>, DbError> {
+    Ok(cases::table
+        .filter(cases::id.gt(after))
+        .filter(super::cases::reached_a_department())
+        .order(cases::id)
+        .select(CaseRecord::as_select())
+        .limit(limit)
+        .load(conn)?)
+}
+
+fn sum(column: &str) -> diesel::expression::SqlLiteral<BigInt> {
+    sql::<BigInt>(&format!("CAST(COALESCE(SUM({column}), 0) AS BIGINT)"))
+}
+
+/// A group's key and its ten sums, as the query returns them.
+type SummedRow = (
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+);
+
+/// A day, category and concerned department with received and answered.
+pub type DailyRow = (NaiveDate, String, String, i64, i64);
+
+/// A group of day rows: department, category, concerned department and their counts.
+pub type DayGroup = (String, String, String, DayCounts);
+
+/// The day rows of `[from, until)` summed per department, category and concerned
+/// department (a few hundred groups, whatever the volume).
+pub fn day_groups(conn: &mut DbConn, from: NaiveDate, until: NaiveDate) -> Result<Vec<DayGroup>, DbError> {
+    use review_days::dsl as d;
+    let rows: Vec<SummedRow> = d::review_days
+        .filter(d::day.ge(from))
+        .filter(d::day.lt(until))
+        .group_by((d::department, d::category, d::concerned))
+        .select((
+            d::department,
+            d::category,
+            d::concerned,
+            sum("received"),
+            sum("decided"),
+            sum("decided_in_time"),
+            sum("accepted"),
+            sum("answered"),
+            sum("answered_in_time"),
+            sum("resolved"),
+            sum("rated"),
+            sum("rated_satisfied"),
+            sum("closed"),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(department, category, concerned, a, b, c, e, f, g, h, i, j, k)| {
+                (
+                    department,
+                    category,
+                    concerned,
+                    DayCounts {
+                        received: a,
+                        decided: b,
+                        decided_in_time: c,
+                        accepted: e,
+                        answered: f,
+                        answered_in_time: g,
+                        resolved: h,
+                        rated: i,
+                        rated_satisfied: j,
+                        closed: k,
+                    },
+                )
+            },
+        )
+        .collect())
+}
+
+/// Received and answered per day, category and concerned department (the trend).
+pub fn daily_received_answered(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    until: NaiveDate,
+) -> Result<Vec<DailyRow>, DbError> {
+    use review_days::dsl as d;
+    Ok(d::review_days
+        .filter(d::day.ge(from))
+        .filter(d::day.lt(until))
+        .group_by((d::day, d::category, d::concerned))
+        .select((
+            d::day,
+            d::category,
+            d::concerned,
+            sum("received"),
+            sum("answered"),
+        ))
+        .load(conn)?)
+}
+
+/// Received per area, category and concerned department in `[from, until)`.
+pub fn area_received(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    until: NaiveDate,
+) -> Result<Vec<(String, String, String, i64)>, DbError> {
+    use review_areas::dsl as a;
+    Ok(a::review_areas
+        .filter(a::day.ge(from))
+        .filter(a::day.lt(until))
+        .group_by((a::area, a::category, a::concerned))
+        .select((a::area, a::category, a::concerned, sum("received")))
+        .load(conn)?)
+}
+
+/// Filings of `[from, until)` not decided whose acceptance was due by `now`, per
+/// department, category and concerned department.
+pub fn undecided_due(
+    conn: &mut DbConn,
+    from: NaiveDateTime,
+    until: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Result<Vec<(String, String, String, i64)>, DbError> {
+    use case_facts::dsl as f;
+    Ok(f::case_facts
+        .filter(f::decided_at.is_null())
+        .filter(f::submitted_at.ge(from))
+        .filter(f::submitted_at.lt(until))
+        .filter(f::acceptance_due_at.le(now))
+        .group_by((f::department, f::category, f::concerned))
+        .select((
+            f::department,
+            f::category,
+            f::concerned,
+            sql::<BigInt>("CAST(COUNT(*) AS BIGINT)"),
+        ))
+        .load(conn)?)
+}
+
+/// The answers given in `[from, until)`: department, category, concerned department and
+/// seconds from filing to answer (for the medians).
+pub fn answer_seconds(
+    conn: &mut DbConn,
+    from: NaiveDateTime,
+    until: NaiveDateTime,
+) -> Result<Vec<(String, String, String, i64)>, DbError> {
+    use case_facts::dsl as f;
+    let rows: Vec<(String, String, String, Option<i64>)> = f::case_facts
+        .filter(f::answered_at.is_not_null())
+        .filter(f::answered_at.ge(from))
+        .filter(f::answered_at.lt(until))
+        .select((f::department, f::category, f::concerned, f::answer_seconds))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(d, c, k, s)| (d, c, k, s.unwrap_or(0)))
+        .collect())
+}
+
+/// Open cases filed before `until` whose current deadline in one of `states` passed by
+/// `now`, per department, category and concerned department.
+pub fn overdue_now(
+    conn: &mut DbConn,
+    states: Vec<String>,
+    until: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Result<Vec<(String, String, String, i64)>, DbError> {
+    let rows: Vec<(String, String, Option<String>, i64)> = cases::table
+        .filter(cases::due_at.is_not_null())
+        .filter(cases::due_at.lt(now))
+        .filter(cases::state.eq_any(states))
+        .filter(cases::submitted_at.lt(until))
+        .filter(super::cases::reached_a_department())
+        .group_by((
+            cases::department_code,
+            cases::category_code,
+            cases::concerned_department,
+        ))
+        .select((
+            cases::department_code,
+            cases::category_code,
+            cases::concerned_department,
+            sql::<BigInt>("CAST(COUNT(*) AS BIGINT)"),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(d, c, k, n)| (d, c, k.unwrap_or_default(), n))
+        .collect())
+}
+
+/// Events marking a major matter in `[from, until)`, read from their own small index
+/// (the kind is written out so SQLite can match the index's condition).
+pub fn major_matters(conn: &mut DbConn, from: NaiveDateTime, until: NaiveDateTime) -> Result<i64, DbError> {
+    use super::schema::case_events;
+    Ok(case_events::table
+        .filter(sql::<diesel::sql_types::Bool>("kind = 'marked_major'"))
+        .filter(case_events::created_at.ge(from))
+        .filter(case_events::created_at.lt(until))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Refreshes the planner's statistics after a rebuild.
+pub fn analyze(conn: &mut DbConn) -> Result<(), DbError> {
+    diesel::sql_query("ANALYZE").execute(conn)?;
+    Ok(())
+}
