@@ -181,16 +181,6 @@ impl Tally {
         *self.areas.entry(area).or_default() += sign;
     }
 
-    /// Adds another tally to this one (the loader merges a batch's cases).
-    pub fn merge(&mut self, other: Tally) {
-        for (key, counts) in other.days {
-            self.days.entry(key).or_default().add(&counts, 1);
-        }
-        for (key, n) in other.areas {
-            *self.areas.entry(key).or_default() += n;
-        }
-    }
-
     pub fn is_empty(&self) -> bool {
         self.days.is_empty() && self.areas.is_empty()
     }
@@ -321,12 +311,12 @@ mod tests {
     }
 
     #[test]
-    fn merging_and_taking_away_cancel_out() {
+    fn adding_and_taking_away_cancel_out() {
         let a = filed(2);
         let mut b = filed(3);
         b.answered_at = Some(at(5, 2));
         let mut t = Tally::of(&a, Shanghai);
-        t.merge(Tally::of(&b, Shanghai));
+        t.add(&b, 1, Shanghai);
         assert_eq!(t.days[&key(2)].received, 2);
         t.add(&a, -1, Shanghai);
         t.add(&b, -1, Shanghai);

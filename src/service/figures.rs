@@ -13,7 +13,7 @@ use crate::db::figures::{self as kept, FactsRow};
 use crate::db::{Db, DbConn, DbError};
 use crate::domain::case::{CaseState, Outcome, Rating};
 use crate::domain::metrics::{CaseFacts, Period, Review, Sums, days_of, median, review_of_sums};
-use crate::domain::tally::{DayCounts, Tally};
+use crate::domain::tally::Tally;
 use crate::domain::timeline::EventData;
 
 /// Cases tallied per transaction when the figures are rebuilt.
@@ -225,8 +225,8 @@ pub fn review(
     let mut categories: BTreeMap<String, u32> = BTreeMap::new();
     for (department, category, concerned, counts) in kept::day_groups(conn, from, until)? {
         if scope.keeps(&category, &concerned) {
-            add_counts(&mut sums.entry(department).or_default().counts, &counts);
-            add_counts(&mut total.counts, &counts);
+            sums.entry(department).or_default().counts.add(&counts, 1);
+            total.counts.add(&counts, 1);
             if counts.received > 0 {
                 *categories.entry(category).or_default() += clamp(counts.received);
             }
@@ -271,10 +271,6 @@ pub fn review(
     categories.retain(|_, n| *n > 0);
     areas.retain(|_, n| *n > 0);
     Ok(review_of_sums(departments, &sums, &total, categories, areas))
-}
-
-fn add_counts(into: &mut DayCounts, counts: &DayCounts) {
-    into.add(counts, 1);
 }
 
 fn clamp(n: i64) -> u32 {
