@@ -275,6 +275,8 @@ struct Stats {
     ok: u64,
     failed: u64,
     latencies_us: Vec<u32>,
+    /// The same latencies by the request sent (its index in the scenario's list).
+    by_request: Vec<Vec<u32>>,
     seconds: f64,
     /// Of the whole process (server and load generator), during this target's run.
     peak_rss_mb: Option<f64>,
@@ -286,12 +288,17 @@ impl Stats {
     }
 
     fn percentile_ms(&self, p: f64) -> f64 {
-        if self.latencies_us.is_empty() {
-            return 0.0;
-        }
-        let i = ((self.latencies_us.len() as f64 - 1.0) * p).round() as usize;
-        self.latencies_us[i] as f64 / 1000.0
+        percentile_ms(&self.latencies_us, p)
     }
+}
+
+/// Of sorted latencies in microseconds.
+fn percentile_ms(sorted_us: &[u32], p: f64) -> f64 {
+    if sorted_us.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted_us.len() as f64 - 1.0) * p).round() as usize;
+    sorted_us[i] as f64 / 1000.0
 }
 
 async fn read_response(stream: &mut BufReader<TcpStream>, line: &mut String) -> std::io::Result<(u16, bool)> {
@@ -347,7 +354,8 @@ async fn connection(
             }
         };
         while Instant::now() < stop {
-            let request = &requests[i % requests.len()];
+            let which = i % requests.len();
+            let request = &requests[which];
             i += 1;
             let sent = Instant::now();
             if stream.get_mut().write_all(request).await.is_err() {
@@ -361,9 +369,12 @@ async fn connection(
                     if counted {
                         if (200..300).contains(&status) {
                             stats.ok += 1;
-                            stats
-                                .latencies_us
-                                .push(sent.elapsed().as_micros().min(u32::MAX as u128) as u32);
+                            let us = sent.elapsed().as_micros().min(u32::MAX as u128) as u32;
+                            stats.latencies_us.push(us);
+                            if stats.by_request.len() < requests.len() {
+                                stats.by_request.resize(requests.len(), Vec::new());
+                            }
+                            stats.by_request[which].push(us);
                         } else {
                             stats.failed += 1;
                         }
@@ -414,12 +425,21 @@ fn measure(rt: &tokio::runtime::Runtime, requests: Vec<Vec<u8>>, port: u16, args
                 total.ok += s.ok;
                 total.failed += s.failed;
                 total.latencies_us.extend(s.latencies_us);
+                if total.by_request.len() < s.by_request.len() {
+                    total.by_request.resize(s.by_request.len(), Vec::new());
+                }
+                for (all, some) in total.by_request.iter_mut().zip(s.by_request) {
+                    all.extend(some);
+                }
             }
         }
         total
     });
     total.seconds = args.seconds as f64;
     total.latencies_us.sort_unstable();
+    for one in &mut total.by_request {
+        one.sort_unstable();
+    }
     total.peak_rss_mb = peak_rss_mb();
     total
 }
@@ -504,6 +524,7 @@ pub fn run(settings: Settings, args: BenchArgs) -> anyhow::Result<()> {
             return Err(e);
         }
     };
+    let sent = requests.clone();
     let portal = measure(&rt, requests, server.port, &args);
     server.stop(&rt);
 
@@ -521,10 +542,37 @@ pub fn run(settings: Settings, args: BenchArgs) -> anyhow::Result<()> {
     {
         println!("ratio filing/baseline: {:.2}", portal.rate() / b.rate());
     }
+    if matches!(args.scenario, Scenario::Queue | Scenario::Review) {
+        print_by_request(&sent, &portal);
+    }
     if portal.failed > 0 {
         eprintln!("warning: {} requests failed", portal.failed);
     }
     Ok(())
+}
+
+/// p50 and p99 of each distinct request, to say which variant of a page is slow.
+fn print_by_request(sent: &[Vec<u8>], stats: &Stats) {
+    println!("{:>9} {:>9} {:>9}  request", "requests", "p50 ms", "p99 ms");
+    for (request, latencies) in sent.iter().zip(&stats.by_request) {
+        let line = String::from_utf8_lossy(request);
+        let target = line
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches(" HTTP/1.1");
+        let who = if line.contains("Authorization") {
+            ""
+        } else {
+            " (anonymous)"
+        };
+        println!(
+            "{:>9} {:>9.2} {:>9.2}  {target}{who}",
+            latencies.len(),
+            percentile_ms(latencies, 0.50),
+            percentile_ms(latencies, 0.99)
+        );
+    }
 }
 
 /// The reads a scenario sends (`None`: filing only), prepared on the database as it is.

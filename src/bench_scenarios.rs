@@ -120,8 +120,13 @@ pub fn queue_reads(
         paths.push(format!("/api/v1/queue?cursor={next}"));
     }
     let mut requests: Vec<Vec<u8>> = paths.iter().map(|p| get(port, p, Some(&staff))).collect();
-    requests.push(get(port, "/api/v1/queue", Some(&leader)));
-    requests.push(get(port, "/api/v1/queue", Some(&intake)));
+    // Spelled out, so that the breakdown by request tells them from the staff's queue.
+    requests.push(get(port, "/api/v1/queue?department=all", Some(&leader)));
+    requests.push(get(
+        port,
+        &format!("/api/v1/queue?department={}", catalog.intake().code),
+        Some(&intake),
+    ));
     Ok(Reads {
         about: format!(
             "queue of {largest} ({size} cases), {} variants, with the leader's and the intake office's",

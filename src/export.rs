@@ -10,7 +10,7 @@ use crate::domain::catalog::Catalog;
 use crate::domain::locale::Locale;
 use crate::format::{area_path_name, category_name, department_name, state_name};
 use crate::i18n::Tr;
-use crate::service::reports::RegisterRow;
+use crate::service::register::RegisterRow;
 
 /// A cell's value.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,42 +90,85 @@ fn excel_time(at: DateTime<Utc>, tz: Tz) -> Result<ExcelDateTime, XlsxError> {
     )
 }
 
-/// The register as an XLSX workbook.
-pub fn xlsx(catalog: &Catalog, rows: &[RegisterRow], tz: Tz) -> Result<Vec<u8>, XlsxError> {
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("台账")?;
-    let bold = Format::new().set_bold();
-    let when = Format::new().set_num_format("yyyy-mm-dd hh:mm");
-    for (col, header) in HEADERS.iter().enumerate() {
-        sheet.write_with_format(0, col as u16, *header, &bold)?;
-    }
-    for (i, row) in rows.iter().enumerate() {
-        let r = i as u32 + 1;
-        for (col, cell) in cells(catalog, row).into_iter().enumerate() {
-            let col = col as u16;
-            match cell {
-                Cell::Text(text) => {
-                    sheet.write(r, col, text)?;
-                }
-                Cell::When(Some(at)) => {
-                    sheet.write_datetime_with_format(r, col, excel_time(at, tz)?, &when)?;
-                }
-                Cell::When(None) => {}
-                Cell::Number(n) => {
-                    sheet.write(r, col, n as f64)?;
-                }
+/// Writes one row of cells at row `r`.
+fn write_row(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    r: u32,
+    cells: &[Cell],
+    tz: Tz,
+    when: &Format,
+) -> Result<(), XlsxError> {
+    for (col, cell) in cells.iter().enumerate() {
+        let col = col as u16;
+        match cell {
+            Cell::Text(text) => {
+                sheet.write(r, col, text)?;
+            }
+            Cell::When(Some(at)) => {
+                sheet.write_datetime_with_format(r, col, excel_time(*at, tz)?, when)?;
+            }
+            Cell::When(None) => {}
+            Cell::Number(n) => {
+                sheet.write(r, col, *n as f64)?;
             }
         }
     }
-    sheet.set_freeze_panes(1, 0)?;
-    sheet.set_column_width(0, 16)?;
-    sheet.set_column_width(6, 36)?;
-    for col in [1u16, 9, 10, 11, 12, 15] {
-        sheet.set_column_width(col, 17)?;
+    Ok(())
+}
+
+fn date_format() -> Format {
+    Format::new().set_num_format("yyyy-mm-dd hh:mm")
+}
+
+/// The register as an XLSX workbook written a page at a time: rows go to a temporary
+/// file as they come (rust_xlsxwriter's constant-memory mode, strings inline), and the
+/// finished workbook is compressed into any writer, so its size never sits in memory.
+pub struct RegisterWorkbook {
+    workbook: Workbook,
+    rows: u32,
+    when: Format,
+}
+
+impl RegisterWorkbook {
+    pub fn new() -> Result<Self, XlsxError> {
+        let mut workbook = Workbook::new();
+        let sheet = workbook.add_worksheet_with_constant_memory();
+        sheet.set_name("台账")?;
+        sheet.set_freeze_panes(1, 0)?;
+        sheet.set_column_width(0, 16)?;
+        sheet.set_column_width(6, 36)?;
+        for col in [1u16, 9, 10, 11, 12, 15] {
+            sheet.set_column_width(col, 17)?;
+        }
+        let bold = Format::new().set_bold();
+        for (col, header) in HEADERS.iter().enumerate() {
+            sheet.write_with_format(0, col as u16, *header, &bold)?;
+        }
+        Ok(RegisterWorkbook {
+            workbook,
+            rows: 0,
+            when: date_format(),
+        })
     }
-    sheet.autofilter(0, 0, rows.len() as u32, HEADERS.len() as u16 - 1)?;
-    workbook.save_to_buffer()
+
+    /// Appends the next rows.
+    pub fn push(&mut self, catalog: &Catalog, rows: &[RegisterRow], tz: Tz) -> Result<(), XlsxError> {
+        let sheet = self.workbook.worksheet_from_index(0)?;
+        for row in rows {
+            self.rows += 1;
+            write_row(sheet, self.rows, &cells(catalog, row), tz, &self.when)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the finished workbook to `out`.
+    pub fn finish<W: std::io::Write + Send>(mut self, out: W) -> Result<(), XlsxError> {
+        let last = self.rows;
+        self.workbook
+            .worksheet_from_index(0)?
+            .autofilter(0, 0, last, HEADERS.len() as u16 - 1)?;
+        self.workbook.save_to_writer(out)
+    }
 }
 
 /// Any table as an XLSX workbook of one sheet, as the register is written.
@@ -139,28 +182,13 @@ pub fn table_xlsx(
     let sheet = workbook.add_worksheet();
     sheet.set_name(sheet_name)?;
     let bold = Format::new().set_bold();
-    let when = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    let when = date_format();
     for (col, header) in headers.iter().enumerate() {
         sheet.write_with_format(0, col as u16, *header, &bold)?;
         sheet.set_column_width(col as u16, 16)?;
     }
     for (i, row) in rows.iter().enumerate() {
-        let r = i as u32 + 1;
-        for (col, cell) in row.iter().enumerate() {
-            let col = col as u16;
-            match cell {
-                Cell::Text(text) => {
-                    sheet.write(r, col, text)?;
-                }
-                Cell::When(Some(at)) => {
-                    sheet.write_datetime_with_format(r, col, excel_time(*at, tz)?, &when)?;
-                }
-                Cell::When(None) => {}
-                Cell::Number(n) => {
-                    sheet.write(r, col, *n as f64)?;
-                }
-            }
-        }
+        write_row(sheet, i as u32 + 1, row, tz, &when)?;
     }
     sheet.set_freeze_panes(1, 0)?;
     workbook.save_to_buffer()
@@ -245,10 +273,37 @@ fn csv_field(text: &str) -> String {
     }
 }
 
-/// The register as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the
-/// Chinese correctly); dates as `YYYY-MM-DD HH:MM` local.
-pub fn csv(catalog: &Catalog, rows: &[RegisterRow], tz: Tz) -> String {
-    table_csv(&HEADERS, rows.iter().map(|row| cells(catalog, row)), tz)
+/// The start of the register as CSV: a byte-order mark (so spreadsheet programs read the
+/// Chinese correctly) and the headers. [`csv_lines`] follow, a page at a time.
+pub fn csv_head() -> String {
+    csv_head_of(&HEADERS)
+}
+
+/// Register rows as CSV lines; dates as `YYYY-MM-DD HH:MM` local.
+pub fn csv_lines(catalog: &Catalog, rows: &[RegisterRow], tz: Tz) -> String {
+    let mut out = String::with_capacity(rows.len() * 256);
+    for row in rows {
+        push_csv_line(&mut out, cells(catalog, row), tz);
+    }
+    out
+}
+
+fn csv_head_of(headers: &[&str]) -> String {
+    format!("\u{feff}{}\r\n", headers.join(","))
+}
+
+fn push_csv_line(out: &mut String, row: Vec<Cell>, tz: Tz) {
+    let line: Vec<String> = row
+        .into_iter()
+        .map(|cell| match cell {
+            Cell::Text(t) => csv_field(&t),
+            Cell::When(Some(at)) => at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+            Cell::When(None) => String::new(),
+            Cell::Number(n) => n.to_string(),
+        })
+        .collect();
+    out.push_str(&line.join(","));
+    out.push_str("\r\n");
 }
 
 /// The visit log's columns, in order.
@@ -290,21 +345,9 @@ pub fn visit_log_rows(
 
 /// Any table as CSV, as the register is written.
 pub fn table_csv(headers: &[&str], rows: impl Iterator<Item = Vec<Cell>>, tz: Tz) -> String {
-    let mut out = String::from("\u{feff}");
-    out.push_str(&headers.join(","));
-    out.push_str("\r\n");
+    let mut out = csv_head_of(headers);
     for row in rows {
-        let line: Vec<String> = row
-            .into_iter()
-            .map(|cell| match cell {
-                Cell::Text(t) => csv_field(&t),
-                Cell::When(Some(at)) => at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
-                Cell::When(None) => String::new(),
-                Cell::Number(n) => n.to_string(),
-            })
-            .collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
+        push_csv_line(&mut out, row, tz);
     }
     out
 }

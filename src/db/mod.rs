@@ -15,6 +15,7 @@ pub mod open311;
 pub mod outbox;
 pub mod plan;
 pub mod reception;
+pub mod register;
 pub mod residents;
 pub mod scan;
 pub mod schema;

@@ -598,3 +598,6 @@ diesel::table! {
         built -> Bool,
     }
 }
+
+diesel::joinable!(case_facts -> cases (case_id));
+diesel::allow_tables_to_appear_in_same_query!(case_facts, cases);

@@ -22,6 +22,7 @@ pub mod open311;
 pub mod outbox;
 pub mod queue;
 pub mod reception;
+pub mod register;
 pub mod reports;
 pub mod residents;
 pub mod scan;

@@ -1,4 +1,4 @@
-//! The monthly review and the case register (台账), for leaders and administrators.
+//! The monthly review, for leaders and administrators (the register: `service::register`).
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -8,15 +8,12 @@ use super::auth::StaffUser;
 use super::figures::{Scope, facts_of, parse_events};
 use crate::app::App;
 use crate::db::DbConn;
-use crate::db::cases::{CaseRecord, cases_filed_between, cases_for_review, events_of_cases};
-use crate::domain::case::{CaseState, Outcome, Rating, Role};
-use crate::domain::field_error::{FieldError, FieldErrors};
+use crate::db::cases::{CaseRecord, cases_for_review, events_of_cases};
+use crate::domain::case::{CaseState, Role};
 use crate::domain::metrics::{CaseFacts, Period, Review, review, trend};
 
 /// How many months the trend chart shows, ending with the month reviewed.
 pub const TREND_MONTHS: u32 = 12;
-/// The register covers at most this many days at once.
-pub const REGISTER_MAX_DAYS: i64 = 366;
 
 /// A calendar month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -99,7 +96,7 @@ pub(crate) fn local_midnight(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
-fn leaders_only(user: &StaffUser) -> Result<(), ServiceError> {
+pub(crate) fn leaders_only(user: &StaffUser) -> Result<(), ServiceError> {
     if matches!(user.role, Role::Leader | Role::Admin) {
         Ok(())
     } else {
@@ -108,7 +105,7 @@ fn leaders_only(user: &StaffUser) -> Result<(), ServiceError> {
 }
 
 /// Whether `user` may see `case` in a report: not a report about their own department.
-fn visible_to(user: &StaffUser, case: &CaseRecord) -> bool {
+pub(crate) fn visible_to(user: &StaffUser, case: &CaseRecord) -> bool {
     user.department.is_none() || case.concerned_department != user.department
 }
 
@@ -142,19 +139,6 @@ pub async fn month_review(app: &App, user: &StaffUser, month: Month) -> Result<M
         monthly(conn, &codes, &user, month, rules.tz, now)
     })
     .await
-}
-
-/// The register of cases filed from `from` to `to` (leaders and administrators).
-pub async fn register_of(
-    app: &App,
-    user: &StaffUser,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<RegisterRow>, ServiceError> {
-    leaders_only(user)?;
-    let user = user.clone();
-    app.read(move |conn, rules, now| register(conn, &user, from, to, rules.tz, now))
-        .await
 }
 
 pub fn monthly(
@@ -390,103 +374,6 @@ pub fn check(
     Ok(differences)
 }
 
-/// One line of the case register.
-#[derive(Debug, Clone)]
-pub struct RegisterRow {
-    pub tracking_number: String,
-    pub submitted_at: DateTime<Utc>,
-    pub channel: String,
-    pub category: String,
-    pub area: String,
-    pub department: String,
-    pub title: String,
-    pub state: String,
-    pub confidential: bool,
-    pub acceptance_due_at: Option<DateTime<Utc>>,
-    pub accepted_at: Option<DateTime<Utc>>,
-    pub answer_due_at: Option<DateTime<Utc>>,
-    pub answered_at: Option<DateTime<Utc>>,
-    pub outcome: Option<Outcome>,
-    pub rating: Option<Rating>,
-    pub ended_at: Option<DateTime<Utc>>,
-    /// Answered late, or open past its deadline now.
-    pub overdue: bool,
-    pub supports: i64,
-}
-
-/// Parses a register's date range (local dates, both inclusive).
-pub fn register_range(from: &str, to: &str) -> Result<(NaiveDate, NaiveDate), ServiceError> {
-    let mut errors = FieldErrors::new();
-    let from = errors.check(
-        "from",
-        NaiveDate::parse_from_str(from.trim(), "%Y-%m-%d").map_err(|_| FieldError::new("err.date")),
-    );
-    let to = errors.check(
-        "to",
-        NaiveDate::parse_from_str(to.trim(), "%Y-%m-%d").map_err(|_| FieldError::new("err.date")),
-    );
-    match (from, to) {
-        (Some(from), Some(to)) if to < from => errors.add("to", FieldError::new("err.date_order")),
-        (Some(from), Some(to)) if (to - from).num_days() >= REGISTER_MAX_DAYS => errors.add(
-            "to",
-            FieldError::new("err.range_too_long").with("days", REGISTER_MAX_DAYS),
-        ),
-        (Some(from), Some(to)) => return Ok((from, to)),
-        _ => {}
-    }
-    Err(ServiceError::Invalid(errors))
-}
-
-/// The cases filed between two local dates (inclusive), one row each. No resident's
-/// identity appears in it, whoever exports it.
-pub fn register(
-    conn: &mut DbConn,
-    user: &StaffUser,
-    from: NaiveDate,
-    to: NaiveDate,
-    tz: Tz,
-    now: DateTime<Utc>,
-) -> Result<Vec<RegisterRow>, ServiceError> {
-    leaders_only(user)?;
-    let until = local_midnight(to.succ_opt().unwrap_or(to), tz);
-    let cases: Vec<CaseRecord> =
-        cases_filed_between(conn, local_midnight(from, tz).naive_utc(), until.naive_utc())?
-            .into_iter()
-            .filter(|c| visible_to(user, c))
-            .collect();
-    let ids: Vec<i64> = cases.iter().map(|c| c.id).collect();
-    let events = parse_events(events_of_cases(conn, &ids)?);
-    let supports = crate::db::residents::support_counts(conn, &ids)?;
-    Ok(cases
-        .into_iter()
-        .map(|case| {
-            let facts = facts_of(&case, events.get(&case.id).map(Vec::as_slice).unwrap_or_default());
-            let late_answer = matches!((facts.answered_at, facts.answer_due_at), (Some(a), Some(d)) if a > d);
-            let overdue_now = facts.open_due_at.is_some_and(|d| d < now);
-            RegisterRow {
-                supports: supports.get(&case.id).copied().unwrap_or(0),
-                tracking_number: case.tracking_number,
-                submitted_at: facts.submitted_at,
-                channel: case.channel,
-                category: case.category_code,
-                area: case.area_code,
-                department: case.department_code,
-                title: case.title,
-                state: case.state,
-                confidential: case.confidential,
-                acceptance_due_at: facts.acceptance_due_at,
-                accepted_at: facts.accepted_at,
-                answer_due_at: facts.answer_due_at.or(case.answer_due_at.map(|d| d.and_utc())),
-                answered_at: facts.answered_at,
-                outcome: facts.outcome,
-                rating: facts.rated.map(|(_, r)| r),
-                ended_at: facts.ended_at,
-                overdue: late_answer || overdue_now,
-            }
-        })
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -515,22 +402,5 @@ mod tests {
         let p = Month::parse("2026-11").unwrap().period(chrono_tz::Asia::Shanghai);
         assert_eq!(p.start.to_rfc3339(), "2026-10-31T16:00:00+00:00");
         assert_eq!(p.end.to_rfc3339(), "2026-11-30T16:00:00+00:00");
-    }
-
-    #[test]
-    fn register_ranges_are_checked() {
-        assert!(register_range("2026-11-01", "2026-11-30").is_ok());
-        assert!(matches!(
-            register_range("2026-11-30", "2026-11-01"),
-            Err(ServiceError::Invalid(_))
-        ));
-        assert!(matches!(
-            register_range("2025-01-01", "2026-11-30"),
-            Err(ServiceError::Invalid(_))
-        ));
-        assert!(matches!(
-            register_range("yesterday", "2026-11-30"),
-            Err(ServiceError::Invalid(_))
-        ));
     }
 }

@@ -14,6 +14,7 @@ pub mod open311;
 pub mod ops;
 pub mod pages;
 pub mod query;
+pub mod register_download;
 pub mod resident;
 pub mod upload;
 

@@ -2,7 +2,6 @@
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CONTENT_DISPOSITION, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
 use serde::Deserialize;
@@ -14,7 +13,7 @@ use crate::format::{area_path_name, category_name, department_name};
 use crate::service::reports::{self};
 use crate::web::App;
 use crate::web::auth::SignedIn;
-use crate::web::error::{AppError, Localize, PageError};
+use crate::web::error::{Localize, PageError};
 use crate::web::pages::{PageCtx, html};
 
 /// A department's line in the report table.
@@ -107,7 +106,7 @@ pub async fn monthly(
     let month = month_or_now(&state, query.month.as_deref());
     // Back from a refused register export: the dates and why, next to the fields.
     let register_errors = match (&query.from, &query.to) {
-        (Some(from), Some(to)) => match reports::register_range(from, to) {
+        (Some(from), Some(to)) => match crate::service::register::register_range(from, to) {
             Err(crate::service::ServiceError::Invalid(errors)) => {
                 crate::web::error::field_messages(page.tr, &errors)
             }
@@ -251,7 +250,7 @@ pub async fn register(
 ) -> Result<HttpResponse, PageError> {
     let format = path.into_inner();
     let (locale, user) = crate::web::exports::table_reader(&req, &state, &format).await?;
-    let (from, to) = match reports::register_range(&query.from, &query.to) {
+    let (from, to) = match crate::service::register::register_range(&query.from, &query.to) {
         Ok(range) => range,
         // A reader's browser is told on the review page, next to the dates; a program
         // with a token gets the 422.
@@ -264,27 +263,5 @@ pub async fn register(
         }
         Err(e) => return Err(e).page(locale),
     };
-    let tz = state.tz;
-    let rows = reports::register_of(&state, &user, from, to).await.page(locale)?;
-    let catalog = state.catalog();
-    let name = format!("huiying-register-{from}-{to}.{format}");
-    let disposition = ContentDisposition {
-        disposition: DispositionType::Attachment,
-        parameters: vec![DispositionParam::Filename(name)],
-    };
-    let response = if format == "xlsx" {
-        let bytes = crate::export::xlsx(&catalog, &rows, tz)
-            .map_err(AppError::internal)
-            .page(locale)?;
-        HttpResponse::Ok()
-            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            .insert_header((CONTENT_DISPOSITION, disposition))
-            .body(bytes)
-    } else {
-        HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((CONTENT_DISPOSITION, disposition))
-            .body(crate::export::csv(&catalog, &rows, tz))
-    };
-    Ok(response)
+    crate::web::register_download::response(state, user, &format, from, to).page(locale)
 }
