@@ -1,7 +1,9 @@
 //! The deadline scan's queries: open steps by due date, and a month in figures.
 
 use chrono::NaiveDateTime;
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 
 use super::conn::{DbConn, DbError};
 use super::schema::{case_events, cases};
@@ -20,45 +22,63 @@ pub struct DueRow {
     pub supervisor_id: Option<i32>,
 }
 
-/// Cases in `states` due in `(after, until]`, by id, a page at a time after `after_id`.
+/// Cases in `states` due in `(after, until]`, soonest first, a page at a time after
+/// `(due_at, id)` of the page before: a walk of `cases_open_all` (due_at, id) that reads
+/// only what is due, however many cases are open.
 pub fn due_between(
     conn: &mut DbConn,
     states: &[&str],
     after: Option<NaiveDateTime>,
     until: NaiveDateTime,
-    after_id: i64,
+    page_after: Option<(NaiveDateTime, i64)>,
     limit: i64,
 ) -> Result<Vec<DueRow>, DbError> {
     let mut query = cases::table
-        .filter(cases::state.eq_any(states))
+        .filter(cases::due_at.is_not_null())
         .filter(cases::due_at.le(until))
-        .filter(cases::id.gt(after_id))
-        .order(cases::id)
+        .filter(cases::state.eq_any(states))
+        .order((cases::due_at, cases::id))
         .limit(limit)
         .select(DueRow::as_select())
         .into_boxed::<super::conn::MultiBackend>();
     if let Some(after) = after {
         query = query.filter(cases::due_at.gt(after));
     }
+    if let Some((due, id)) = page_after {
+        query = query.filter(
+            cases::due_at
+                .ge(due)
+                .and(cases::due_at.gt(due).or(cases::id.gt(id))),
+        );
+    }
     Ok(query.load(conn)?)
 }
 
 /// Filings still waiting for their email confirmation that were filed at `filed_by` or
-/// earlier, by id, a page at a time after `after_id`.
+/// earlier, oldest first, a page at a time after `(submitted_at, id)` of the page before
+/// (index `cases_unconfirmed`): (submitted_at, id, tracking number).
 pub fn unconfirmed_since(
     conn: &mut DbConn,
     filed_by: NaiveDateTime,
-    after_id: i64,
+    page_after: Option<(NaiveDateTime, i64)>,
     limit: i64,
-) -> Result<Vec<(i64, String)>, DbError> {
-    Ok(cases::table
-        .filter(cases::state.eq(crate::domain::case::CaseState::Unconfirmed.as_str()))
+) -> Result<Vec<(NaiveDateTime, i64, String)>, DbError> {
+    // Spelled out, not bound, so that both planners see the partial index's condition.
+    let mut query = cases::table
+        .filter(sql::<Bool>("state = 'unconfirmed'"))
         .filter(cases::submitted_at.le(filed_by))
-        .filter(cases::id.gt(after_id))
-        .order(cases::id)
+        .order((cases::submitted_at, cases::id))
         .limit(limit)
-        .select((cases::id, cases::tracking_number))
-        .load(conn)?)
+        .select((cases::submitted_at, cases::id, cases::tracking_number))
+        .into_boxed::<super::conn::MultiBackend>();
+    if let Some((at, id)) = page_after {
+        query = query.filter(
+            cases::submitted_at
+                .ge(at)
+                .and(cases::submitted_at.gt(at).or(cases::id.gt(id))),
+        );
+    }
+    Ok(query.load(conn)?)
 }
 
 /// Per department: cases received in the month, answers given in it, and cases overdue now.
@@ -111,25 +131,36 @@ pub fn month_figures(
         .collect())
 }
 
-/// Ended cases (in `states`, last changed before `ended_before`) whose resident's
-/// identity is still kept, by id after `after_id`: (id, tracking number).
+/// Ended cases last changed before `ended_before` whose resident's identity is still
+/// kept, oldest change first, a page at a time after `(updated_at, id)` of the page before
+/// (index `cases_identity_kept`): (updated_at, id, tracking number).
 pub fn identity_kept_since(
     conn: &mut DbConn,
-    states: &[&str],
     ended_before: NaiveDateTime,
-    after_id: i64,
+    page_after: Option<(NaiveDateTime, i64)>,
     limit: i64,
-) -> Result<Vec<(i64, String)>, DbError> {
-    Ok(cases::table
-        .filter(cases::state.eq_any(states))
-        .filter(cases::updated_at.le(ended_before))
+) -> Result<Vec<(NaiveDateTime, i64, String)>, DbError> {
+    let mut query = cases::table
         .filter(cases::identity_removed_at.is_null())
-        .filter(cases::id.gt(after_id))
-        .order(cases::id)
+        .filter(sql::<Bool>(ENDED))
+        .filter(cases::updated_at.le(ended_before))
+        .order((cases::updated_at, cases::id))
         .limit(limit)
-        .select((cases::id, cases::tracking_number))
-        .load(conn)?)
+        .select((cases::updated_at, cases::id, cases::tracking_number))
+        .into_boxed::<super::conn::MultiBackend>();
+    if let Some((at, id)) = page_after {
+        query = query.filter(
+            cases::updated_at
+                .ge(at)
+                .and(cases::updated_at.gt(at).or(cases::id.gt(id))),
+        );
+    }
+    Ok(query.load(conn)?)
 }
+
+/// The ended states, as the partial index `cases_identity_kept` names them (a test holds
+/// this to `CaseState::is_terminal`).
+pub const ENDED: &str = "state IN ('not_accepted', 'closed', 'final', 'withdrawn')";
 
 /// Removes who filed case `id` — name, phone, email, address, location — and the rows of
 /// their files, noting when; returns the files' stored names, for the caller to delete
@@ -160,4 +191,26 @@ pub fn remove_identity(
         .load(conn)?;
     diesel::delete(attachments::table.filter(attachments::case_id.eq(id))).execute(conn)?;
     Ok(Some(files))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::case::CaseState;
+
+    #[test]
+    fn the_ended_states_spelled_out_are_the_terminal_ones() {
+        let terminal: Vec<String> = CaseState::ALL
+            .iter()
+            .filter(|s| s.is_terminal())
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        let listed = super::ENDED
+            .trim_start_matches("state IN (")
+            .trim_end_matches(')');
+        let mut listed: Vec<&str> = listed.split(", ").collect();
+        let mut terminal: Vec<&str> = terminal.iter().map(String::as_str).collect();
+        listed.sort_unstable();
+        terminal.sort_unstable();
+        assert_eq!(listed, terminal);
+    }
 }

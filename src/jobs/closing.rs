@@ -26,7 +26,7 @@ pub async fn evaluation_over(app: &App, now: DateTime<Utc>) -> Result<Outcome, S
     each_page(
         EVALUATION_OVER,
         |after| scan::evaluation_over(app, now, after),
-        |cases| close_each(app, cases, now),
+        |steps| close_each(app, steps.into_iter().map(scan::DueStep::lapsed).collect(), now),
     )
     .await
 }

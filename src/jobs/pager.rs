@@ -21,25 +21,42 @@ impl Outcome {
     }
 }
 
-/// Something a job pages through, by the key the next page starts after.
+/// Something a job pages through, by the key the next page starts after (the order of
+/// the index the page is read from, so that a page costs what it holds).
 pub trait Keyed: Clone {
-    fn key(&self) -> i64;
+    /// `Default` is the start of the walk.
+    type Key: Copy + Default;
+    fn key(&self) -> Self::Key;
+    /// The item, as a log of one that failed names it.
+    fn id(&self) -> i64;
 }
 
 impl Keyed for DueStep {
-    fn key(&self) -> i64 {
-        self.id()
+    type Key = Option<crate::service::scan::DueKey>;
+    fn key(&self) -> Self::Key {
+        Some(self.due_key())
+    }
+    fn id(&self) -> i64 {
+        DueStep::id(self)
     }
 }
 
 impl Keyed for Lapsed {
-    fn key(&self) -> i64 {
-        self.id
+    type Key = Option<crate::service::scan::DueKey>;
+    fn key(&self) -> Self::Key {
+        Some(self.key)
+    }
+    fn id(&self) -> i64 {
+        Lapsed::id(self)
     }
 }
 
 impl Keyed for i32 {
+    type Key = i64;
     fn key(&self) -> i64 {
+        i64::from(*self)
+    }
+    fn id(&self) -> i64 {
         i64::from(*self)
     }
 }
@@ -60,13 +77,13 @@ pub async fn each_page<T, L, LF, H, HF>(
 ) -> Result<Outcome, ServiceError>
 where
     T: Keyed,
-    L: FnMut(i64) -> LF,
+    L: FnMut(T::Key) -> LF,
     LF: Future<Output = Result<Vec<T>, ServiceError>>,
     H: FnMut(Vec<T>) -> HF,
     HF: Future<Output = Result<usize, ServiceError>>,
 {
     let mut outcome = Outcome::default();
-    let mut after = 0;
+    let mut after = T::Key::default();
     loop {
         let page = load(after).await?;
         let Some(last) = page.last().map(Keyed::key) else {
@@ -95,7 +112,7 @@ where
         }
     }
     for item in items {
-        let key = item.key();
+        let key = item.id();
         match handle(vec![item]).await {
             Ok(done) => outcome.done += done,
             Err(e) => {

@@ -1,5 +1,5 @@
 //! What the clock brings, as use cases the background jobs call: finding the steps due
-//! (a page at a time, in id order) and writing what they cause (a page or one case at a
+//! (a page at a time, in the order of the index read) and writing what they cause (a page or one case at a
 //! time, each in its own transaction, so one bad case is only itself). Who is told is
 //! decided in `notify::scheduled`. Every notice has a unique key, so running any of this
 //! twice, or on two instances at once, writes it once.
@@ -23,18 +23,40 @@ pub const PAGE: i64 = 500;
 #[derive(Debug, Clone)]
 pub struct DueStep(DueRow);
 
+/// A step's place in the scan's order: its deadline, then its case.
+pub type DueKey = (chrono::NaiveDateTime, i64);
+
 impl DueStep {
-    /// Its place in the scan's order.
     pub fn id(&self) -> i64 {
         self.0.id
     }
+
+    /// Where the page after this step starts (the rows read all have a deadline).
+    pub fn due_key(&self) -> DueKey {
+        (self.0.due_at.unwrap_or(chrono::NaiveDateTime::MAX), self.0.id)
+    }
+
+    /// The step as a case to close.
+    pub fn lapsed(self) -> Lapsed {
+        Lapsed {
+            key: self.due_key(),
+            number: self.0.tracking_number,
+        }
+    }
 }
 
-/// A case the scan closes, by its number.
+/// A case the scan closes or forgets, by its number, and its place in the walk: the
+/// time the walk is ordered by (filed, last changed), then its id.
 #[derive(Debug, Clone)]
 pub struct Lapsed {
-    pub id: i64,
+    pub key: DueKey,
     pub number: String,
+}
+
+impl Lapsed {
+    pub fn id(&self) -> i64 {
+        self.key.1
+    }
 }
 
 /// Which steps a page is of.
@@ -59,8 +81,8 @@ fn awaiting_department() -> Vec<&'static str> {
         .collect()
 }
 
-/// The next page of steps in `window` after `after_id`.
-pub async fn steps(app: &App, window: Window, after_id: i64) -> Result<Vec<DueStep>, ServiceError> {
+/// The next page of steps in `window` after `after`, soonest deadline first.
+pub async fn steps(app: &App, window: Window, after: Option<DueKey>) -> Result<Vec<DueStep>, ServiceError> {
     let rows = app
         .read(move |conn, _, _| {
             let rows = match window {
@@ -69,20 +91,15 @@ pub async fn steps(app: &App, window: Window, after_id: i64) -> Result<Vec<DueSt
                     &awaiting_department(),
                     Some(now.naive_utc()),
                     horizon.naive_utc(),
-                    after_id,
+                    after,
                     PAGE,
                 )?,
-                Window::Passed { now } => due_between(
-                    conn,
-                    &awaiting_department(),
-                    None,
-                    now.naive_utc(),
-                    after_id,
-                    PAGE,
-                )?,
+                Window::Passed { now } => {
+                    due_between(conn, &awaiting_department(), None, now.naive_utc(), after, PAGE)?
+                }
                 Window::EvaluationOver { now } => {
                     let states = [CaseState::Answered.as_str(), CaseState::ReviewAnswered.as_str()];
-                    due_between(conn, &states, None, now.naive_utc(), after_id, PAGE)?
+                    due_between(conn, &states, None, now.naive_utc(), after, PAGE)?
                 }
             };
             Ok::<_, ServiceError>(rows)
@@ -115,32 +132,35 @@ pub async fn escalate(app: &App, steps: Vec<DueStep>, now: DateTime<Utc>) -> Res
     .await
 }
 
-/// The next page of answered cases whose evaluation time is over, as cases to close.
+/// The next page of answered cases whose evaluation time is over (to close).
 pub async fn evaluation_over(
     app: &App,
     now: DateTime<Utc>,
-    after_id: i64,
-) -> Result<Vec<Lapsed>, ServiceError> {
-    Ok(steps(app, Window::EvaluationOver { now }, after_id)
+    after: Option<DueKey>,
+) -> Result<Vec<DueStep>, ServiceError> {
+    Ok(steps(app, Window::EvaluationOver { now }, after)
         .await?
         .into_iter()
         .filter(|s| s.0.due_at.is_some_and(|d| d.and_utc() < now))
-        .map(|s| Lapsed {
-            id: s.0.id,
-            number: s.0.tracking_number,
-        })
         .collect())
 }
 
 /// The next page of filings never confirmed by email within their days.
-pub async fn unconfirmed(app: &App, now: DateTime<Utc>, after_id: i64) -> Result<Vec<Lapsed>, ServiceError> {
+pub async fn unconfirmed(
+    app: &App,
+    now: DateTime<Utc>,
+    after: Option<DueKey>,
+) -> Result<Vec<Lapsed>, ServiceError> {
     let filed_by = (now - Duration::days(crate::domain::workflow::CONFIRM_DAYS)).naive_utc();
     let page = app
-        .read(move |conn, _, _| Ok::<_, ServiceError>(unconfirmed_since(conn, filed_by, after_id, PAGE)?))
+        .read(move |conn, _, _| Ok::<_, ServiceError>(unconfirmed_since(conn, filed_by, after, PAGE)?))
         .await?;
     Ok(page
         .into_iter()
-        .map(|(id, number)| Lapsed { id, number })
+        .map(|(at, id, number)| Lapsed {
+            key: (at, id),
+            number,
+        })
         .collect())
 }
 
@@ -148,7 +168,7 @@ pub async fn unconfirmed(app: &App, now: DateTime<Utc>, after_id: i64) -> Result
 /// the resident got there first.
 pub async fn close(app: &App, case: Lapsed, now: DateTime<Utc>) -> Result<bool, ServiceError> {
     let number = TrackingNumber::parse(&case.number)
-        .map_err(|_| ServiceError::Internal(format!("case {} has number {:?}", case.id, case.number)))?;
+        .map_err(|_| ServiceError::Internal(format!("case {} has number {:?}", case.id(), case.number)))?;
     let closed = app
         .write(move |conn, rules, _| {
             super::workflow::act(conn, rules, &Actor::System, &number, &Action::CloseExpired, now)
@@ -166,7 +186,7 @@ pub async fn close(app: &App, case: Lapsed, now: DateTime<Utc>) -> Result<bool, 
 pub async fn identity_kept(
     app: &App,
     now: DateTime<Utc>,
-    after_id: i64,
+    after: Option<DueKey>,
 ) -> Result<Vec<Lapsed>, ServiceError> {
     let years = app.settings.retain_identity_years;
     if years == 0 {
@@ -175,23 +195,20 @@ pub async fn identity_kept(
     let ended_before = crate::domain::retention::identity_kept_until(now, years).naive_utc();
     let page = app
         .read(move |conn, _, _| {
-            let ended: Vec<&str> = CaseState::ALL
-                .iter()
-                .filter(|s| s.is_terminal())
-                .map(|s| s.as_str())
-                .collect();
             Ok::<_, ServiceError>(crate::db::scan::identity_kept_since(
                 conn,
-                &ended,
                 ended_before,
-                after_id,
+                after,
                 PAGE,
             )?)
         })
         .await?;
     Ok(page
         .into_iter()
-        .map(|(id, number)| Lapsed { id, number })
+        .map(|(at, id, number)| Lapsed {
+            key: (at, id),
+            number,
+        })
         .collect())
 }
 
@@ -199,7 +216,7 @@ pub async fn identity_kept(
 /// when it was already done.
 pub async fn forget_identity(app: &App, case: Lapsed, now: DateTime<Utc>) -> Result<bool, ServiceError> {
     let years = app.settings.retain_identity_years;
-    let id = case.id;
+    let id = case.id();
     let files = app
         .write(move |conn, rules, _| {
             let Some(files) = crate::db::scan::remove_identity(conn, id, now.naive_utc())? else {

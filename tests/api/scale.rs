@@ -226,6 +226,33 @@ async fn queue_queries_walk_an_index_in_the_order_they_show(backend: Backend) {
             "cases_open_all",
         ),
         (
+            "the deadline scan: steps due soon, a later page",
+            format!(
+                "due_at IS NOT NULL AND due_at <= '2026-12-04 00:00:00' AND due_at > '2026-12-01 00:00:00' \
+                 AND state IN {AWAITING} AND due_at >= '2026-12-02 00:00:00' \
+                 AND (due_at > '2026-12-02 00:00:00' OR id > 5)"
+            ),
+            open,
+            "cases_open_all",
+        ),
+        (
+            "the deadline scan: filings never confirmed",
+            "state = 'unconfirmed' AND submitted_at <= '2026-12-01 00:00:00' \
+             AND submitted_at >= '2026-11-01 00:00:00' AND (submitted_at > '2026-11-01 00:00:00' OR id > 5)"
+                .to_string(),
+            "submitted_at ASC, id ASC",
+            "cases_unconfirmed",
+        ),
+        (
+            "the deadline scan: ended cases still holding who filed them",
+            format!(
+                "identity_removed_at IS NULL AND {} AND updated_at <= '2023-12-01 00:00:00'",
+                huiying::db::scan::ENDED
+            ),
+            "updated_at ASC, id ASC",
+            "cases_identity_kept",
+        ),
+        (
             "the ended cases, newest first",
             format!("department_code = 'env' AND state IN ('closed') AND {hidden} AND due_at IS NULL"),
             "id DESC",

@@ -1,0 +1,2 @@
+DROP INDEX cases_identity_kept;
+DROP INDEX cases_unconfirmed;
