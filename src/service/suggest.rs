@@ -181,40 +181,57 @@ pub async fn triage(
     intake: &str,
     lines: &mut [super::queue::QueueLine],
 ) -> Result<(), ServiceError> {
-    let held: Vec<String> = lines
-        .iter()
-        .filter(|l| l.department_code == intake)
-        .map(|l| l.tracking_number.clone())
-        .collect();
-    if held.is_empty() {
+    if !lines.iter().any(|l| l.department_code == intake) {
         return Ok(());
     }
     let Some(model) = model(app).await? else {
         return Ok(());
     };
-    let texts = app
-        .read(move |conn, _, _| Ok::<_, ServiceError>(crate::db::suggest::texts(conn, &held)?))
-        .await?;
     let catalog = app.catalog();
+    let version = app.suggester.current().0.version;
+    let key = |line: &super::queue::QueueLine| {
+        let at = Arc::as_ptr(&catalog) as usize;
+        (
+            version,
+            at,
+            line.tracking_number.clone(),
+            line.category_code.clone(),
+        )
+    };
+    let mut unknown = Vec::new();
+    for line in lines.iter_mut().filter(|l| l.department_code == intake) {
+        match app.suggester.hint(&key(line)) {
+            Some(hint) => line.suggested = hint,
+            None => unknown.push(line.tracking_number.clone()),
+        }
+    }
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let texts = app
+        .read(move |conn, _, _| Ok::<_, ServiceError>(crate::db::suggest::texts(conn, &unknown)?))
+        .await?;
     for line in lines.iter_mut() {
         let Some((_, title, description)) = texts.iter().find(|(n, _, _)| *n == line.tracking_number) else {
             continue;
         };
-        if catalog
+        let supervised = catalog
             .category(&line.category_code)
-            .is_some_and(|c| c.supervisor.is_some())
-        {
-            continue;
-        }
-        let s = offered(&model, &catalog, &format!("{title}\n{description}"));
-        line.suggested = hint::hint(
-            &s,
-            hint::Holder {
-                department: intake,
-                may_reroute: true,
-                may_send_away: false,
-            },
-        );
+            .is_some_and(|c| c.supervisor.is_some());
+        line.suggested = if supervised {
+            None
+        } else {
+            let s = offered(&model, &catalog, &format!("{title}\n{description}"));
+            hint::hint(
+                &s,
+                hint::Holder {
+                    department: intake,
+                    may_reroute: true,
+                    may_send_away: false,
+                },
+            )
+        };
+        app.suggester.remember_hint(key(line), line.suggested.clone());
     }
     Ok(())
 }
