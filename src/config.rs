@@ -16,6 +16,9 @@ pub struct Settings {
     pub bind: String,
     /// `sqlite://PATH`, a bare path, or `postgres://…`; default `sqlite://<data_dir>/huiying.db`.
     pub database_url: Option<String>,
+    /// A read replica of that database for the reports, the register and the public
+    /// board (`DATABASE_READ_URL`); unset, they read the primary.
+    pub database_read_url: Option<String>,
     /// Where the SQLite database, the session key and local mail live.
     pub data_dir: PathBuf,
     /// Database connections per instance.
@@ -103,6 +106,7 @@ impl Default for Settings {
         Settings {
             bind: "127.0.0.1:8080".into(),
             database_url: None,
+            database_read_url: None,
             data_dir: PathBuf::from("data"),
             pool_size: 8,
             pool_timeout_secs: 10,
@@ -147,6 +151,13 @@ impl std::fmt::Debug for Settings {
             .field(
                 "database",
                 &self.database_url().split('@').next_back().unwrap_or_default(),
+            )
+            .field(
+                "read_replica",
+                &self
+                    .database_read_url
+                    .as_deref()
+                    .map(|u| u.split('@').next_back().unwrap_or_default()),
             )
             .field("data_dir", &self.data_dir)
             .field("pool_size", &self.pool_size)
@@ -206,7 +217,7 @@ impl Settings {
         Figment::from(Serialized::defaults(Settings::default()))
             .merge(Toml::file(file))
             .merge(Env::prefixed("HUIYING_"))
-            .merge(Env::raw().only(&["DATABASE_URL"]))
+            .merge(Env::raw().only(&["DATABASE_URL", "DATABASE_READ_URL"]))
             .extract()
             .map_err(|e| ConfigError::Load(Box::new(e)))
     }
@@ -337,17 +348,22 @@ impl Settings {
                 format!("{:?} is not an address:port such as 127.0.0.1:8080", self.bind),
             );
         }
-        if let Some(url) = &self.database_url
-            && url.contains("://")
-            && !["sqlite://", "postgres://", "postgresql://"]
-                .iter()
-                .any(|s| url.starts_with(s))
-        {
-            say(
-                true,
-                "DATABASE_URL",
-                "use sqlite://PATH, a file path, or postgres://…".into(),
-            );
+        for (name, url) in [
+            ("DATABASE_URL", &self.database_url),
+            ("DATABASE_READ_URL", &self.database_read_url),
+        ] {
+            if let Some(url) = url
+                && url.contains("://")
+                && !["sqlite://", "postgres://", "postgresql://"]
+                    .iter()
+                    .any(|s| url.starts_with(s))
+            {
+                say(
+                    true,
+                    name,
+                    "use sqlite://PATH, a file path, or postgres://…".into(),
+                );
+            }
         }
         if self.tz().is_err() {
             say(

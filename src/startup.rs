@@ -95,7 +95,15 @@ pub async fn prepare_state(settings: Settings, options: &Options) -> anyhow::Res
     })
     .await??;
     let sealer = crate::notify::seal::Sealer::new(Key::try_from(settings.session_key_bytes()?.as_slice())?);
-    let state = App::new(
+    let replica = match settings.database_read_url.clone() {
+        Some(url) => Some(
+            tokio::task::spawn_blocking(move || Db::open_replica(&url, pool_size, pool_wait))
+                .await?
+                .context("Failed to open the read replica (DATABASE_READ_URL)")?,
+        ),
+        None => None,
+    };
+    let mut state = App::new(
         db,
         settings,
         tz,
@@ -104,6 +112,7 @@ pub async fn prepare_state(settings: Settings, options: &Options) -> anyhow::Res
         crate::app::Keys { sealer, chain_key },
         catalog,
     );
+    state.replica = replica;
     state.replace_policies(policies);
     state.replace_calendar(calendar);
     if fresh_demo && options.demo_activity {

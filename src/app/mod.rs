@@ -31,6 +31,9 @@ use limit::Limiter;
 #[derive(Clone)]
 pub struct App {
     pub db: Db,
+    /// A read replica for pages that may lag a moment behind (reports, the register, the
+    /// board): `DATABASE_READ_URL`; `None` reads them from `db`.
+    pub replica: Option<Db>,
     pub settings: Arc<Settings>,
     pub tz: Tz,
     pub clock: Arc<dyn Clock>,
@@ -123,6 +126,7 @@ impl App {
         App {
             chain_key: Arc::new(chain_key),
             db,
+            replica: None,
             filing_limit: Arc::new(Limiter::per_hour(settings.filing_limit_per_hour)),
             passwords: Arc::new(PasswordPool::for_this_machine()),
             uploads: Arc::new(tokio::sync::Semaphore::new(settings.upload_slots.max(1))),
@@ -190,6 +194,23 @@ impl App {
     {
         let (rules, now) = (self.rules(), self.now());
         self.db.run(move |conn| work(conn, rules.rules(), now)).await
+    }
+
+    /// [`App::read`] on the read replica when there is one: for pages that may show what
+    /// was written a moment ago a moment later (reports, the register, the public board),
+    /// never for a page that follows its own write.
+    pub async fn read_replica<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn, Rules<'_>, DateTime<Utc>) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let (rules, now) = (self.rules(), self.now());
+        self.replica
+            .as_ref()
+            .unwrap_or(&self.db)
+            .run(move |conn| work(conn, rules.rules(), now))
+            .await
     }
 
     /// Runs `work` as one write transaction (committed if it returns `Ok`, rolled back

@@ -305,6 +305,18 @@ impl Db {
             tracing::info!(migrations = ?applied, "applied database migrations");
         }
         drop(first);
+        Db::pooled(target, pool_size, wait, true)
+    }
+
+    /// A read replica (`DATABASE_READ_URL`): connected, never migrated (the primary's
+    /// migrations reach it by replication) and never written to.
+    pub fn open_replica(url: &str, pool_size: u32, wait: Duration) -> Result<Db, DbError> {
+        let target = DbTarget::parse(url);
+        super::ping(&mut target.connect()?)?;
+        Db::pooled(target, pool_size, wait, false)
+    }
+
+    fn pooled(target: DbTarget, pool_size: u32, wait: Duration, writes: bool) -> Result<Db, DbError> {
         // No `SELECT 1` on every checkout (a round trip per request on PostgreSQL); a
         // connection that broke is noticed by `has_broken` and replaced. Connections are
         // opened on demand rather than kept warm by background threads, which would
@@ -316,8 +328,8 @@ impl Db {
             .connection_timeout(wait)
             .build(Manager(target.clone()))?;
         let writer = match target.backend {
-            Backend::Sqlite => Some(GroupWriter::start(target.clone())?),
-            Backend::Postgres => None,
+            Backend::Sqlite if writes => Some(GroupWriter::start(target.clone())?),
+            Backend::Sqlite | Backend::Postgres => None,
         };
         Ok(Db {
             inner: Arc::new(DbInner {

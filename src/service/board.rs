@@ -201,7 +201,7 @@ pub async fn index_new(app: &App, now: chrono::DateTime<chrono::Utc>) -> Result<
 pub async fn page(app: &App, query: &BoardQuery, locale: Locale) -> Result<BoardPage, ServiceError> {
     let filter = filter_of(app, query)?;
     let (rows, answered, supports) = app
-        .read(move |conn, _, _| {
+        .read_replica(move |conn, _, _| {
             let rows = board(conn, &filter)?;
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
             let answered = answers(conn, &ids)?;

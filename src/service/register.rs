@@ -94,7 +94,7 @@ pub async fn stream<S: RegisterSink>(
     mut sink: S,
 ) -> Result<(u64, S), ServiceError> {
     let user = user.clone();
-    app.read(move |conn, rules, now| {
+    app.read_replica(move |conn, rules, now| {
         let catalog = rules.catalog;
         let mut each = |rows| sink.page(catalog, rows);
         let n = pages(conn, &user, (from, to), PAGE_ROWS, rules.tz, now, &mut each)?;

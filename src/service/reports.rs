@@ -134,7 +134,7 @@ pub struct MonthlyReport {
 pub async fn month_review(app: &App, user: &StaffUser, month: Month) -> Result<MonthlyReport, ServiceError> {
     leaders_only(user)?;
     let user = user.clone();
-    app.read(move |conn, rules, now| {
+    app.read_replica(move |conn, rules, now| {
         let codes: Vec<String> = rules.catalog.departments.iter().map(|d| d.code.clone()).collect();
         monthly(conn, &codes, &user, month, rules.tz, now)
     })
@@ -200,7 +200,7 @@ pub async fn public_figures(app: &App, month: Month) -> Result<MonthlyReport, Se
             ),
         ));
     }
-    app.read(move |conn, rules, now| {
+    app.read_replica(move |conn, rules, now| {
         let codes: Vec<String> = rules.catalog.departments.iter().map(|d| d.code.clone()).collect();
         monthly_of(conn, &codes, &public_scope(rules.catalog), month, rules.tz, now)
     })

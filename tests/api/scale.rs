@@ -14,7 +14,52 @@ both_backends!(
     queue_queries_walk_an_index_in_the_order_they_show,
     a_synthetic_load_is_sound_resumable_and_never_loaded_twice,
     the_kept_review_figures_agree_with_a_recount_of_a_generated_history,
+    reports_read_the_replica_and_filings_the_primary,
 );
+
+/// With `DATABASE_READ_URL` set, the monthly review reads the replica and filings are
+/// written to the primary. The "replica" here is another portal's database, so that what
+/// each one holds tells them apart.
+async fn reports_read_the_replica_and_filings_the_primary(backend: Backend) {
+    use huiying::service::reports::{Month, month_review};
+    let replica = crate::helpers::spawn_app(backend).await;
+    let url = replica.db_url.clone();
+    let app = crate::helpers::spawn_app_with(backend, move |s| s.database_read_url = Some(url)).await;
+    let leader = match crate::helpers::staff_caller(&app, "leader").await {
+        huiying::service::caller::Caller::Staff(user) => user,
+        _ => unreachable!("a member of staff"),
+    };
+    let month = Month::of(huiying::domain::deadline::local_date(
+        app.state.now(),
+        app.state.tz,
+    ));
+    let received = || async {
+        month_review(&app.state, &leader, month)
+            .await
+            .unwrap()
+            .review
+            .total
+            .received
+    };
+    let before = received().await;
+    let filed = app.file(&complaint()).await;
+    let number = filed["tracking_number"].as_str().unwrap().to_string();
+    let stored = app
+        .state
+        .db
+        .run(move |conn| huiying::db::cases::find_by_tracking_number(conn, &number))
+        .await
+        .unwrap();
+    assert!(stored.is_some(), "the filing is on the primary");
+    assert_eq!(
+        received().await,
+        before,
+        "the review reads the replica, which lacks it"
+    );
+    replica.file(&complaint()).await;
+    replica.file(&complaint()).await;
+    assert_eq!(received().await, before + 2, "and counts what the replica holds");
+}
 
 async fn the_kept_review_figures_agree_with_a_recount_of_a_generated_history(backend: Backend) {
     use huiying::service::reports::{Month, check, scopes};
