@@ -304,6 +304,7 @@ impl Db {
         if !applied.is_empty() {
             tracing::info!(migrations = ?applied, "applied database migrations");
         }
+        super::plan::refresh_statistics(&mut first, true)?;
         drop(first);
         Db::pooled(target, pool_size, wait, true)
     }

@@ -54,3 +54,19 @@ pub fn rows(conn: &mut DbConn, sql: &str) -> Result<Vec<String>, DbError> {
     };
     Ok(lines.into_iter().map(|l| l.value.unwrap_or_default()).collect())
 }
+
+/// Keeps SQLite's statistics of the tables' shape current (PostgreSQL's autovacuum does
+/// its own): without them its planner guesses, and at scale it guessed a department's
+/// whole open queue over the index of one state. Sampled (`analysis_limit`), so it costs
+/// milliseconds at any size, and `optimize` only analyses what grew or changed.
+pub fn refresh_statistics(conn: &mut DbConn, at_start: bool) -> Result<(), DbError> {
+    use diesel::connection::SimpleConnection;
+    if let DbConn::Sqlite(c) = conn {
+        c.batch_execute(if at_start {
+            "PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;"
+        } else {
+            "PRAGMA analysis_limit = 1000; PRAGMA optimize;"
+        })?;
+    }
+    Ok(())
+}

@@ -357,6 +357,7 @@ pub async fn housekeeping(app: &App, now: DateTime<Utc>) -> Result<(usize, usize
             (now - Duration::days(crate::domain::sign_in::KNOWN_DAYS)).naive_utc(),
         )?;
         let sessions = super::sessions::forget_old(conn, now)?;
+        crate::db::plan::refresh_statistics(conn, false)?;
         Ok((attempts, sessions))
     })
     .await
