@@ -528,6 +528,10 @@ pub fn similar_candidates(
         .filter(cases::area_code.eq(area))
         .filter(cases::publish_consent.eq(true))
         .filter(cases::confidential.eq(false))
+        // Every open case has a deadline running: this lets the open queues' partial
+        // indexes serve, so the candidates come from the open cases of the department
+        // and area alone, never from its whole history.
+        .filter(cases::due_at.is_not_null())
         .order(cases::id.desc())
         .limit(limit)
         .select(SimilarRow::as_select())

@@ -15,6 +15,7 @@ both_backends!(
     a_synthetic_load_is_sound_resumable_and_never_loaded_twice,
     the_kept_review_figures_agree_with_a_recount_of_a_generated_history,
     reports_read_the_replica_and_filings_the_primary,
+    similar_cases_are_read_from_the_open_cases_alone,
 );
 
 /// With `DATABASE_READ_URL` set, the monthly review reads the replica and filings are
@@ -340,6 +341,43 @@ async fn queue_queries_walk_an_index_in_the_order_they_show(backend: Backend) {
             }
         }
     }
+}
+
+/// Similar-case suggestions read the open cases of one department and area from an
+/// open queue's index (then sort the few they find), never the department's history.
+async fn similar_cases_are_read_from_the_open_cases_alone(backend: Backend) {
+    let app = spawn_demo_app(backend).await;
+    let query = format!(
+        "SELECT id, title, description FROM cases WHERE department_code = 'env' \
+         AND state IN {AWAITING} AND category_code = 'noise' AND area_code = 'LJ-CG-DM' \
+         AND publish_consent = true AND confidential = false AND due_at IS NOT NULL \
+         ORDER BY id DESC LIMIT 500"
+    );
+    let plan = app
+        .state
+        .db
+        .run(move |conn| {
+            if let huiying::db::DbConn::Postgresql(_) = conn {
+                conn.batch_execute("SET enable_seqscan = off; SET enable_bitmapscan = off")?;
+            }
+            let plan = explain(conn, &query);
+            if let huiying::db::DbConn::Postgresql(_) = conn {
+                conn.batch_execute("RESET enable_seqscan; RESET enable_bitmapscan")?;
+            }
+            plan
+        })
+        .await
+        .unwrap()
+        .join("\n");
+    eprintln!("{plan}");
+    assert!(
+        !plan.contains("SCAN cases") && !plan.contains("Seq Scan"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("cases_open_"),
+        "an open queue's index serves\n{plan}"
+    );
 }
 
 async fn a_synthetic_load_is_sound_resumable_and_never_loaded_twice(backend: Backend) {
