@@ -406,22 +406,6 @@ impl Db {
         }
     }
 
-    /// A write that is atomic by construction on PostgreSQL: `f` makes at most one
-    /// data-modifying statement there (reads and `nextval` aside), so no explicit
-    /// transaction is opened, saving the BEGIN and COMMIT round trips. On SQLite it goes
-    /// through the group writer like any write. Filing a case, the hot path, uses it.
-    pub async fn write_single_statement<T, E, F>(&self, f: F) -> Result<T, E>
-    where
-        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
-        T: Send + 'static,
-        E: From<DbError> + Send + 'static,
-    {
-        match self.inner.backend {
-            Backend::Sqlite => self.write(f).await,
-            Backend::Postgres => self.run(f).await,
-        }
-    }
-
     /// [`Db::write`] for code already on a blocking thread (CLI, workers, start-up).
     pub fn write_blocking<T, E, F>(&self, f: F) -> Result<T, E>
     where

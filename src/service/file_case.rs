@@ -18,8 +18,8 @@ use crate::domain::tracking::TrackingNumber;
 use crate::notify::notices::{About, for_filing};
 use crate::notify::seal::Sealer;
 
-/// Files a complaint now: routed, stored with its timeline and its first mail, in one
-/// write (one statement on PostgreSQL when nothing else is written with it).
+/// Files a complaint now: routed, stored with its timeline, its first mail and its
+/// place in the review's kept figures, in one transaction.
 pub async fn file(
     app: &crate::app::App,
     case: NewCase,
@@ -31,14 +31,12 @@ pub async fn file(
             key: "file.setting_up",
         });
     }
-    let single = options.is_single_statement();
+    // One transaction, also on PostgreSQL: the case goes in as one statement, but the
+    // kept figures are written beside it and must never count a case that is not stored
+    // or miss one that is.
     let filing =
         move |conn: &mut DbConn| file_case(conn, db.case_ids(), rules.rules(), &sealer, &case, &options, now);
-    if single {
-        app.db.write_single_statement(filing).await
-    } else {
-        app.db.write(filing).await
-    }
+    app.db.write(filing).await
 }
 
 /// Refuses a member of staff who does not record cases on residents' behalf.
@@ -99,15 +97,9 @@ impl FilingOptions {
         }
         Ok(())
     }
-
-    /// Whether the filing is one statement (and may skip the transaction).
-    pub fn is_single_statement(&self) -> bool {
-        !self.confirm_by_email && self.account.is_none()
-    }
 }
 
-/// Routes and stores `case`. Without `options`, its writes are one atomic statement on
-/// PostgreSQL, so it may run through [`crate::db::Db::write_single_statement`].
+/// Routes and stores `case`; call inside a write transaction.
 #[tracing::instrument(name = "file case", skip_all, fields(category = %case.category, area = %case.area))]
 pub fn file_case(
     conn: &mut DbConn,
