@@ -304,6 +304,8 @@ pub fn count_open_in(conn: &mut DbConn, department: &str) -> Result<i64, DbError
     Ok(cases::table
         .filter(cases::department_code.eq(department))
         .filter(cases::state.eq_any(MOVABLE))
+        // Every one has a deadline: read from the open queue's index.
+        .filter(cases::due_at.is_not_null())
         .count()
         .get_result(conn)?)
 }
@@ -319,6 +321,7 @@ pub fn movable_numbers(
     let mut query = cases::table
         .filter(cases::department_code.eq(department))
         .filter(cases::state.eq_any(MOVABLE))
+        .filter(cases::due_at.is_not_null())
         .order(cases::id)
         .select(cases::tracking_number)
         .into_boxed();
