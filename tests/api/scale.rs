@@ -261,10 +261,10 @@ async fn queue_queries_walk_an_index_in_the_order_they_show(backend: Backend) {
             "cases_open_",
         ),
         (
-            "one state",
+            "one state (SQLite: cases_open_state; PostgreSQL: the open queue's)",
             format!("department_code = 'env' AND state IN ('accepted') AND {hidden} AND due_at IS NOT NULL"),
             open,
-            "",
+            "cases_open_",
         ),
         (
             "the leader's all-departments queue",
