@@ -58,7 +58,8 @@ pub async fn start_browser(lang: &str) -> (Driver, Client) {
         port,
         _profile: profile,
     };
-    for _ in 0..100 {
+    // Up to 20 s: on a loaded 2-core CI machine chromedriver once took longer than 5.
+    for _ in 0..400 {
         if std::net::TcpStream::connect(("127.0.0.1", driver.port)).is_ok() {
             break;
         }
