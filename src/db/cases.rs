@@ -677,8 +677,12 @@ pub fn state_counts(conn: &mut DbConn, department: Option<&str>) -> Result<Vec<(
             .filter(case_counts::n.gt(0))
             .select((case_counts::state, case_counts::n))
             .load(conn)?,
+        // In the key's order, so that PostgreSQL reads the key rather than the table: the
+        // triggers update these few rows on every change, and after a bulk load the table
+        // held 45 MB of dead versions around its 94 rows (a scan: 25 ms; the key: 0.7 ms).
         None => case_counts::table
             .filter(case_counts::n.gt(0))
+            .order((case_counts::department_code, case_counts::state))
             .select((case_counts::state, case_counts::n))
             .load(conn)?,
     };
