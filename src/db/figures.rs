@@ -421,9 +421,3 @@ pub fn major_matters(conn: &mut DbConn, from: NaiveDateTime, until: NaiveDateTim
         .count()
         .get_result(conn)?)
 }
-
-/// Refreshes the planner's statistics after a rebuild.
-pub fn analyze(conn: &mut DbConn) -> Result<(), DbError> {
-    diesel::sql_query("ANALYZE").execute(conn)?;
-    Ok(())
-}

@@ -70,3 +70,14 @@ pub fn refresh_statistics(conn: &mut DbConn, at_start: bool) -> Result<(), DbErr
     }
     Ok(())
 }
+
+/// After a bulk write (a synthetic load, a rebuild of the kept figures): statistics for
+/// the new sizes. Sampled on SQLite, as [`refresh_statistics`], so it stays quick at any size.
+pub fn analyze_after_load(conn: &mut DbConn) -> Result<(), DbError> {
+    use diesel::connection::SimpleConnection;
+    match conn {
+        DbConn::Sqlite(c) => c.batch_execute("PRAGMA analysis_limit = 1000; ANALYZE;")?,
+        DbConn::Postgresql(c) => c.batch_execute("ANALYZE")?,
+    }
+    Ok(())
+}

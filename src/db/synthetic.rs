@@ -247,12 +247,6 @@ pub fn reception_days_on(
     Ok(out)
 }
 
-/// After a bulk load: fresh statistics, so the planners see the new sizes.
-pub fn analyze(conn: &mut DbConn) -> Result<(), DbError> {
-    use diesel::connection::SimpleConnection;
-    Ok(conn.batch_execute("ANALYZE")?)
-}
-
 /// Tracking numbers of up to `n` cases spread evenly over the ids (the benchmark's).
 pub fn spread_tracking_numbers(conn: &mut DbConn, n: i64) -> Result<Vec<String>, DbError> {
     let max: Option<i64> = cases::table.select(diesel::dsl::max(cases::id)).first(conn)?;

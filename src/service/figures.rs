@@ -165,7 +165,7 @@ pub fn rebuild(db: &Db, tz: Tz, progress: &dyn Fn(u64)) -> Result<u64, ServiceEr
     }
     db.write_blocking(|conn| -> Result<(), DbError> {
         kept::mark_built(conn, true)?;
-        kept::analyze(conn)
+        crate::db::plan::analyze_after_load(conn)
     })?;
     Ok(done)
 }

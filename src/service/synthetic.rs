@@ -13,8 +13,7 @@ use super::token::hash_token;
 use super::workflow::Rules;
 use crate::db::synthetic::{
     AttachmentRow, Batch, BookingRow, CaseRow, EventRow, LoadRecord, SupportRow, a_leader,
-    a_worker_per_department, analyze, find_load, reception_days_on, reserve_case_ids, start_load,
-    write_batch,
+    a_worker_per_department, find_load, reception_days_on, reserve_case_ids, start_load, write_batch,
 };
 use crate::db::{Db, DbError};
 use crate::domain::case::{ActorKind, CaseState, Channel, Role, Visibility};
@@ -131,8 +130,8 @@ pub fn load(
         }
         Ok(())
     })?;
-    analyze(&mut conn)?;
     drop(conn);
+    // The rebuild ends with fresh planner statistics for everything just written.
     if before < plan.cases {
         super::figures::rebuild(db, rules.tz, &|_| {}).map_err(|e| SyntheticError::Figures(e.to_string()))?;
     }
