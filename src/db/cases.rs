@@ -4,6 +4,7 @@ use std::sync::Mutex;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::query_builder::QueryFragment;
 use diesel::sql_types::BigInt;
 
 use super::conn::{DbConn, DbError};
@@ -174,8 +175,8 @@ fn event_row(e: &ChainedEvent) -> NewEventRow<'_> {
 /// Stores a new case with the first events of its timeline, atomically.
 ///
 /// On PostgreSQL this is one statement (the case insert in a data-modifying CTE, then the
-/// events), which is atomic without an explicit transaction: one round trip. On SQLite
-/// it is two inserts inside the writer's transaction.
+/// events and the notices), which is atomic without an explicit transaction: one round
+/// trip. On SQLite it is one insert per row inside the writer's transaction.
 pub fn insert_case_with_timeline(
     conn: &mut DbConn,
     row: &NewCaseRow<'_>,
@@ -184,21 +185,16 @@ pub fn insert_case_with_timeline(
 ) -> Result<(), DbError> {
     let events: Vec<NewEventRow<'_>> = events.iter().map(event_row).collect();
     match conn {
-        DbConn::Postgresql(pg) if notices.is_empty() => {
-            WithInserted {
-                first: diesel::insert_into(cases::table).values(row),
-                second: None::<NoStatement>,
-                then: diesel::insert_into(case_events::table).values(&events),
-            }
-            .execute(pg)?;
-        }
         DbConn::Postgresql(pg) => {
-            WithInserted {
-                first: diesel::insert_into(cases::table).values(row),
-                second: Some(diesel::insert_into(case_events::table).values(&events)),
-                then: diesel::insert_into(outbox::table).values(notices),
+            let mut parts: Vec<Box<dyn QueryFragment<diesel::pg::Pg> + '_>> =
+                vec![Box::new(diesel::insert_into(cases::table).values(row))];
+            for event in &events {
+                parts.push(Box::new(diesel::insert_into(case_events::table).values(event)));
             }
-            .execute(pg)?;
+            for notice in notices {
+                parts.push(Box::new(diesel::insert_into(outbox::table).values(notice)));
+            }
+            WithInserted(parts).execute(pg)?;
         }
         DbConn::Sqlite(sqlite) => {
             diesel::insert_into(cases::table).values(row).execute(sqlite)?;
@@ -217,69 +213,40 @@ pub fn insert_case_with_timeline(
     Ok(())
 }
 
-/// `WITH first AS (<insert>)[, second AS (<insert>)] <insert>`: inserts as one PostgreSQL
-/// statement, atomic without a transaction. Built from diesel's own statements so it is
-/// prepared once and cached like them.
-#[derive(Debug, Clone, Copy)]
-struct WithInserted<A, B, C> {
-    first: A,
-    second: Option<B>,
-    then: C,
-}
+/// `WITH s1 AS (<insert>), s2 AS (<insert>) … <insert>`: inserts as one PostgreSQL
+/// statement, atomic without a transaction. Each part inserts one row, because diesel
+/// prepares a one-row insert but never a multi-row one; the whole is prepared once per
+/// connection and text (which varies only with the number of rows: a filing has few).
+struct WithInserted<'a>(Vec<Box<dyn QueryFragment<diesel::pg::Pg> + 'a>>);
 
-impl<A, B, C> diesel::query_builder::QueryFragment<diesel::pg::Pg> for WithInserted<A, B, C>
-where
-    A: diesel::query_builder::QueryFragment<diesel::pg::Pg>,
-    B: diesel::query_builder::QueryFragment<diesel::pg::Pg>,
-    C: diesel::query_builder::QueryFragment<diesel::pg::Pg>,
-{
+impl QueryFragment<diesel::pg::Pg> for WithInserted<'_> {
     fn walk_ast<'b>(
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
     ) -> diesel::QueryResult<()> {
-        out.push_sql("WITH first AS (");
-        self.first.walk_ast(out.reborrow())?;
-        out.push_sql(")");
-        if let Some(second) = &self.second {
-            out.push_sql(", second AS (");
-            second.walk_ast(out.reborrow())?;
+        let Some((last, first)) = self.0.split_last() else {
+            return Err(diesel::result::Error::QueryBuilderError(
+                "nothing to insert".into(),
+            ));
+        };
+        for (i, part) in first.iter().enumerate() {
+            out.push_sql(if i == 0 { "WITH " } else { ", " });
+            out.push_sql(&format!("s{i} AS ("));
+            part.walk_ast(out.reborrow())?;
             out.push_sql(")");
         }
         out.push_sql(" ");
-        self.then.walk_ast(out.reborrow())
+        last.walk_ast(out.reborrow())
     }
 }
 
-impl<A, B, C> diesel::query_builder::QueryId for WithInserted<A, B, C>
-where
-    A: diesel::query_builder::QueryId,
-    B: diesel::query_builder::QueryId,
-    C: diesel::query_builder::QueryId,
-{
-    type QueryId = WithInserted<A::QueryId, B::QueryId, C::QueryId>;
-    // Which parts are present changes the text; diesel caches by the text instead.
+impl diesel::query_builder::QueryId for WithInserted<'_> {
+    type QueryId = ();
+    // The number of parts changes the text; diesel caches by the text instead.
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl<A, B, C> RunQueryDsl<diesel::PgConnection> for WithInserted<A, B, C> {}
-
-/// Stands for "no second part" in [`WithInserted`].
-#[derive(Debug, Clone, Copy)]
-struct NoStatement;
-
-impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for NoStatement {
-    fn walk_ast<'b>(
-        &'b self,
-        _: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
-    ) -> diesel::QueryResult<()> {
-        Ok(())
-    }
-}
-
-impl diesel::query_builder::QueryId for NoStatement {
-    type QueryId = NoStatement;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
+impl RunQueryDsl<diesel::PgConnection> for WithInserted<'_> {}
 
 pub fn find_by_tracking_number(conn: &mut DbConn, number: &str) -> Result<Option<CaseRecord>, DbError> {
     Ok(cases::table

@@ -114,18 +114,21 @@ pub fn refresh(conn: &mut DbConn, tz: Tz, case_id: i64) -> Result<(), ServiceErr
         return Ok(());
     }
     let tally = Tally::between(old.as_ref().map(facts_of_row).as_ref(), new.as_ref(), tz);
-    kept::apply(conn, &tally)?;
     match new_row {
         Some(row) => kept::store(conn, &row)?,
         None => kept::forget(conn, case_id)?,
     }
+    // The shared day rows last, as in `record_filing`.
+    kept::apply(conn, &tally)?;
     Ok(())
 }
 
 /// Tallies a case just filed, from what the filing holds in memory (no reads).
 pub fn record_filing(conn: &mut DbConn, tz: Tz, case_id: i64, facts: &CaseFacts) -> Result<(), ServiceError> {
-    kept::apply(conn, &Tally::of(facts, tz))?;
     kept::store_new(conn, &[row_of(case_id, facts)])?;
+    // Last before the commit: the day rows are shared by every filing of a department,
+    // category and day, and an upsert holds its row's lock until the transaction ends.
+    kept::apply(conn, &Tally::of(facts, tz))?;
     Ok(())
 }
 

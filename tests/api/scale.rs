@@ -448,3 +448,62 @@ async fn a_synthetic_load_is_sound_resumable_and_never_loaded_twice(backend: Bac
     assert!(n[2] > 0 && n[2] * 10 < n[0], "a few open with deadlines: {n:?}");
     assert!(n[3] >= 3 && n[4] <= 10, "timelines of 3 to 10 events: {n:?}");
 }
+
+/// A filing's statements are prepared once per connection and then only executed. Diesel
+/// never prepares an upsert or a multi-row insert, and on PostgreSQL re-planning them was
+/// most of a filing's server time (pg_stat_statements, perf). PostgreSQL only: SQLite has
+/// no view of a connection's prepared statements.
+#[actix_web::test]
+async fn a_filings_statements_are_prepared_once_per_connection() {
+    if crate::helpers::postgres_url().is_none() {
+        eprintln!("TEST_DATABASE_URL is not set: skipping the PostgreSQL run");
+        return;
+    }
+    // One connection, so that every filing and the look at it share it.
+    let app = crate::helpers::spawn_app_with(Backend::Postgres, |s| s.pool_size = 1).await;
+    let prepared = || {
+        let db = app.state.db.clone();
+        async move {
+            db.run(|conn| {
+                use diesel::prelude::*;
+                #[derive(QueryableByName)]
+                struct Statement {
+                    #[diesel(sql_type = diesel::sql_types::Text)]
+                    statement: String,
+                }
+                let huiying::db::DbConn::Postgresql(pg) = conn else {
+                    panic!("a PostgreSQL app")
+                };
+                let rows: Vec<Statement> =
+                    diesel::sql_query("SELECT statement FROM pg_prepared_statements").load(pg)?;
+                Ok::<_, huiying::db::DbError>(rows.into_iter().map(|s| s.statement).collect::<Vec<_>>())
+            })
+            .await
+            .unwrap()
+        }
+    };
+    app.file(&complaint()).await;
+    let after_one = prepared().await;
+    for part in [
+        r#"WITH s0 AS (INSERT INTO "cases""#,
+        r#"INSERT INTO "case_facts""#,
+        "INSERT INTO review_days",
+        "INSERT INTO review_areas",
+    ] {
+        assert!(
+            after_one.iter().any(|s| s.starts_with(part)),
+            "{part} is prepared: {after_one:#?}"
+        );
+    }
+    let mut other = complaint();
+    other["category"] = "sanitation".into();
+    other["area"] = "LJ-QS-TX".into();
+    app.file(&other).await;
+    app.file(&complaint()).await;
+    let after_three = prepared().await;
+    assert_eq!(
+        after_three.len(),
+        after_one.len(),
+        "later filings prepare nothing new"
+    );
+}

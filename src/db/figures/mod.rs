@@ -11,9 +11,13 @@ use super::conn::{DbConn, DbError};
 use super::schema::{case_facts, cases, review_areas, review_days, review_figures_state};
 use crate::domain::tally::{DayCounts, Tally};
 
+mod upsert;
+use upsert::{UpsertArea, UpsertDay};
+
 /// One case's facts, as stored.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = case_facts)]
+// Optional fields bound as NULL, not DEFAULT: diesel prepares such an insert once.
+#[diesel(table_name = case_facts, treat_none_as_default_value = false)]
 pub struct FactsRow {
     pub case_id: i64,
     pub department: String,
@@ -55,6 +59,11 @@ pub fn forget(conn: &mut DbConn, case_id: i64) -> Result<(), DbError> {
 
 /// Stores the facts of cases that have none yet (a new filing, a loaded batch).
 pub fn store_new(conn: &mut DbConn, rows: &[FactsRow]) -> Result<(), DbError> {
+    if let [one] = rows {
+        // A filing's: a one-row insert is prepared once, a multi-row one never.
+        diesel::insert_into(case_facts::table).values(one).execute(conn)?;
+        return Ok(());
+    }
     for chunk in rows.chunks(1000) {
         match conn {
             DbConn::Sqlite(c) => diesel::insert_into(case_facts::table).values(chunk).execute(c)?,
@@ -126,58 +135,56 @@ pub fn apply(conn: &mut DbConn, tally: &Tally) -> Result<(), DbError> {
             received: *n,
         })
         .collect();
-    // The same upsert on each backend: diesel types `on_conflict` per backend, and
-    // SQLite takes it only row by row (cheap in process).
-    macro_rules! upsert_days {
-        ($conn:expr, $values:expr) => {{
-            use diesel::upsert::excluded;
-            use review_days::dsl as d;
-            diesel::insert_into(review_days::table)
-                .values($values)
-                .on_conflict((d::day, d::department, d::category, d::concerned))
-                .do_update()
-                .set((
-                    d::received.eq(d::received + excluded(d::received)),
-                    d::decided.eq(d::decided + excluded(d::decided)),
-                    d::decided_in_time.eq(d::decided_in_time + excluded(d::decided_in_time)),
-                    d::accepted.eq(d::accepted + excluded(d::accepted)),
-                    d::answered.eq(d::answered + excluded(d::answered)),
-                    d::answered_in_time.eq(d::answered_in_time + excluded(d::answered_in_time)),
-                    d::resolved.eq(d::resolved + excluded(d::resolved)),
-                    d::rated.eq(d::rated + excluded(d::rated)),
-                    d::rated_satisfied.eq(d::rated_satisfied + excluded(d::rated_satisfied)),
-                    d::closed.eq(d::closed + excluded(d::closed)),
-                ))
-                .execute($conn)?
-        }};
-    }
-    macro_rules! upsert_areas {
-        ($conn:expr, $values:expr) => {{
+    match conn {
+        // A bulk load's many rows go as multi-row upserts; a filing's or an action's one
+        // row goes as the fixed statement, prepared once per connection.
+        DbConn::Postgresql(pg) if days.len() > 1 || areas.len() > 1 => {
             use diesel::upsert::excluded;
             use review_areas::dsl as a;
-            diesel::insert_into(review_areas::table)
-                .values($values)
-                .on_conflict((a::day, a::area, a::category, a::concerned))
-                .do_update()
-                .set(a::received.eq(a::received + excluded(a::received)))
-                .execute($conn)?
-        }};
-    }
-    match conn {
-        DbConn::Postgresql(pg) => {
+            use review_days::dsl as d;
             for chunk in days.chunks(500) {
-                upsert_days!(pg, chunk);
+                diesel::insert_into(review_days::table)
+                    .values(chunk)
+                    .on_conflict((d::day, d::department, d::category, d::concerned))
+                    .do_update()
+                    .set((
+                        d::received.eq(d::received + excluded(d::received)),
+                        d::decided.eq(d::decided + excluded(d::decided)),
+                        d::decided_in_time.eq(d::decided_in_time + excluded(d::decided_in_time)),
+                        d::accepted.eq(d::accepted + excluded(d::accepted)),
+                        d::answered.eq(d::answered + excluded(d::answered)),
+                        d::answered_in_time.eq(d::answered_in_time + excluded(d::answered_in_time)),
+                        d::resolved.eq(d::resolved + excluded(d::resolved)),
+                        d::rated.eq(d::rated + excluded(d::rated)),
+                        d::rated_satisfied.eq(d::rated_satisfied + excluded(d::rated_satisfied)),
+                        d::closed.eq(d::closed + excluded(d::closed)),
+                    ))
+                    .execute(pg)?;
             }
             for chunk in areas.chunks(1000) {
-                upsert_areas!(pg, chunk);
+                diesel::insert_into(review_areas::table)
+                    .values(chunk)
+                    .on_conflict((a::day, a::area, a::category, a::concerned))
+                    .do_update()
+                    .set(a::received.eq(a::received + excluded(a::received)))
+                    .execute(pg)?;
             }
         }
-        DbConn::Sqlite(sqlite) => {
+        DbConn::Postgresql(pg) => {
             for row in &days {
-                upsert_days!(sqlite, row);
+                UpsertDay(row).execute(pg)?;
             }
             for row in &areas {
-                upsert_areas!(sqlite, row);
+                UpsertArea(row).execute(pg)?;
+            }
+        }
+        // SQLite takes them row by row (cheap in process).
+        DbConn::Sqlite(sqlite) => {
+            for row in &days {
+                UpsertDay(row).execute(sqlite)?;
+            }
+            for row in &areas {
+                UpsertArea(row).execute(sqlite)?;
             }
         }
     }
