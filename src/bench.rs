@@ -244,7 +244,7 @@ async fn baseline_insert(db: web::Data<Db>, body: web::Bytes) -> HttpResponse {
 
 /// Complaints to file: a handful of categories and areas of the demo city, each with its
 /// own text so no two consecutive requests are the same bytes.
-fn request_bodies() -> Vec<String> {
+pub(crate) fn request_bodies() -> Vec<String> {
     const CASES: &[(&str, &str, &str)] = &[
         ("noise", "LJ-CG-DM", "夜间施工噪音扰民"),
         ("sanitation", "LJ-QS-TX", "村口垃圾长期无人清运"),

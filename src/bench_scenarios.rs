@@ -69,6 +69,20 @@ fn token_of(db: &Db, user: &StaffUser, now: DateTime<Utc>) -> anyhow::Result<Str
     Ok(issue_token(&mut *db.get()?, user, now)?)
 }
 
+/// A staff token for one member of staff of every department that has one.
+pub(crate) fn staff_tokens(
+    db: &Db,
+    now: DateTime<Utc>,
+) -> anyhow::Result<std::collections::HashMap<String, String>> {
+    let workers = crate::db::synthetic::a_worker_per_department(&mut *db.get()?)?;
+    let mut tokens = std::collections::HashMap::new();
+    for (department, _) in workers {
+        let user = account(db, Account::StaffOf(&department))?;
+        tokens.insert(department, token_of(db, &user, now)?);
+    }
+    Ok(tokens)
+}
+
 /// The queue requests: the largest department's queue as its staff see it (first page,
 /// a later page, overdue, due soon, one state, one category, one area), the leader's
 /// all-departments queue and the intake office's triage queue.

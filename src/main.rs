@@ -64,6 +64,9 @@ enum Command {
     SeedSynthetic(huiying::seed_synthetic::SeedArgs),
     /// Load test: filings per second against a fresh database, beside a bare baseline.
     Bench(huiying::bench::BenchArgs),
+    /// Fault run on PostgreSQL: several serve and worker processes, one of each killed
+    /// with SIGKILL mid-load; checks that nothing acknowledged was lost or mailed twice.
+    Chaos(huiying::chaos::ChaosArgs),
     /// Staff accounts.
     User {
         #[command(subcommand)]
@@ -353,6 +356,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Bench(args) => huiying::bench::run(settings, args),
+        Command::Chaos(args) => huiying::chaos::run(settings, args),
         Command::SeedSynthetic(args) => huiying::seed_synthetic::run(settings, args),
         Command::Figures { command } => figures(settings, command),
         Command::User {

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod board;
 pub mod cases;
 pub mod catalog;
+pub mod chaos;
 pub mod conn;
 pub mod deadlines;
 pub mod figures;

@@ -465,3 +465,44 @@ async fn a_backup_taken_during_filings_restores_whole_and_a_damaged_one_is_refus
     );
     assert!(!occupied.status.success());
 }
+
+/// The fault run of README "Scaling out", shortened: three instances and two workers on
+/// one PostgreSQL database, one of each killed with SIGKILL mid-load and restarted. It
+/// must pass its own checks and print its counts.
+#[test]
+fn the_fault_run_loses_nothing_when_an_instance_and_a_worker_are_killed() {
+    let Some(url) = crate::helpers::postgres_url() else {
+        eprintln!("TEST_DATABASE_URL is not set: skipping the PostgreSQL run");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "chaos",
+        "--database-url",
+        &url,
+        "--seconds",
+        "9",
+        "--cases",
+        "300",
+        "--clients",
+        "4",
+    ];
+    let output = huiying(&args, &[], dir.path());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for line in [
+        "fault: kill -9 of serve-2 (pid ",
+        "filings: ",
+        "staff actions: ",
+        "receipts: ",
+        "scan mail: reminder ",
+        "audit verify: ",
+        "chaos: PASS",
+    ] {
+        assert!(stdout.contains(line), "no {line:?} in:\n{stdout}");
+    }
+}
