@@ -19,6 +19,7 @@ pub mod format;
 pub mod i18n;
 pub mod jobs;
 pub mod notify;
+pub mod partition_timeline;
 pub mod routing_eval;
 pub mod seed_synthetic;
 pub mod service;

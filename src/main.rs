@@ -67,6 +67,9 @@ enum Command {
     /// Fault run on PostgreSQL: several serve and worker processes, one of each killed
     /// with SIGKILL mid-load; checks that nothing acknowledged was lost or mailed twice.
     Chaos(huiying::chaos::ChaosArgs),
+    /// PostgreSQL: convert the timeline into a table partitioned by month (once, in a
+    /// maintenance window; it locks the timeline while it copies).
+    PartitionTimeline(huiying::partition_timeline::PartitionArgs),
     /// Staff accounts.
     User {
         #[command(subcommand)]
@@ -357,6 +360,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Bench(args) => huiying::bench::run(settings, args),
         Command::Chaos(args) => huiying::chaos::run(settings, args),
+        Command::PartitionTimeline(args) => huiying::partition_timeline::run(settings, args),
         Command::SeedSynthetic(args) => huiying::seed_synthetic::run(settings, args),
         Command::Figures { command } => figures(settings, command),
         Command::User {

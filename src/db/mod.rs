@@ -14,6 +14,7 @@ pub mod deadlines;
 pub mod figures;
 pub mod open311;
 pub mod outbox;
+pub mod partition;
 pub mod plan;
 pub mod reception;
 pub mod register;

@@ -20,6 +20,7 @@ pub mod health;
 pub mod ledger;
 pub mod open311;
 pub mod outbox;
+pub mod partition;
 pub mod queue;
 pub mod reception;
 pub mod register;

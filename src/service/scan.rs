@@ -347,9 +347,18 @@ pub async fn reception_mail(
     .await
 }
 
-/// Forgets what no longer counts: sign-in attempts past their window, sessions a day
-/// past their end. Returns how many of each.
-pub async fn housekeeping(app: &App, now: DateTime<Utc>) -> Result<(usize, usize), ServiceError> {
+/// What a housekeeping round did.
+#[derive(Debug, Default)]
+pub struct Housekept {
+    pub attempts: usize,
+    pub sessions: usize,
+    /// Month partitions of the timeline made ahead (PostgreSQL, once partitioned).
+    pub partitions: Vec<String>,
+}
+
+/// Forgets what no longer counts (sign-in attempts past their window, sessions a day
+/// past their end) and, on a partitioned timeline, makes the coming months' partitions.
+pub async fn housekeeping(app: &App, now: DateTime<Utc>) -> Result<Housekept, ServiceError> {
     app.write(move |conn, _, _| {
         let attempts = crate::db::users::prune_sign_in_records(
             conn,
@@ -358,7 +367,13 @@ pub async fn housekeeping(app: &App, now: DateTime<Utc>) -> Result<(usize, usize
         )?;
         let sessions = super::sessions::forget_old(conn, now)?;
         crate::db::plan::refresh_statistics(conn, false)?;
-        Ok((attempts, sessions))
+        let partitions =
+            crate::db::partition::keep_months_ahead(conn, now.naive_utc(), super::partition::MONTHS_AHEAD)?;
+        Ok(Housekept {
+            attempts,
+            sessions,
+            partitions,
+        })
     })
     .await
 }

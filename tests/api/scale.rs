@@ -16,6 +16,7 @@ both_backends!(
     the_kept_review_figures_agree_with_a_recount_of_a_generated_history,
     reports_read_the_replica_and_filings_the_primary,
     similar_cases_are_read_from_the_open_cases_alone,
+    the_timeline_partitioned_by_month_keeps_every_chain_and_takes_new_events,
 );
 
 /// With `DATABASE_READ_URL` set, the monthly review reads the replica and filings are
@@ -506,4 +507,194 @@ async fn a_filings_statements_are_prepared_once_per_connection() {
         after_one.len(),
         "later filings prepare nothing new"
     );
+}
+
+async fn one_value(app: &TestApp, sql: &str) -> String {
+    let db = app.state.db.clone();
+    let sql = sql.to_string();
+    db.run(move |conn| huiying::db::plan::rows(conn, &sql))
+        .await
+        .unwrap()
+        .pop()
+        .unwrap_or_default()
+}
+
+/// `huiying partition-timeline` on a generated history (PostgreSQL): every event is kept
+/// in its month, every chain still verifies, new filings and actions land in this
+/// month's partition, the timeline stays append-only, a period's query reads only its
+/// months, and housekeeping makes the months ahead. SQLite refuses it with a clear
+/// message and housekeeping there makes nothing.
+async fn the_timeline_partitioned_by_month_keeps_every_chain_and_takes_new_events(backend: Backend) {
+    use huiying::db::partition::{keep_months_ahead, month_of, partition_name};
+    use huiying::service::synthetic::{Plan, load};
+    let app = spawn_demo_app(backend).await;
+    let (db, rules, now) = (app.state.db.clone(), app.state.rules(), app.state.now());
+    if backend == Backend::Sqlite {
+        let refused = huiying::service::partition::convert(&db, now, 3).unwrap_err();
+        assert!(refused.to_string().contains("PostgreSQL only"), "{refused}");
+        let made = db
+            .run(move |conn| keep_months_ahead(conn, now.naive_utc(), 3))
+            .await
+            .unwrap();
+        assert!(made.is_empty());
+        return;
+    }
+    let plan = Plan {
+        cases: 400,
+        months: 6,
+        seed: 11,
+    };
+    {
+        let db = db.clone();
+        tokio::task::spawn_blocking(move || load(&db, rules.rules(), plan, now, &|_| {}).unwrap())
+            .await
+            .unwrap();
+    }
+    let columns = "SELECT string_agg(column_name || ' ' || data_type || ' ' || is_nullable, ', ' \
+                   ORDER BY ordinal_position) FROM information_schema.columns \
+                   WHERE table_name = 'case_events'";
+    let fingerprint = "SELECT md5(string_agg(id || ':' || case_id || ':' || seq || ':' || kind || ':' \
+                       || created_at || ':' || hash, ',' ORDER BY id)) FROM case_events";
+    let (columns_before, events_before) =
+        (one_value(&app, columns).await, one_value(&app, fingerprint).await);
+    let total: i64 = one_value(&app, "SELECT CAST(count(*) AS TEXT) FROM case_events")
+        .await
+        .parse()
+        .unwrap();
+    let oldest = one_value(
+        &app,
+        "SELECT CAST(CAST(min(created_at) AS DATE) AS TEXT) FROM case_events",
+    )
+    .await;
+
+    let converted = {
+        let db = db.clone();
+        tokio::task::spawn_blocking(move || huiying::service::partition::convert(&db, now, 3).unwrap())
+            .await
+            .unwrap()
+    };
+    assert_eq!(converted.events, total);
+    let names: Vec<&str> = converted.partitions.iter().map(|p| p.name.as_str()).collect();
+    let oldest = month_of(chrono::NaiveDate::parse_from_str(&oldest, "%Y-%m-%d").unwrap());
+    let this = month_of(now.date_naive());
+    let months = huiying::db::partition::months(oldest, this + chrono::Months::new(3));
+    assert_eq!(
+        names,
+        months
+            .iter()
+            .map(|m| partition_name(*m))
+            .chain(["case_events_default".to_string()])
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        "a partition for each month from the oldest event's to three ahead, and a default"
+    );
+    assert!(
+        months.len() >= 7,
+        "six months of history and three ahead: {names:?}"
+    );
+    assert_eq!(converted.partitions.iter().map(|p| p.events).sum::<i64>(), total);
+    assert_eq!(
+        converted.partitions.last().unwrap().events,
+        0,
+        "nothing in the default"
+    );
+    assert_eq!(one_value(&app, columns).await, columns_before, "the same columns");
+    assert_eq!(
+        one_value(&app, fingerprint).await,
+        events_before,
+        "the same events"
+    );
+
+    // New events go on: a filing and two actions, in this month's partition.
+    let filed = app.file(&complaint()).await;
+    let number = filed["tracking_number"].as_str().unwrap().to_string();
+    let env = app.token_for("env").await;
+    for (action, body) in [
+        ("accept", serde_json::json!({})),
+        (
+            "answer",
+            serde_json::json!({"outcome": "explained", "text": "施工单位持有夜间施工许可，已要求其降低噪声。", "legal_basis": "《中华人民共和国噪声污染防治法》第四十三条"}),
+        ),
+    ] {
+        let (status, reply) = app.act(&env, &number, action, body).await;
+        assert_eq!(status, 200, "{action}: {reply}");
+    }
+    let here = one_value(
+        &app,
+        &format!(
+            "SELECT CAST(count(*) AS TEXT) FROM {} WHERE case_id = (SELECT id FROM cases WHERE tracking_number = '{number}')",
+            partition_name(this)
+        ),
+    )
+    .await;
+    assert!(
+        here.parse::<i64>().unwrap() >= 3,
+        "filed, accepted, answered: {here}"
+    );
+    assert_eq!(
+        one_value(
+            &app,
+            "SELECT CAST(count(*) - count(DISTINCT id) AS TEXT) FROM case_events"
+        )
+        .await,
+        "0",
+        "ids stay unique"
+    );
+    let key = app.state.chain_key.clone();
+    let (checked, breaks) = db
+        .run(move |conn| huiying::service::audit::verify(conn, &key, None))
+        .await
+        .unwrap();
+    assert!(checked > 400, "{checked}");
+    assert!(breaks.is_empty(), "{:?}", &breaks[..breaks.len().min(3)]);
+
+    // Still append-only, and converted once.
+    let db2 = db.clone();
+    let altered = db2
+        .write(|conn| {
+            conn.batch_execute("UPDATE case_events SET kind = kind")
+                .map_err(huiying::db::DbError::from)
+        })
+        .await;
+    assert!(
+        altered.unwrap_err().to_string().contains("append-only"),
+        "the no-update trigger holds on every partition"
+    );
+    let again = huiying::service::partition::convert(&db, now, 3).unwrap_err();
+    assert!(again.to_string().contains("already partitioned"), "{again}");
+
+    // A period's query reads its month alone.
+    let next = this + chrono::Months::new(1);
+    let plan = db
+        .run(move |conn| {
+            explain(
+                conn,
+                &format!(
+                    "SELECT count(*) FROM case_events WHERE created_at >= '{this}' AND created_at < '{next}'"
+                ),
+            )
+        })
+        .await
+        .unwrap()
+        .join("\n");
+    assert!(plan.contains(&partition_name(this)), "{plan}");
+    for other in months.iter().filter(|m| **m != this) {
+        assert!(!plan.contains(&partition_name(*other)), "{plan}");
+    }
+    assert!(!plan.contains("case_events_default"), "{plan}");
+
+    // Housekeeping makes the months ahead as time goes on, once.
+    let later = (now + chrono::Duration::days(62)).naive_utc();
+    let made = db
+        .run(move |conn| keep_months_ahead(conn, later, 3))
+        .await
+        .unwrap();
+    assert_eq!(made.len(), 2, "{made:?}");
+    let none = db
+        .run(move |conn| keep_months_ahead(conn, later, 3))
+        .await
+        .unwrap();
+    assert!(none.is_empty(), "{none:?}");
 }
