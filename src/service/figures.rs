@@ -118,18 +118,18 @@ pub fn refresh(conn: &mut DbConn, tz: Tz, case_id: i64) -> Result<(), ServiceErr
         Some(row) => kept::store(conn, &row)?,
         None => kept::forget(conn, case_id)?,
     }
-    // The shared day rows last, as in `record_filing`.
+    // The shared day rows last, as in a filing.
     kept::apply(conn, &tally)?;
     Ok(())
 }
 
-/// Tallies a case just filed, from what the filing holds in memory (no reads).
-pub fn record_filing(conn: &mut DbConn, tz: Tz, case_id: i64, facts: &CaseFacts) -> Result<(), ServiceError> {
-    kept::store_new(conn, &[row_of(case_id, facts)])?;
-    // Last before the commit: the day rows are shared by every filing of a department,
-    // category and day, and an upsert holds its row's lock until the transaction ends.
-    kept::apply(conn, &Tally::of(facts, tz))?;
-    Ok(())
+/// A case just filed, tallied from what the filing holds in memory (no reads), for
+/// `db::cases::insert_case_with_timeline` to store with the case.
+pub fn of_filing(tz: Tz, case_id: i64, facts: &CaseFacts) -> crate::db::figures::FilingFigures {
+    crate::db::figures::FilingFigures {
+        facts: row_of(case_id, facts),
+        tally: Tally::of(facts, tz),
+    }
 }
 
 /// Tallies every stored case afresh, a batch per transaction; `progress` hears how many

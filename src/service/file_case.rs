@@ -223,8 +223,8 @@ pub fn file_case(
         None => for_filing(catalog, sealer, about, &access_token, acceptance_due_at, now),
         Some(_) => Vec::new(),
     };
-    insert_case_with_timeline(conn, &row, &events, &notices)?;
-    if confirm_to.is_none() {
+    // Figures count a case from when it reaches a department: an unconfirmed one has not.
+    let figures = confirm_to.is_none().then(|| {
         let facts = crate::domain::metrics::CaseFacts::from_timeline(
             row.department_code,
             row.category_code,
@@ -235,8 +235,9 @@ pub fn file_case(
             None,
             &[],
         );
-        super::figures::record_filing(conn, tz, id, &facts)?;
-    }
+        super::figures::of_filing(tz, id, &facts)
+    });
+    insert_case_with_timeline(conn, &row, &events, &notices, figures.as_ref())?;
     if let Some(email) = &confirm_to {
         super::residents::send_filing_confirmation(
             conn,

@@ -103,8 +103,9 @@ struct AreaRow<'a> {
 }
 
 /// Adds a tally's counts to the day rows, creating the rows it is the first to count.
-pub fn apply(conn: &mut DbConn, tally: &Tally) -> Result<(), DbError> {
-    let days: Vec<DayRow<'_>> = tally
+/// The day and area rows a tally adds up to.
+fn rows_of(tally: &Tally) -> (Vec<DayRow<'_>>, Vec<AreaRow<'_>>) {
+    let days = tally
         .days
         .iter()
         .map(|(k, c)| DayRow {
@@ -124,7 +125,7 @@ pub fn apply(conn: &mut DbConn, tally: &Tally) -> Result<(), DbError> {
             closed: c.closed,
         })
         .collect();
-    let areas: Vec<AreaRow<'_>> = tally
+    let areas = tally
         .areas
         .iter()
         .map(|(k, n)| AreaRow {
@@ -135,6 +136,45 @@ pub fn apply(conn: &mut DbConn, tally: &Tally) -> Result<(), DbError> {
             received: *n,
         })
         .collect();
+    (days, areas)
+}
+
+/// A new case's figures: its facts and what they add to the day rows.
+pub struct FilingFigures {
+    pub facts: FactsRow,
+    pub tally: Tally,
+}
+
+impl FilingFigures {
+    /// Stores them, in the caller's transaction.
+    pub fn write(&self, conn: &mut DbConn) -> Result<(), DbError> {
+        store_new(conn, std::slice::from_ref(&self.facts))?;
+        apply(conn, &self.tally)
+    }
+
+    /// The same writes as single-row statements, for PostgreSQL to run within the
+    /// statement that stores the case (`db::cases::insert_case_with_timeline`): one
+    /// round trip instead of three.
+    pub(super) fn postgres_parts(
+        &self,
+    ) -> Vec<Box<dyn diesel::query_builder::QueryFragment<diesel::pg::Pg> + '_>> {
+        let (days, areas) = rows_of(&self.tally);
+        let mut parts: Vec<Box<dyn diesel::query_builder::QueryFragment<diesel::pg::Pg> + '_>> =
+            vec![Box::new(
+                diesel::insert_into(case_facts::table).values(&self.facts),
+            )];
+        parts.extend(days.into_iter().map(|row| {
+            Box::new(UpsertDay(row)) as Box<dyn diesel::query_builder::QueryFragment<diesel::pg::Pg>>
+        }));
+        parts.extend(areas.into_iter().map(|row| {
+            Box::new(UpsertArea(row)) as Box<dyn diesel::query_builder::QueryFragment<diesel::pg::Pg>>
+        }));
+        parts
+    }
+}
+
+pub fn apply(conn: &mut DbConn, tally: &Tally) -> Result<(), DbError> {
+    let (days, areas) = rows_of(tally);
     match conn {
         // A bulk load's many rows go as multi-row upserts; a filing's or an action's one
         // row goes as the fixed statement, prepared once per connection.
@@ -171,19 +211,19 @@ pub fn apply(conn: &mut DbConn, tally: &Tally) -> Result<(), DbError> {
             }
         }
         DbConn::Postgresql(pg) => {
-            for row in &days {
+            for row in days {
                 UpsertDay(row).execute(pg)?;
             }
-            for row in &areas {
+            for row in areas {
                 UpsertArea(row).execute(pg)?;
             }
         }
         // SQLite takes them row by row (cheap in process).
         DbConn::Sqlite(sqlite) => {
-            for row in &days {
+            for row in days {
                 UpsertDay(row).execute(sqlite)?;
             }
-            for row in &areas {
+            for row in areas {
                 UpsertArea(row).execute(sqlite)?;
             }
         }

@@ -13,10 +13,10 @@ use diesel::sql_types::{BigInt, Date, HasSqlType, Text};
 use super::{AreaRow, DayRow};
 
 /// Adds one day row's counts to the stored row, or stores it.
-pub(super) struct UpsertDay<'a>(pub &'a DayRow<'a>);
+pub(super) struct UpsertDay<'a>(pub DayRow<'a>);
 
 /// Adds one area row's count to the stored row, or stores it.
-pub(super) struct UpsertArea<'a>(pub &'a AreaRow<'a>);
+pub(super) struct UpsertArea<'a>(pub AreaRow<'a>);
 
 /// What a statement's binds need of the backend.
 pub(super) trait Binds: Backend + HasSqlType<Date> + HasSqlType<Text> + HasSqlType<BigInt> {}
@@ -72,7 +72,7 @@ where
     i64: ToSql<BigInt, DB>,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        let r = self.0;
+        let r = &self.0;
         out.push_sql(DAY);
         bind_row(
             &mut out,
@@ -103,7 +103,7 @@ where
     i64: ToSql<BigInt, DB>,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        let r = self.0;
+        let r = &self.0;
         out.push_sql(AREA);
         bind_row(
             &mut out,
