@@ -1,0 +1,2 @@
+DROP INDEX cases_open_state;
+DROP STATISTICS cases_state_deadline;
