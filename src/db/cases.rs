@@ -188,7 +188,7 @@ pub fn insert_case_with_timeline(
     let events: Vec<NewEventRow<'_>> = events.iter().map(event_row).collect();
     match conn {
         DbConn::Postgresql(pg) => {
-            let mut parts: Vec<Box<dyn QueryFragment<diesel::pg::Pg> + '_>> =
+            let mut parts: Vec<super::figures::PgPart<'_>> =
                 vec![Box::new(diesel::insert_into(cases::table).values(row))];
             for event in &events {
                 parts.push(Box::new(diesel::insert_into(case_events::table).values(event)));
@@ -227,7 +227,7 @@ pub fn insert_case_with_timeline(
 /// statement, atomic without a transaction. Each part inserts one row, because diesel
 /// prepares a one-row insert but never a multi-row one; the whole is prepared once per
 /// connection and text (which varies only with the number of rows: a filing has few).
-struct WithInserted<'a>(Vec<Box<dyn QueryFragment<diesel::pg::Pg> + 'a>>);
+struct WithInserted<'a>(Vec<super::figures::PgPart<'a>>);
 
 impl QueryFragment<diesel::pg::Pg> for WithInserted<'_> {
     fn walk_ast<'b>(

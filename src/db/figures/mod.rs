@@ -102,7 +102,6 @@ struct AreaRow<'a> {
     received: i64,
 }
 
-/// Adds a tally's counts to the day rows, creating the rows it is the first to count.
 /// The day and area rows a tally adds up to.
 fn rows_of(tally: &Tally) -> (Vec<DayRow<'_>>, Vec<AreaRow<'_>>) {
     let days = tally
@@ -155,24 +154,24 @@ impl FilingFigures {
     /// The same writes as single-row statements, for PostgreSQL to run within the
     /// statement that stores the case (`db::cases::insert_case_with_timeline`): one
     /// round trip instead of three.
-    pub(super) fn postgres_parts(
-        &self,
-    ) -> Vec<Box<dyn diesel::query_builder::QueryFragment<diesel::pg::Pg> + '_>> {
+    pub(super) fn postgres_parts(&self) -> Vec<PgPart<'_>> {
         let (days, areas) = rows_of(&self.tally);
-        let mut parts: Vec<Box<dyn diesel::query_builder::QueryFragment<diesel::pg::Pg> + '_>> =
-            vec![Box::new(
-                diesel::insert_into(case_facts::table).values(&self.facts),
-            )];
-        parts.extend(days.into_iter().map(|row| {
-            Box::new(UpsertDay(row)) as Box<dyn diesel::query_builder::QueryFragment<diesel::pg::Pg>>
-        }));
-        parts.extend(areas.into_iter().map(|row| {
-            Box::new(UpsertArea(row)) as Box<dyn diesel::query_builder::QueryFragment<diesel::pg::Pg>>
-        }));
-        parts
+        let facts: PgPart<'_> = Box::new(diesel::insert_into(case_facts::table).values(&self.facts));
+        std::iter::once(facts)
+            .chain(days.into_iter().map(|row| Box::new(UpsertDay(row)) as PgPart<'_>))
+            .chain(
+                areas
+                    .into_iter()
+                    .map(|row| Box::new(UpsertArea(row)) as PgPart<'_>),
+            )
+            .collect()
     }
 }
 
+/// One statement among several to run as one on PostgreSQL.
+pub(super) type PgPart<'a> = Box<dyn diesel::query_builder::QueryFragment<diesel::pg::Pg> + 'a>;
+
+/// Adds a tally's counts to the day rows, creating the rows it is the first to count.
 pub fn apply(conn: &mut DbConn, tally: &Tally) -> Result<(), DbError> {
     let (days, areas) = rows_of(tally);
     match conn {
