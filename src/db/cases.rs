@@ -176,7 +176,7 @@ fn event_row(e: &ChainedEvent) -> NewEventRow<'_> {
 /// reached a department) its figures, atomically.
 ///
 /// On PostgreSQL this is one statement (the case insert in a data-modifying CTE, then the
-/// events, the notices and the figures): one round trip, where six statements took six.
+/// events, the notices and the figures): one round trip for what took four statements.
 /// On SQLite it is one insert per row inside the writer's transaction.
 pub fn insert_case_with_timeline(
     conn: &mut DbConn,
@@ -223,10 +223,10 @@ pub fn insert_case_with_timeline(
     Ok(())
 }
 
-/// `WITH s1 AS (<insert>), s2 AS (<insert>) … <insert>`: inserts as one PostgreSQL
-/// statement, atomic without a transaction. Each part inserts one row, because diesel
-/// prepares a one-row insert but never a multi-row one; the whole is prepared once per
-/// connection and text (which varies only with the number of rows: a filing has few).
+/// `WITH s0 AS (<write>), s1 AS (<write>) … <write>`: writes as one PostgreSQL
+/// statement, atomic without a transaction. Each part writes one row (an insert or an
+/// upsert), because diesel prepares a one-row insert but never a multi-row one; the whole
+/// is prepared once per connection and text (which varies only with the number of rows).
 struct WithInserted<'a>(Vec<super::figures::PgPart<'a>>);
 
 impl QueryFragment<diesel::pg::Pg> for WithInserted<'_> {

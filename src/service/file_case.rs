@@ -31,9 +31,8 @@ pub async fn file(
             key: "file.setting_up",
         });
     }
-    // One transaction, also on PostgreSQL: the case goes in as one statement, but the
-    // kept figures are written beside it and must never count a case that is not stored
-    // or miss one that is.
+    // One transaction: on PostgreSQL the case, its mails and kept figures go in as one
+    // statement, but a filing to be confirmed writes its link beside it.
     let filing =
         move |conn: &mut DbConn| file_case(conn, db.case_ids(), rules.rules(), &sealer, &case, &options, now);
     app.db.write(filing).await

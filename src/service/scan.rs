@@ -359,23 +359,34 @@ pub struct Housekept {
 /// Forgets what no longer counts (sign-in attempts past their window, sessions a day
 /// past their end) and, on a partitioned timeline, makes the coming months' partitions.
 pub async fn housekeeping(app: &App, now: DateTime<Utc>) -> Result<Housekept, ServiceError> {
-    app.write(move |conn, _, _| {
-        let attempts = crate::db::users::prune_sign_in_records(
-            conn,
-            (now - Duration::days(1)).naive_utc(),
-            (now - Duration::days(crate::domain::sign_in::KNOWN_DAYS)).naive_utc(),
-        )?;
-        let sessions = super::sessions::forget_old(conn, now)?;
-        crate::db::plan::refresh_statistics(conn, false)?;
-        let partitions =
-            crate::db::partition::keep_months_ahead(conn, now.naive_utc(), super::partition::MONTHS_AHEAD)?;
-        Ok(Housekept {
-            attempts,
-            sessions,
-            partitions,
+    let (attempts, sessions) = app
+        .write(move |conn, _, _| {
+            let attempts = crate::db::users::prune_sign_in_records(
+                conn,
+                (now - Duration::days(1)).naive_utc(),
+                (now - Duration::days(crate::domain::sign_in::KNOWN_DAYS)).naive_utc(),
+            )?;
+            let sessions = super::sessions::forget_old(conn, now)?;
+            crate::db::plan::refresh_statistics(conn, false)?;
+            Ok::<_, ServiceError>((attempts, sessions))
         })
+        .await?;
+    // Apart from the forgetting: should a month's partition be refused (its events already
+    // in the default partition), the forgetting still goes on.
+    let partitions = app
+        .write(move |conn, _, _| {
+            Ok::<_, ServiceError>(crate::db::partition::keep_months_ahead(
+                conn,
+                now.naive_utc(),
+                super::partition::MONTHS_AHEAD,
+            )?)
+        })
+        .await?;
+    Ok(Housekept {
+        attempts,
+        sessions,
+        partitions,
     })
-    .await
 }
 
 /// Picks up reference data, policies and the calendar another instance changed.
