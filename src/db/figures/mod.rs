@@ -12,7 +12,7 @@ use super::schema::{case_facts, cases, review_areas, review_days, review_figures
 use crate::domain::tally::{DayCounts, Tally};
 
 mod upsert;
-use upsert::{UpsertArea, UpsertDay};
+use upsert::{UpsertAreas, UpsertDays};
 
 /// One case's facts, as stored.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -73,8 +73,7 @@ pub fn store_new(conn: &mut DbConn, rows: &[FactsRow]) -> Result<(), DbError> {
     Ok(())
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = review_days)]
+#[derive(Clone)]
 struct DayRow<'a> {
     day: NaiveDate,
     department: &'a str,
@@ -92,8 +91,7 @@ struct DayRow<'a> {
     closed: i64,
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = review_areas)]
+#[derive(Clone)]
 struct AreaRow<'a> {
     day: NaiveDate,
     area: &'a str,
@@ -158,11 +156,14 @@ impl FilingFigures {
         let (days, areas) = rows_of(&self.tally);
         let facts: PgPart<'_> = Box::new(diesel::insert_into(case_facts::table).values(&self.facts));
         std::iter::once(facts)
-            .chain(days.into_iter().map(|row| Box::new(UpsertDay(row)) as PgPart<'_>))
+            .chain(
+                days.into_iter()
+                    .map(|row| Box::new(UpsertDays(vec![row])) as PgPart<'_>),
+            )
             .chain(
                 areas
                     .into_iter()
-                    .map(|row| Box::new(UpsertArea(row)) as PgPart<'_>),
+                    .map(|row| Box::new(UpsertAreas(vec![row])) as PgPart<'_>),
             )
             .collect()
     }
@@ -174,56 +175,26 @@ pub(super) type PgPart<'a> = Box<dyn diesel::query_builder::QueryFragment<diesel
 /// Adds a tally's counts to the day rows, creating the rows it is the first to count.
 pub fn apply(conn: &mut DbConn, tally: &Tally) -> Result<(), DbError> {
     let (days, areas) = rows_of(tally);
+    // A bulk load's many rows go a few hundred to a statement.
+    let (days, areas) = (
+        days.chunks(500).map(|c| UpsertDays(c.to_vec())),
+        areas.chunks(1000).map(|c| UpsertAreas(c.to_vec())),
+    );
     match conn {
-        // A bulk load's many rows go as multi-row upserts; a filing's or an action's one
-        // row goes as the fixed statement, prepared once per connection.
-        DbConn::Postgresql(pg) if days.len() > 1 || areas.len() > 1 => {
-            use diesel::upsert::excluded;
-            use review_areas::dsl as a;
-            use review_days::dsl as d;
-            for chunk in days.chunks(500) {
-                diesel::insert_into(review_days::table)
-                    .values(chunk)
-                    .on_conflict((d::day, d::department, d::category, d::concerned))
-                    .do_update()
-                    .set((
-                        d::received.eq(d::received + excluded(d::received)),
-                        d::decided.eq(d::decided + excluded(d::decided)),
-                        d::decided_in_time.eq(d::decided_in_time + excluded(d::decided_in_time)),
-                        d::accepted.eq(d::accepted + excluded(d::accepted)),
-                        d::answered.eq(d::answered + excluded(d::answered)),
-                        d::answered_in_time.eq(d::answered_in_time + excluded(d::answered_in_time)),
-                        d::resolved.eq(d::resolved + excluded(d::resolved)),
-                        d::rated.eq(d::rated + excluded(d::rated)),
-                        d::rated_satisfied.eq(d::rated_satisfied + excluded(d::rated_satisfied)),
-                        d::closed.eq(d::closed + excluded(d::closed)),
-                    ))
-                    .execute(pg)?;
-            }
-            for chunk in areas.chunks(1000) {
-                diesel::insert_into(review_areas::table)
-                    .values(chunk)
-                    .on_conflict((a::day, a::area, a::category, a::concerned))
-                    .do_update()
-                    .set(a::received.eq(a::received + excluded(a::received)))
-                    .execute(pg)?;
-            }
-        }
         DbConn::Postgresql(pg) => {
-            for row in days {
-                UpsertDay(row).execute(pg)?;
+            for upsert in days {
+                upsert.execute(pg)?;
             }
-            for row in areas {
-                UpsertArea(row).execute(pg)?;
+            for upsert in areas {
+                upsert.execute(pg)?;
             }
         }
-        // SQLite takes them row by row (cheap in process).
         DbConn::Sqlite(sqlite) => {
-            for row in days {
-                UpsertDay(row).execute(sqlite)?;
+            for upsert in days {
+                upsert.execute(sqlite)?;
             }
-            for row in areas {
-                UpsertArea(row).execute(sqlite)?;
+            for upsert in areas {
+                upsert.execute(sqlite)?;
             }
         }
     }

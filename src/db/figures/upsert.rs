@@ -1,7 +1,8 @@
-//! One day row's upsert as a statement of fixed text. Diesel never prepares its own
+//! The day rows' upserts as statements of our own text. Diesel never prepares its own
 //! `on_conflict().do_update()` (it marks every upsert unsafe to cache), so on PostgreSQL
-//! each filing's two upserts were parsed and planned anew; these are prepared once per
-//! connection, on both backends, by their static query id.
+//! each filing's two upserts were parsed and planned anew. These are prepared once per
+//! connection and text when they hold one row (a filing's, an action's); a bulk load's
+//! many rows go as one multi-row statement, never kept.
 
 use diesel::QueryResult;
 use diesel::backend::Backend;
@@ -12,11 +13,11 @@ use diesel::sql_types::{BigInt, Date, HasSqlType, Text};
 
 use super::{AreaRow, DayRow};
 
-/// Adds one day row's counts to the stored row, or stores it.
-pub(super) struct UpsertDay<'a>(pub DayRow<'a>);
+/// Adds each day row's counts to the stored row, or stores it. Never empty.
+pub(super) struct UpsertDays<'a>(pub Vec<DayRow<'a>>);
 
-/// Adds one area row's count to the stored row, or stores it.
-pub(super) struct UpsertArea<'a>(pub AreaRow<'a>);
+/// Adds each area row's count to the stored row, or stores it. Never empty.
+pub(super) struct UpsertAreas<'a>(pub Vec<AreaRow<'a>>);
 
 /// What a statement's binds need of the backend.
 pub(super) trait Binds: Backend + HasSqlType<Date> + HasSqlType<Text> + HasSqlType<BigInt> {}
@@ -24,8 +25,8 @@ pub(super) trait Binds: Backend + HasSqlType<Date> + HasSqlType<Text> + HasSqlTy
 impl<DB> Binds for DB where DB: Backend + HasSqlType<Date> + HasSqlType<Text> + HasSqlType<BigInt> {}
 
 const DAY: &str = "INSERT INTO review_days (day, department, category, concerned, received, decided, \
-    decided_in_time, accepted, answered, answered_in_time, resolved, rated, rated_satisfied, closed) VALUES (";
-const DAY_CONFLICT: &str = ") ON CONFLICT (day, department, category, concerned) DO UPDATE SET \
+    decided_in_time, accepted, answered, answered_in_time, resolved, rated, rated_satisfied, closed) VALUES ";
+const DAY_CONFLICT: &str = " ON CONFLICT (day, department, category, concerned) DO UPDATE SET \
     received = review_days.received + excluded.received, \
     decided = review_days.decided + excluded.decided, \
     decided_in_time = review_days.decided_in_time + excluded.decided_in_time, \
@@ -37,13 +38,29 @@ const DAY_CONFLICT: &str = ") ON CONFLICT (day, department, category, concerned)
     rated_satisfied = review_days.rated_satisfied + excluded.rated_satisfied, \
     closed = review_days.closed + excluded.closed";
 
-const AREA: &str = "INSERT INTO review_areas (day, area, category, concerned, received) VALUES (";
-const AREA_CONFLICT: &str = ") ON CONFLICT (day, area, category, concerned) DO UPDATE SET \
+const AREA: &str = "INSERT INTO review_areas (day, area, category, concerned, received) VALUES ";
+const AREA_CONFLICT: &str = " ON CONFLICT (day, area, category, concerned) DO UPDATE SET \
     received = review_areas.received + excluded.received";
 
-/// Binds the key (a day and three texts), then the counts, comma-separated.
+/// Starts a statement of `rows` rows: kept prepared only with one row, since every other
+/// number of rows would be a statement of its own.
+fn begin<DB: Backend>(out: &mut AstPass<'_, '_, DB>, text: &str, rows: usize) -> QueryResult<()> {
+    if rows == 0 {
+        return Err(diesel::result::Error::QueryBuilderError(
+            "an upsert of no rows".into(),
+        ));
+    }
+    if rows > 1 {
+        out.unsafe_to_cache_prepared();
+    }
+    out.push_sql(text);
+    Ok(())
+}
+
+/// Binds one row, `(day, three texts, counts…)`, after a comma unless it is the first.
 fn bind_row<'b, DB: Binds>(
     out: &mut AstPass<'_, 'b, DB>,
+    first: bool,
     day: &'b chrono::NaiveDate,
     texts: [&'b str; 3],
     counts: &[&'b i64],
@@ -53,6 +70,7 @@ where
     str: ToSql<Text, DB>,
     i64: ToSql<BigInt, DB>,
 {
+    out.push_sql(if first { "(" } else { ", (" });
     out.push_bind_param::<Date, _>(day)?;
     for text in texts {
         out.push_sql(", ");
@@ -62,73 +80,75 @@ where
         out.push_sql(", ");
         out.push_bind_param::<BigInt, _>(*count)?;
     }
+    out.push_sql(")");
     Ok(())
 }
 
-impl<DB: Binds> QueryFragment<DB> for UpsertDay<'_>
+impl<DB: Binds> QueryFragment<DB> for UpsertDays<'_>
 where
     chrono::NaiveDate: ToSql<Date, DB>,
     str: ToSql<Text, DB>,
     i64: ToSql<BigInt, DB>,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        let r = &self.0;
-        out.push_sql(DAY);
-        bind_row(
-            &mut out,
-            &r.day,
-            [r.department, r.category, r.concerned],
-            &[
-                &r.received,
-                &r.decided,
-                &r.decided_in_time,
-                &r.accepted,
-                &r.answered,
-                &r.answered_in_time,
-                &r.resolved,
-                &r.rated,
-                &r.rated_satisfied,
-                &r.closed,
-            ],
-        )?;
+        begin(&mut out, DAY, self.0.len())?;
+        for (i, r) in self.0.iter().enumerate() {
+            bind_row(
+                &mut out,
+                i == 0,
+                &r.day,
+                [r.department, r.category, r.concerned],
+                &[
+                    &r.received,
+                    &r.decided,
+                    &r.decided_in_time,
+                    &r.accepted,
+                    &r.answered,
+                    &r.answered_in_time,
+                    &r.resolved,
+                    &r.rated,
+                    &r.rated_satisfied,
+                    &r.closed,
+                ],
+            )?;
+        }
         out.push_sql(DAY_CONFLICT);
         Ok(())
     }
 }
 
-impl<DB: Binds> QueryFragment<DB> for UpsertArea<'_>
+impl<DB: Binds> QueryFragment<DB> for UpsertAreas<'_>
 where
     chrono::NaiveDate: ToSql<Date, DB>,
     str: ToSql<Text, DB>,
     i64: ToSql<BigInt, DB>,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        let r = &self.0;
-        out.push_sql(AREA);
-        bind_row(
-            &mut out,
-            &r.day,
-            [r.area, r.category, r.concerned],
-            &[&r.received],
-        )?;
+        begin(&mut out, AREA, self.0.len())?;
+        for (i, r) in self.0.iter().enumerate() {
+            bind_row(
+                &mut out,
+                i == 0,
+                &r.day,
+                [r.area, r.category, r.concerned],
+                &[&r.received],
+            )?;
+        }
         out.push_sql(AREA_CONFLICT);
         Ok(())
     }
 }
 
-/// The statements' types stand for their texts, which never change.
-pub(super) struct UpsertDayId;
-pub(super) struct UpsertAreaId;
-
-impl QueryId for UpsertDay<'_> {
-    type QueryId = UpsertDayId;
-    const HAS_STATIC_QUERY_ID: bool = true;
+// Diesel keeps a statement by its text when its type does not name it.
+impl QueryId for UpsertDays<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl QueryId for UpsertArea<'_> {
-    type QueryId = UpsertAreaId;
-    const HAS_STATIC_QUERY_ID: bool = true;
+impl QueryId for UpsertAreas<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl<C> RunQueryDsl<C> for UpsertDay<'_> {}
-impl<C> RunQueryDsl<C> for UpsertArea<'_> {}
+impl<C> RunQueryDsl<C> for UpsertDays<'_> {}
+impl<C> RunQueryDsl<C> for UpsertAreas<'_> {}
